@@ -1,0 +1,79 @@
+import type {
+	IAuthenticateGeneric,
+	Icon,
+	ICredentialTestRequest,
+	ICredentialType,
+	INodeProperties,
+} from 'n8n-workflow';
+
+export class GupshupApi implements ICredentialType {
+	name = 'gupshupApi';
+
+	displayName = 'Gupshup API';
+
+	icon: Icon = 'file:gupshup.svg';
+
+	documentationUrl = 'https://docs.gupshup.io/docs/how-to-get-the-api-key';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'API Key',
+			name: 'apiKey',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+			description: 'Gupshup dashboard: your profile, API Key',
+		},
+		{
+			displayName: 'Source Number',
+			name: 'sourceNumber',
+			type: 'string',
+			default: '',
+			required: true,
+			placeholder: '+917834811114',
+			description: 'The WhatsApp business number of the app, with country code',
+		},
+		{
+			displayName: 'App Name',
+			name: 'appName',
+			type: 'string',
+			default: '',
+			required: true,
+			description: 'The Gupshup app name, sent as src.name',
+		},
+		{
+			displayName: 'Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: 'https://api.gupshup.io',
+			description: 'Change only for a proxy or a local sandbox',
+		},
+		{
+			displayName: 'Webhook Token',
+			name: 'webhookToken',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			description:
+				'A shared secret for the WhatsApp Status Trigger. Gupshup signs nothing: add it to the callback URL as ?token=… or send it in an X-Webhook-Token header.',
+		},
+	];
+
+	authenticate: IAuthenticateGeneric = {
+		type: 'generic',
+		properties: {
+			headers: {
+				apikey: '={{$credentials.apiKey}}',
+			},
+		},
+	};
+
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}',
+			url: '/wa/api/v1/wallet/balance',
+			method: 'GET',
+		},
+	};
+}

@@ -1,0 +1,10 @@
+'use strict';
+// The programmatic face of the package: the same normalization the WhatsApp Status Trigger uses,
+// for Code nodes and programs outside n8n. Build first (npm run build): this reads dist/.
+const providers = require('./dist/nodes/providers');
+
+module.exports = {
+	normalizeStatusCallback: providers.normalizeStatusCallback,
+	detectProvider: (body) => providers.detectProvider(body).name,
+	CallbackFormatError: providers.CallbackFormatError,
+};

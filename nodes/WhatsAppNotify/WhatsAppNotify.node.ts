@@ -1,0 +1,166 @@
+import {
+	type ICredentialDataDecryptedObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+	type JsonObject,
+	NodeApiError,
+	NodeConnectionTypes,
+	NodeOperationError,
+} from 'n8n-workflow';
+
+import { providerCredentials, providerParameter } from '../shared/description';
+import { RateGate, runPool } from '../shared/sendPool';
+import { type PreparedMessage, prepareMessage, sendMessage } from './messages';
+
+interface SendOptions {
+	concurrency?: number;
+	maxPerSecond?: number;
+	maxRetries?: number;
+	timeout?: number;
+}
+
+export class WhatsAppNotify implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'WhatsApp Notify',
+		name: 'whatsAppNotify',
+		icon: 'file:whatsapp.svg',
+		group: ['output'],
+		version: 1,
+		subtitle: '={{"to " + $parameter["recipient"] + " via " + $parameter["provider"]}}',
+		description: 'Send a WhatsApp message through Smooch, Gupshup or Twilio',
+		defaults: { name: 'WhatsApp Notify' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: providerCredentials,
+		properties: [
+			providerParameter('The provider that sends the message; its credential is used'),
+			{
+				displayName: 'Recipient',
+				name: 'recipient',
+				type: 'string',
+				default: '',
+				required: true,
+				placeholder: '+919988776655',
+				description: 'The phone number in E.164: a plus sign, the country code and the number, no spaces or signs',
+			},
+			{
+				displayName: 'Message',
+				name: 'message',
+				type: 'string',
+				typeOptions: { rows: 4 },
+				default: '',
+				description: 'The text of the message. Templates and media go in the override.',
+			},
+			{
+				displayName: 'Override (JSON)',
+				name: 'override',
+				type: 'json',
+				default: '{}',
+				description:
+					'Merged into the provider’s request body as the last word: templates, media, buttons, any provider field. Null removes a field. A "_config" object replaces credential settings for this message, e.g. {"_config": {"fromNumber": "+15550001111"}}.',
+			},
+			{
+				displayName: 'Options',
+				name: 'options',
+				type: 'collection',
+				placeholder: 'Add Option',
+				default: {},
+				options: [
+					{
+						displayName: 'Concurrency',
+						name: 'concurrency',
+						type: 'number',
+						typeOptions: { minValue: 1, maxValue: 100 },
+						default: 5,
+						description: 'How many messages may be in flight at once',
+					},
+					{
+						displayName: 'Max Retries on 429',
+						name: 'maxRetries',
+						type: 'number',
+						typeOptions: { minValue: 0, maxValue: 20 },
+						default: 5,
+						description:
+							'How often a message the provider refused with 429 (too many requests) is tried again, after Retry-After or a growing pause. Other failures are never retried, so no one gets a message twice.',
+					},
+					{
+						displayName: 'Messages Per Second',
+						name: 'maxPerSecond',
+						type: 'number',
+						typeOptions: { minValue: 0 },
+						default: 0,
+						description:
+							'Cap on how many messages start each second, to stay under the provider’s limit (Twilio: 80 per sender, Gupshup: about 20). 0 means no cap.',
+					},
+					{
+						displayName: 'Timeout (Ms)',
+						name: 'timeout',
+						type: 'number',
+						typeOptions: { minValue: 1000 },
+						default: 30000,
+						description: 'How long to wait for the provider’s answer',
+					},
+				],
+			},
+		],
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const items = this.getInputData();
+		const options = this.getNodeParameter('options', 0, {}) as SendOptions;
+		const continueOnFail = this.continueOnFail();
+		const output: INodeExecutionData[] = new Array(items.length);
+
+		// Check every item before sending any, so a bad row stops the batch before anyone is messaged.
+		const credentialCache = new Map<string, ICredentialDataDecryptedObject>();
+		const toSend: PreparedMessage[] = [];
+		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+			try {
+				toSend.push(await prepareMessage.call(this, itemIndex, credentialCache));
+			} catch (error) {
+				if (!continueOnFail) throw new NodeOperationError(this.getNode(), error as Error, { itemIndex });
+				output[itemIndex] = { json: { error: (error as Error).message }, pairedItem: { item: itemIndex } };
+			}
+		}
+
+		const policy = {
+			gate: new RateGate(options.maxPerSecond ?? 0),
+			maxRetries: options.maxRetries ?? 5,
+			timeoutMs: options.timeout ?? 30000,
+		};
+		const results = await runPool(
+			toSend.length,
+			options.concurrency ?? 5,
+			async (index) => await sendMessage.call(this, toSend[index], policy),
+			!continueOnFail,
+		);
+
+		for (let index = 0; index < toSend.length; index++) {
+			const { itemIndex, provider, recipient } = toSend[index];
+			const result = results[index];
+			if (result?.ok) {
+				output[itemIndex] = { json: result.value.json, pairedItem: { item: itemIndex } };
+			} else if (result && continueOnFail) {
+				output[itemIndex] = {
+					json: { error: (result.error as Error).message, provider: provider.name, recipient },
+					pairedItem: { item: itemIndex },
+				};
+			} else if (result) {
+				throw new NodeApiError(this.getNode(), withBatchContext(result.error as NodeApiError, results) as unknown as JsonObject);
+			}
+		}
+		return [output];
+	}
+}
+
+/** Tells the user which other items went out, so a re-run does not message anyone twice. */
+function withBatchContext(error: NodeApiError, results: ReadonlyArray<{ ok: boolean } | undefined>): NodeApiError {
+	const sent = results.filter((result) => result?.ok).length;
+	const notTried = results.filter((result) => result === undefined).length;
+	const batch = `Of the other items, ${sent} were sent and ${notTried} were not tried.`;
+	error.description = error.description ? `${error.description} ${batch}` : batch;
+	return error;
+}

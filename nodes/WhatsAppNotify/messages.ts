@@ -1,0 +1,135 @@
+/**
+ * WhatsApp Notify's work for one item: check the input, build the provider's
+ * request, send it, and turn the answer into an output or an n8n error.
+ */
+
+import {
+	type ICredentialDataDecryptedObject,
+	type IDataObject,
+	type IExecuteFunctions,
+	type JsonObject as N8nJsonObject,
+	NodeApiError,
+	NodeOperationError,
+} from 'n8n-workflow';
+
+import { getProvider } from '../providers';
+import { applyConfig, type JsonObject, parseOverride, splitOverride } from '../shared/override';
+import { isE164 } from '../shared/phone';
+import { sendToProvider, type SendPolicy } from '../shared/transport';
+import type { Provider, ProviderSettings, SendRequest } from '../shared/types';
+
+export interface PreparedMessage {
+	itemIndex: number;
+	provider: Provider;
+	credentials: ICredentialDataDecryptedObject;
+	recipient: string;
+	request: SendRequest;
+}
+
+export function invalidRecipientMessage(recipient: unknown, itemIndex: number): string {
+	return `Invalid recipient ${JSON.stringify(recipient)} in item ${itemIndex}: use E.164, a plus sign, the country code and the number, with no spaces or signs (for example +919988776655)`;
+}
+
+/** Reads and checks one item's parameters; throws NodeOperationError naming the item and the value. */
+export async function prepareMessage(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	credentialCache: Map<string, ICredentialDataDecryptedObject>,
+): Promise<PreparedMessage> {
+	const node = this.getNode();
+	const providerName = this.getNodeParameter('provider', itemIndex) as string;
+	const rawRecipient = this.getNodeParameter('recipient', itemIndex);
+	const message = this.getNodeParameter('message', itemIndex, '') as string;
+	const rawOverride = this.getNodeParameter('override', itemIndex, '{}');
+
+	const recipient = typeof rawRecipient === 'string' ? rawRecipient.trim() : String(rawRecipient ?? '');
+	if (!isE164(recipient)) {
+		throw new NodeOperationError(node, invalidRecipientMessage(rawRecipient, itemIndex), {
+			itemIndex,
+			description: 'WhatsApp needs the full international number, such as +14155552671 or +919988776655.',
+		});
+	}
+
+	let provider: Provider;
+	let override: JsonObject;
+	let config: JsonObject;
+	try {
+		provider = getProvider(providerName);
+		({ body: override, config } = splitOverride(parseOverride(rawOverride)));
+	} catch (error) {
+		throw new NodeOperationError(node, `Invalid override in item ${itemIndex}: ${(error as Error).message}`, {
+			itemIndex,
+			description: 'The override must be a JSON object, for example {"message": {"type": "image"}}.',
+		});
+	}
+
+	let credentials = credentialCache.get(provider.credentialType);
+	if (!credentials) {
+		credentials = await this.getCredentials<ICredentialDataDecryptedObject>(provider.credentialType, itemIndex);
+		credentialCache.set(provider.credentialType, credentials);
+	}
+	const credential = credentials;
+
+	try {
+		const settings = applyConfig(credential as ProviderSettings, config, provider.configurableSettings);
+		const request = provider.buildSendRequest({ recipient, message, override, settings });
+		return { itemIndex, provider, credentials: credential, recipient, request };
+	} catch (error) {
+		throw new NodeOperationError(node, `Cannot send item ${itemIndex} through ${provider.displayName}: ${(error as Error).message}`, {
+			itemIndex,
+		});
+	}
+}
+
+/** Sends one prepared message; resolves to the output item's JSON or throws NodeApiError. */
+export async function sendMessage(
+	this: IExecuteFunctions,
+	prepared: PreparedMessage,
+	policy: SendPolicy,
+): Promise<{ json: IDataObject; retries: number }> {
+	const { provider, recipient, itemIndex } = prepared;
+	const node = this.getNode();
+	const response = await sendToProvider(this, provider.credentialType, prepared.credentials, prepared.request, policy);
+	if (!response.answered) {
+		throw new NodeApiError(
+			node,
+			{ message: response.message, code: response.code ?? null },
+			{
+				itemIndex,
+				message: `${provider.displayName} did not answer for item ${itemIndex} (${recipient}): ${response.message}`,
+				description:
+					'The provider may have accepted the message, so it was not sent again: check the provider’s logs before retrying this item.',
+			},
+		);
+	}
+
+	const { statusCode, body } = response;
+	const messageId = statusCode >= 200 && statusCode < 300 ? provider.readMessageId(body) : undefined;
+	if (messageId === undefined) {
+		const failure = provider.readError(body, statusCode);
+		throw new NodeApiError(node, { code: failure.code, message: failure.message } as N8nJsonObject, {
+			itemIndex,
+			httpCode: String(statusCode),
+			message: `${provider.displayName} refused item ${itemIndex} (${recipient}): ${failure.message}${failure.code !== null ? ` [${failure.code}]` : ''}`,
+			description: describeRefusal(statusCode, response.retries),
+		});
+	}
+	return {
+		json: {
+			provider: provider.name,
+			status: 'sent',
+			messageId,
+			recipient,
+			sentAt: new Date().toISOString(),
+			response: body as IDataObject,
+		},
+		retries: response.retries,
+	};
+}
+
+function describeRefusal(statusCode: number, retries: number): string {
+	if (statusCode === 429) return `The provider kept answering 429 (too many requests) after ${retries} retries. Lower Messages Per Second or Concurrency.`;
+	if (statusCode === 401 || statusCode === 403) return 'The provider rejected the credential: check it with the credential’s Test button.';
+	if (statusCode >= 500) return 'The provider failed; it may have accepted the message, so it was not sent again.';
+	return `HTTP ${statusCode}`;
+}

@@ -1,0 +1,204 @@
+/**
+ * Smooch / Sunshine Conversations (Zendesk).
+ * Sends: the v1.1 Notification API, JSON, Basic auth (key id : secret).
+ * Callbacks: v1.1 triggers (`notification:delivery:*`, `message:delivery:*`,
+ * `conversation:read`) and v2 `events[]`, both carrying X-API-Key.
+ */
+
+import { asString, header, secretsEqual, stableEventId, toIsoTimestamp } from '../shared/callback';
+import { deepMerge, isPlainObject, type JsonObject } from '../shared/override';
+import { toE164 } from '../shared/phone';
+import {
+	CallbackFormatError,
+	type CallbackToVerify,
+	type DeliveryStatus,
+	type MessageToSend,
+	type Provider,
+	type ProviderSettings,
+	type SendRequest,
+	type StatusCallback,
+	type StatusError,
+	type StatusEvent,
+} from '../shared/types';
+
+export const SMOOCH_REGION_HOSTS: Record<string, string> = {
+	us: 'https://api.smooch.io',
+	eu: 'https://api.eu-1.smooch.io',
+};
+
+/** The API host for a credential: a region's, or the custom Base URL (Zendesk subdomain, proxy, sandbox). */
+export function smoochBaseUrl(settings: ProviderSettings): string {
+	const host =
+		settings.region === 'custom' ? settings.baseUrl : SMOOCH_REGION_HOSTS[settings.region ?? 'us'];
+	return (host || SMOOCH_REGION_HOSTS.us).replace(/\/+$/, '');
+}
+
+/** The last part of a delivery trigger tells the outcome, in v1.1 and v2 alike. */
+function statusOf(trigger: string): DeliveryStatus {
+	if (trigger === 'conversation:read') return 'seen';
+	if (trigger.endsWith(':delivery:channel')) return 'sent';
+	if (trigger.endsWith(':delivery:user')) return 'delivered';
+	if (trigger.endsWith(':delivery:failure')) return 'discarded';
+	return 'other';
+}
+
+function buildSendRequest({ recipient, message, override, settings }: MessageToSend): SendRequest {
+	if (!settings.appId) throw new Error('the Smooch credential has no App ID');
+	if (!settings.integrationId) throw new Error('the Smooch credential has no Integration ID');
+	const body = {
+		destination: { integrationId: settings.integrationId, destinationId: recipient },
+		author: { role: 'appMaker' },
+		message: { type: 'text', text: message },
+	};
+	return {
+		method: 'POST',
+		url: `${smoochBaseUrl(settings)}/v1.1/apps/${encodeURIComponent(settings.appId)}/notifications`,
+		body: deepMerge(body, override),
+		encoding: 'json',
+	};
+}
+
+function readMessageId(responseBody: unknown): string | undefined {
+	if (!isPlainObject(responseBody)) return undefined;
+	const notification = responseBody.notification;
+	return (isPlainObject(notification) && asString(notification._id)) || undefined;
+}
+
+function readError(responseBody: unknown, httpStatus: number) {
+	if (isPlainObject(responseBody)) {
+		const v1 = responseBody.error;
+		if (isPlainObject(v1)) {
+			return {
+				code: asString(v1.code) ?? httpStatus,
+				message: asString(v1.description) ?? asString(v1.code) ?? `HTTP ${httpStatus}`,
+			};
+		}
+		const v2 = responseBody.errors;
+		if (Array.isArray(v2) && isPlainObject(v2[0])) {
+			return {
+				code: asString(v2[0].code) ?? httpStatus,
+				message: asString(v2[0].title) ?? `HTTP ${httpStatus}`,
+			};
+		}
+	}
+	return { code: httpStatus, message: `Smooch answered HTTP ${httpStatus}` };
+}
+
+function isV2(body: unknown): body is JsonObject & { events: unknown[] } {
+	return isPlainObject(body) && Array.isArray(body.events);
+}
+
+function isV1(body: unknown): body is JsonObject & { trigger: string } {
+	return isPlainObject(body) && typeof body.trigger === 'string';
+}
+
+function recognizes(body: unknown): boolean {
+	return isV1(body) || (isV2(body) && isPlainObject(body.app));
+}
+
+/** WhatsApp's own reason (e.g. 470, outside the 24 h window) beats Smooch's generic code. */
+function readCallbackError(error: unknown): StatusError | null {
+	if (!isPlainObject(error)) return null;
+	const underlying = isPlainObject(error.underlyingError) ? error.underlyingError : undefined;
+	const whatsAppError =
+		underlying && Array.isArray(underlying.errors) && isPlainObject(underlying.errors[0])
+			? underlying.errors[0]
+			: undefined;
+	if (whatsAppError) {
+		return {
+			code: (whatsAppError.code as number | string | undefined) ?? asString(error.code),
+			message: asString(whatsAppError.title) ?? asString(error.message) ?? String(error.code),
+		};
+	}
+	return {
+		code: asString(error.code),
+		message:
+			asString(error.message) ??
+			(underlying && asString(underlying.message)) ??
+			asString(error.code) ??
+			'delivery failed',
+	};
+}
+
+function fromV1(body: JsonObject & { trigger: string }, receivedAt: Date): StatusEvent {
+	const { trigger } = body;
+	const record = (isPlainObject(body.notification) ? body.notification : body.message) as JsonObject | undefined;
+	const messageId = trigger === 'conversation:read' ? null : asString(record?._id);
+	const destination = isPlainObject(body.destination) ? body.destination : {};
+	const conversation = isPlainObject(body.conversation) ? body.conversation : {};
+	const appUser = isPlainObject(body.appUser) ? body.appUser : {};
+	const event: StatusEvent = {
+		provider: 'smooch',
+		status: statusOf(trigger),
+		providerStatus: trigger,
+		messageId,
+		recipient: toE164(destination.destinationId),
+		timestamp: toIsoTimestamp(body.timestamp, receivedAt),
+		error: readCallbackError(body.error),
+		eventId: stableEventId('smooch', trigger, messageId, asString(conversation._id), String(body.timestamp ?? '')),
+		raw: body,
+	};
+	if (trigger === 'conversation:read') {
+		event.conversationId = asString(conversation._id);
+		event.userId = asString(appUser._id) ?? asString(appUser.userId);
+	}
+	return event;
+}
+
+function fromV2(entry: unknown, receivedAt: Date): StatusEvent {
+	if (!isPlainObject(entry) || typeof entry.type !== 'string') {
+		throw new CallbackFormatError('a Sunshine Conversations v2 event has no type');
+	}
+	const payload = isPlainObject(entry.payload) ? entry.payload : {};
+	const message = isPlainObject(payload.message) ? payload.message : {};
+	const conversation = isPlainObject(payload.conversation) ? payload.conversation : {};
+	const user = isPlainObject(payload.user) ? payload.user : {};
+	const activity = isPlainObject(payload.activity) ? payload.activity : {};
+	const author = isPlainObject(activity.author) ? activity.author : {};
+	const destination = isPlainObject(payload.destination) ? payload.destination : {};
+	const isRead = entry.type === 'conversation:read';
+	const messageId = isRead ? null : asString(message.id);
+	const event: StatusEvent = {
+		provider: 'smooch',
+		status: statusOf(entry.type),
+		providerStatus: entry.type,
+		messageId,
+		recipient: toE164(destination.destinationId),
+		timestamp: toIsoTimestamp(entry.createdAt, receivedAt),
+		error: readCallbackError(payload.error),
+		eventId: asString(entry.id)
+			? `smooch:${entry.id}`
+			: stableEventId('smooch', entry.type, messageId, asString(conversation.id), asString(entry.createdAt)),
+		raw: entry,
+	};
+	if (isRead) {
+		event.conversationId = asString(conversation.id);
+		event.userId = asString(user.id) ?? asString(author.userId);
+	}
+	return event;
+}
+
+function parseCallback({ body }: StatusCallback, receivedAt: Date): StatusEvent[] {
+	if (isV1(body)) return [fromV1(body, receivedAt)];
+	if (isV2(body)) return body.events.map((entry) => fromV2(entry, receivedAt));
+	throw new CallbackFormatError('not a Smooch callback: neither a v1.1 "trigger" nor a v2 "events" list');
+}
+
+function verifyCallback(callback: CallbackToVerify, settings: ProviderSettings): boolean {
+	// Smooch has no HMAC: every call carries the webhook's secret in X-API-Key.
+	return secretsEqual(header(callback.headers, 'x-api-key'), settings.webhookSecret);
+}
+
+export const smooch: Provider = {
+	name: 'smooch',
+	displayName: 'Smooch (Sunshine Conversations)',
+	credentialType: 'smoochApi',
+	configurableSettings: ['integrationId', 'appId'],
+	buildSendRequest,
+	readMessageId,
+	readError,
+	recognizes,
+	parseCallback,
+	verifyCallback,
+	canVerify: (settings) => Boolean(settings.webhookSecret),
+};

@@ -1,0 +1,98 @@
+/**
+ * Sending many messages at provider speed: a bounded number in flight, an
+ * optional messages-per-second cap, and a pause for everyone when the
+ * provider says "too many" (429), so one 429 does not become a storm.
+ */
+
+import { sleep } from 'n8n-workflow';
+
+/** Spaces request starts so that at most `perSecond` begin in any second (0 = no cap). */
+export class RateGate {
+	private nextStart = 0;
+
+	private pausedUntil = 0;
+
+	private readonly interval: number;
+
+	constructor(perSecond: number) {
+		this.interval = perSecond > 0 ? 1000 / perSecond : 0;
+	}
+
+	/** Resolves when the caller may start a request. */
+	async acquire(): Promise<void> {
+		for (;;) {
+			const paused = this.pausedUntil - Date.now();
+			if (paused > 0) {
+				await sleep(paused);
+				continue;
+			}
+			const now = Date.now();
+			const slot = Math.max(now, this.nextStart);
+			this.nextStart = slot + this.interval;
+			if (slot > now) await sleep(slot - now);
+			// A 429 elsewhere may have paused everyone while this caller waited for its slot.
+			if (Date.now() >= this.pausedUntil) return;
+		}
+	}
+
+	/** Holds every new start until `until` (epoch ms). */
+	pause(until: number): void {
+		this.pausedUntil = Math.max(this.pausedUntil, until);
+	}
+}
+
+export type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+/**
+ * Runs `task` for 0..count-1 with at most `concurrency` at once. Results come
+ * back in input order. Once `stopOnError` sees a failure no new task starts
+ * (those in flight finish), and the tasks never started are left undefined.
+ */
+export async function runPool<T>(
+	count: number,
+	concurrency: number,
+	task: (index: number) => Promise<T>,
+	stopOnError: boolean,
+): Promise<Array<Settled<T> | undefined>> {
+	const results: Array<Settled<T> | undefined> = new Array(count);
+	let next = 0;
+	let failed = false;
+	const worker = async () => {
+		while (next < count && !(stopOnError && failed)) {
+			const index = next++;
+			try {
+				results[index] = { ok: true, value: await task(index) };
+			} catch (error) {
+				results[index] = { ok: false, error };
+				failed = true;
+			}
+		}
+	};
+	const workers = Array.from({ length: Math.max(1, Math.min(concurrency, count)) }, worker);
+	await Promise.all(workers);
+	return results;
+}
+
+export interface BackoffPolicy {
+	/** First wait when the provider gives no Retry-After. */
+	baseMs: number;
+	maxMs: number;
+}
+
+export const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 1000, maxMs: 30_000 };
+
+/** Retry-After in seconds or as an HTTP date, in milliseconds from now; undefined when absent or unreadable. */
+export function retryAfterMs(value: unknown, now = Date.now()): number | undefined {
+	const text = Array.isArray(value) ? value[0] : value;
+	if (typeof text !== 'string' && typeof text !== 'number') return undefined;
+	const seconds = Number(text);
+	if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+	const date = Date.parse(String(text));
+	return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/** Exponential backoff with jitter: between half and all of base × 2^attempt, capped. */
+export function backoffMs(attempt: number, policy: BackoffPolicy = DEFAULT_BACKOFF): number {
+	const ceiling = Math.min(policy.maxMs, policy.baseMs * 2 ** attempt);
+	return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
+}

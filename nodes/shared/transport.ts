@@ -1,0 +1,96 @@
+/**
+ * The one place that talks HTTP to a provider. It never retries a request the
+ * provider may have processed (a timeout, a 5xx, a dropped connection): only a
+ * 429, which providers answer before doing anything, is tried again.
+ */
+
+import type { ICredentialDataDecryptedObject, IExecuteFunctions, IN8nHttpFullResponse } from 'n8n-workflow';
+
+import { isPlainObject } from './override';
+import { backoffMs, DEFAULT_BACKOFF, type BackoffPolicy, RateGate, retryAfterMs } from './sendPool';
+import type { SendRequest } from './types';
+
+/** The provider's HTTP answer. */
+export interface ProviderAnswer {
+	answered: true;
+	statusCode: number;
+	body: unknown;
+	/** How many 429s were waited out before this answer. */
+	retries: number;
+}
+
+/** No HTTP answer (timeout, connection lost): the provider may or may not have acted on the request. */
+export interface NoAnswer {
+	answered: false;
+	message: string;
+	code: string | undefined;
+}
+
+export type ProviderResponse = ProviderAnswer | NoAnswer;
+
+export interface SendPolicy {
+	gate: RateGate;
+	maxRetries: number;
+	timeoutMs: number;
+	backoff?: BackoffPolicy;
+}
+
+/** Form fields as providers read them: objects as JSON strings, arrays as repeated fields. */
+export function toFormBody(fields: Record<string, unknown>): string {
+	const form = new URLSearchParams();
+	const asField = (value: unknown) =>
+		typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
+	for (const [key, value] of Object.entries(fields)) {
+		if (value === undefined) continue;
+		if (Array.isArray(value)) value.forEach((each) => form.append(key, asField(each)));
+		else form.append(key, asField(value));
+	}
+	return form.toString();
+}
+
+export async function sendToProvider(
+	context: IExecuteFunctions,
+	credentialType: string,
+	credentials: ICredentialDataDecryptedObject,
+	request: SendRequest,
+	policy: SendPolicy,
+): Promise<ProviderResponse> {
+	const isForm = request.encoding === 'form';
+	for (let attempt = 0; ; attempt++) {
+		await policy.gate.acquire();
+		let response: IN8nHttpFullResponse;
+		try {
+			response = (await context.helpers.httpRequestWithAuthentication.call(
+				context,
+				credentialType,
+				{
+					method: request.method,
+					url: request.url,
+					body: isForm ? toFormBody(request.body) : request.body,
+					headers: isForm ? { 'Content-Type': 'application/x-www-form-urlencoded' } : {},
+					json: true,
+					timeout: policy.timeoutMs,
+					returnFullResponse: true,
+					ignoreHttpStatusErrors: true,
+				},
+				// The node already holds the decrypted credential: no second decryption per request.
+				{ credentialsDecrypted: { id: '', name: '', type: credentialType, data: credentials } },
+			)) as IN8nHttpFullResponse;
+		} catch (error) {
+			// Only the message and code travel on: the error object also holds the request, auth headers included.
+			const cause = (error as { cause?: { code?: string } }).cause;
+			return {
+				answered: false,
+				message: (error as Error).message,
+				code: (error as { code?: string }).code ?? cause?.code,
+			};
+		}
+		if (response.statusCode !== 429 || attempt >= policy.maxRetries) {
+			return { answered: true, statusCode: response.statusCode, body: response.body, retries: attempt };
+		}
+		const headers = isPlainObject(response.headers) ? response.headers : {};
+		const wait = retryAfterMs(headers['retry-after']) ?? backoffMs(attempt, policy.backoff ?? DEFAULT_BACKOFF);
+		// Everyone waits: the others would only collect 429s of their own.
+		policy.gate.pause(Date.now() + wait);
+	}
+}
