@@ -1,0 +1,162 @@
+'use strict';
+
+/**
+ * Gupshup WhatsApp API: session and template sends, the wallet balance n8n's
+ * credential test reads, and v2 `message-event` callbacks. Gupshup signs
+ * nothing; the webhook's token travels in the configured URL's query.
+ */
+
+const { SANDBOX_CREDENTIALS, outcomeFor } = require('../constants');
+const { uuid, whatsAppMessageId } = require('../lib/ids');
+
+const NAME = 'gupshup';
+
+function gupshupError(status, message, headers) {
+	return { status, headers, body: { status: 'error', message } };
+}
+
+function tooManyRequests(retryAfterSeconds) {
+	return gupshupError(429, 'Too Many Requests', { 'Retry-After': String(retryAfterSeconds) });
+}
+
+function isAuthorized(headers) {
+	return headers.apikey === SANDBOX_CREDENTIALS.gupshup.apiKey;
+}
+
+const unauthorized = () => gupshupError(401, 'Authentication Failed');
+
+/** Gupshup's JSON-in-a-form-field; undefined when absent or not a JSON object. */
+function jsonField(value) {
+	if (typeof value !== 'string') return undefined;
+	try {
+		const parsed = JSON.parse(value);
+		return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? parsed : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+/** Gupshup wants numbers as digits with the country code, no plus. */
+const isDigitsNumber = (value) => typeof value === 'string' && /^[1-9]\d{7,14}$/.test(value);
+
+/** Returns an error answer, or null when the message can be sent. */
+function validateMessage(fields, isTemplate) {
+	if (fields.channel !== 'whatsapp') return gupshupError(400, 'Invalid Channel');
+	if (!isDigitsNumber(fields.source)) return gupshupError(400, 'Invalid Source');
+	if (!isDigitsNumber(fields.destination)) return gupshupError(400, 'Invalid Destination');
+	if (typeof fields['src.name'] !== 'string' || fields['src.name'] === '') return gupshupError(400, 'Invalid App Name');
+	if (isTemplate) {
+		const template = jsonField(fields.template);
+		if (!template || typeof template.id !== 'string' || template.id === '') return gupshupError(400, 'Invalid Template');
+		// A template may carry a media header in `message`; if present it must be readable.
+		if (fields.message !== undefined && !jsonField(fields.message)) return gupshupError(400, 'Invalid Message');
+		return null;
+	}
+	const message = jsonField(fields.message);
+	if (!message || typeof message.type !== 'string') return gupshupError(400, 'Invalid Message');
+	if (message.type === 'text' && (typeof message.text !== 'string' || message.text === '')) {
+		return gupshupError(400, 'Invalid Message');
+	}
+	return null;
+}
+
+function sender(isTemplate) {
+	return ({ headers, body, retryAfterSeconds }) => {
+		if (!isAuthorized(headers)) return unauthorized();
+		const fields = body || {};
+		const invalid = validateMessage(fields, isTemplate);
+		if (invalid) return invalid;
+
+		const outcome = outcomeFor(`+${fields.destination}`);
+		if (outcome === 'invalid') return gupshupError(400, 'Invalid Destination');
+		if (outcome === 'rateLimited') return tooManyRequests(retryAfterSeconds);
+		if (outcome === 'serverError') return gupshupError(500, 'Internal Server Error');
+
+		const messageId = uuid();
+		return {
+			status: 202,
+			body: { status: 'submitted', messageId },
+			messageId,
+			message: {
+				messageId,
+				outcome,
+				destination: fields.destination,
+				appName: fields['src.name'],
+				kind: isTemplate ? 'template' : 'session',
+			},
+		};
+	};
+}
+
+/** GET /wallet/balance: what n8n's credential test calls. */
+function walletBalance({ headers }) {
+	if (!isAuthorized(headers)) return unauthorized();
+	return { status: 200, body: { status: 'success', balance: 100.0, currency: 'USD' } };
+}
+
+const FAILURES = {
+	undeliverable: { code: 1002, reason: 'Number Does Not Exists On WhatsApp' },
+	outsideWindow: {
+		code: 470,
+		reason: 'Message failed to send because more than 24 hours have passed since the customer last replied to this number',
+	},
+};
+
+/**
+ * Event types per outcome. Gupshup finds a number that is not on WhatsApp
+ * itself, before anything is enqueued ("failedEarly": its own id, no gsId);
+ * WhatsApp's own refusals come after enqueued, under the WhatsApp id with gsId.
+ */
+const SEQUENCES = {
+	delivered: ['enqueued', 'sent', 'delivered', 'read'],
+	undeliverable: ['failedEarly'],
+	outsideWindow: ['enqueued', 'failed'],
+};
+
+function eventPayload(step, message, wamid) {
+	const destination = message.destination;
+	const ts = Math.floor(Date.now() / 1000);
+	switch (step) {
+		case 'enqueued':
+			return { id: message.messageId, type: 'enqueued', destination, payload: { whatsappMessageId: wamid, type: message.kind } };
+		case 'failedEarly':
+			return { id: message.messageId, type: 'failed', destination, payload: { ...FAILURES[message.outcome] } };
+		case 'failed':
+			return { id: wamid, gsId: message.messageId, type: 'failed', destination, payload: { ...FAILURES[message.outcome] } };
+		default:
+			return { id: wamid, gsId: message.messageId, type: step, destination, payload: { ts } };
+	}
+}
+
+function callbacksFor(message) {
+	const wamid = whatsAppMessageId();
+	return (SEQUENCES[message.outcome] || []).map((step) => ({
+		status: step === 'failedEarly' ? 'failed' : step,
+		messageId: message.messageId,
+		build() {
+			const payload = {
+				app: message.appName,
+				timestamp: Date.now(),
+				version: 2,
+				type: 'message-event',
+				payload: eventPayload(step, message, wamid),
+			};
+			return {
+				headers: { 'Content-Type': 'application/json', 'User-Agent': 'Gupshup-Webhooks' },
+				body: JSON.stringify(payload),
+				payload,
+			};
+		},
+	}));
+}
+
+module.exports = {
+	name: NAME,
+	routes: [
+		{ method: 'POST', pattern: /^\/wa\/api\/v1\/msg$/, kind: 'send', handle: sender(false) },
+		{ method: 'POST', pattern: /^\/wa\/api\/v1\/template\/msg$/, kind: 'send', handle: sender(true) },
+		{ method: 'GET', pattern: /^\/wa\/api\/v1\/wallet\/balance$/, kind: 'check', handle: walletBalance },
+	],
+	tooManyRequests,
+	callbacksFor,
+};

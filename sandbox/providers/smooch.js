@@ -1,0 +1,160 @@
+'use strict';
+
+/**
+ * Smooch / Sunshine Conversations v1.1: the Notification API, the webhook list
+ * n8n's credential test reads, and v1.1 delivery webhooks carrying X-API-Key.
+ */
+
+const { SANDBOX_CREDENTIALS, outcomeFor } = require('../constants');
+const { basicAuth } = require('../lib/http');
+const { stableHex, toE164, uuid, whatsAppMessageId } = require('../lib/ids');
+
+const NAME = 'smooch';
+
+function smoochError(status, code, description, headers) {
+	return { status, headers, body: { error: { code, description } } };
+}
+
+function unauthorized() {
+	return smoochError(401, 'unauthorized', 'Authorization header is missing or invalid');
+}
+
+function badRequest(description) {
+	return smoochError(400, 'bad_request', description);
+}
+
+function tooManyRequests(retryAfterSeconds) {
+	return smoochError(429, 'too_many_requests', 'You have exceeded your rate limit, retry later', {
+		'Retry-After': String(retryAfterSeconds),
+	});
+}
+
+/** The key must be the sandbox's, and it only opens the sandbox app. */
+function isAuthorized(headers, pathAppId) {
+	const { appId, keyId, secret } = SANDBOX_CREDENTIALS.smooch;
+	const auth = basicAuth(headers);
+	return Boolean(auth) && auth.user === keyId && auth.password === secret && pathAppId === appId;
+}
+
+const isObject = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isText = (value) => typeof value === 'string' && value.trim() !== '';
+
+/** Returns an error answer, or null when the notification can be sent. */
+function validateNotification(body) {
+	if (!isObject(body)) return badRequest('The request body must be a JSON object');
+	const { destination, message } = body;
+	if (!isObject(destination) || !isText(destination.integrationId)) {
+		return badRequest('destination.integrationId is required');
+	}
+	if (!isText(destination.destinationId)) return badRequest('destination.destinationId is required');
+	if (!toE164(destination.destinationId)) {
+		return badRequest(`destination.destinationId ${destination.destinationId} is not a valid phone number`);
+	}
+	if (!isObject(message) || !isText(message.type)) return badRequest('message.type is required');
+	if (message.type === 'text' && !isText(message.text)) return badRequest('message.text is required for text messages');
+	return null;
+}
+
+function sendNotification({ params, headers, body, retryAfterSeconds }) {
+	if (!isAuthorized(headers, params[0])) return unauthorized();
+	const invalid = validateNotification(body);
+	if (invalid) return invalid;
+
+	const { integrationId, destinationId } = body.destination;
+	const recipient = toE164(destinationId);
+	const outcome = outcomeFor(recipient);
+	if (outcome === 'invalid') return badRequest(`destination.destinationId ${destinationId} is not a valid WhatsApp number`);
+	if (outcome === 'rateLimited') return tooManyRequests(retryAfterSeconds);
+	if (outcome === 'serverError') return smoochError(500, 'internal_error', 'An unexpected error occurred');
+
+	const notificationId = uuid();
+	return {
+		status: 201,
+		body: { notification: { _id: notificationId } },
+		messageId: notificationId,
+		message: { messageId: notificationId, outcome, recipient, appId: params[0], integrationId },
+	};
+}
+
+/** GET /webhooks: what n8n's credential test calls. */
+function listWebhooks({ params, headers }) {
+	if (!isAuthorized(headers, params[0])) return unauthorized();
+	return { status: 200, body: { webhooks: [] } };
+}
+
+/** WhatsApp's own errors, as Smooch passes them on in error.underlyingError. */
+const FAILURES = {
+	undeliverable: { code: 131026, title: 'Message undeliverable' },
+	outsideWindow: {
+		code: 470,
+		title: 'Message failed to send because more than 24 hours have passed since the customer last replied to this number',
+	},
+};
+
+const SEQUENCES = {
+	delivered: ['notification:delivery:channel', 'notification:delivery:user', 'conversation:read'],
+	undeliverable: ['notification:delivery:channel', 'notification:delivery:failure'],
+	outsideWindow: ['notification:delivery:failure'],
+};
+
+/** A recipient keeps the same user and conversation across messages, as in Smooch. */
+function recipientIds(recipient) {
+	return { appUserId: stableHex(`appUser:${recipient}`), conversationId: stableHex(`conversation:${recipient}`) };
+}
+
+function webhookBody(trigger, message, wamid) {
+	const { appUserId, conversationId } = recipientIds(message.recipient);
+	const common = { trigger, app: { _id: message.appId }, timestamp: Date.now() / 1000, version: 'v1.1' };
+	if (trigger === 'conversation:read') {
+		// A read is about the conversation, up to a time: it names no message.
+		return {
+			...common,
+			appUser: { _id: appUserId, conversationStarted: true },
+			conversation: { _id: conversationId },
+			source: { type: 'whatsapp', integrationId: message.integrationId },
+		};
+	}
+	const body = {
+		...common,
+		destination: { type: 'whatsapp', integrationId: message.integrationId, destinationId: message.recipient },
+		notification: { _id: message.messageId },
+		matchResult: { appUser: { _id: appUserId }, conversation: { _id: conversationId } },
+		externalMessages: [{ id: wamid }],
+		// WhatsApp reports delivery to the phone, so the channel event is never the last one.
+		isFinalEvent: trigger !== 'notification:delivery:channel',
+	};
+	if (trigger === 'notification:delivery:failure') {
+		body.error = { code: 'uncategorized_error', underlyingError: { errors: [FAILURES[message.outcome]] } };
+	}
+	return body;
+}
+
+function callbacksFor(message) {
+	const wamid = whatsAppMessageId();
+	return (SEQUENCES[message.outcome] || []).map((trigger) => ({
+		status: trigger,
+		messageId: message.messageId,
+		build() {
+			const payload = webhookBody(trigger, message, wamid);
+			return {
+				headers: {
+					'Content-Type': 'application/json',
+					'User-Agent': 'Smooch-Webhooks',
+					'X-API-Key': SANDBOX_CREDENTIALS.smooch.webhookSecret,
+				},
+				body: JSON.stringify(payload),
+				payload,
+			};
+		},
+	}));
+}
+
+module.exports = {
+	name: NAME,
+	routes: [
+		{ method: 'POST', pattern: /^\/v1\.1\/apps\/([^/]+)\/notifications$/, kind: 'send', handle: sendNotification },
+		{ method: 'GET', pattern: /^\/v1\.1\/apps\/([^/]+)\/webhooks$/, kind: 'check', handle: listWebhooks },
+	],
+	tooManyRequests,
+	callbacksFor,
+};

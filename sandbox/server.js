@@ -1,0 +1,365 @@
+#!/usr/bin/env node
+'use strict';
+
+/**
+ * The provider sandbox: a local HTTP server that answers the Twilio, Smooch
+ * and Gupshup send APIs as the real ones do, then calls the configured status
+ * webhooks the way each provider does. A dev/test tool: point the n8n
+ * credentials' Base URL at it. Node built-ins only.
+ *
+ *   const { startSandbox } = require('./sandbox/server');
+ *   const sb = await startSandbox({ webhooks: { twilio: 'http://127.0.0.1:5678/webhook/…/status' } });
+ *
+ * CLI: node sandbox/server.js --help
+ */
+
+const http = require('http');
+const { parseArgs } = require('util');
+
+const { SANDBOX_CREDENTIALS, TEST_NUMBERS } = require('./constants');
+const { CallbackQueue } = require('./lib/callbackQueue');
+const { BodyTooLargeError, checkWebhookUrl, parseBody, postWebhook, readRawBody, sendJson } = require('./lib/http');
+const { SlidingWindowLimiter } = require('./lib/rateLimit');
+const { PROVIDERS, findRoute } = require('./providers');
+
+const HOST = '127.0.0.1';
+const CONTROL_PREFIX = '/_sandbox/';
+
+const DEFAULTS = Object.freeze({
+	latencyMs: 0,
+	rateLimitPerSecond: 0,
+	retryAfterSeconds: 1,
+	callbackDelayMs: 200,
+	log: false,
+});
+
+const NUMERIC_SETTINGS = ['latencyMs', 'rateLimitPerSecond', 'retryAfterSeconds', 'callbackDelayMs'];
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Checks a configure() argument and merges it into `config`. Unknown keys are
+ * refused so a typo does not pass silently. Webhooks merge per provider; null
+ * or '' removes one (no more callbacks for that provider).
+ */
+function applySettings(config, settings) {
+	if (typeof settings !== 'object' || settings === null || Array.isArray(settings)) {
+		throw new Error('settings must be an object');
+	}
+	const next = { ...config, webhooks: { ...config.webhooks } };
+	for (const [key, value] of Object.entries(settings)) {
+		if (NUMERIC_SETTINGS.includes(key)) {
+			if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+				throw new Error(`${key} must be a number ≥ 0`);
+			}
+			next[key] = value;
+		} else if (key === 'log') {
+			next.log = Boolean(value);
+		} else if (key === 'webhooks') {
+			Object.assign(next.webhooks, checkWebhooks(value));
+		} else if (key === 'port') {
+			throw new Error('port cannot change while the sandbox runs');
+		} else {
+			throw new Error(`unknown setting "${key}"; known: ${[...NUMERIC_SETTINGS, 'log', 'webhooks'].join(', ')}`);
+		}
+	}
+	for (const [provider, url] of Object.entries(next.webhooks)) if (!url) delete next.webhooks[provider];
+	return next;
+}
+
+function checkWebhooks(webhooks) {
+	if (webhooks === null || webhooks === undefined) return {};
+	if (typeof webhooks !== 'object' || Array.isArray(webhooks)) throw new Error('webhooks must be an object');
+	const checked = {};
+	for (const [provider, url] of Object.entries(webhooks)) {
+		if (!PROVIDERS[provider]) throw new Error(`unknown provider "${provider}" in webhooks`);
+		checked[provider] = url ? checkWebhookUrl(String(url)) : null;
+	}
+	return checked;
+}
+
+class Sandbox {
+	constructor(options) {
+		this.config = applySettings({ ...DEFAULTS, webhooks: {} }, options);
+		// Kept as the same arrays for the sandbox's life: reset() empties them in place.
+		this.received = [];
+		this.callbacks = [];
+		this.limiter = new SlidingWindowLimiter();
+		this.queue = new CallbackQueue();
+		this.queue.on('error-in-step', (error) => console.error('[sandbox] callback failed to build:', error));
+		this.server = http.createServer((req, res) => {
+			this.handle(req, res).catch((error) => this.fail(res, error));
+		});
+	}
+
+	listen(port) {
+		return new Promise((resolve, reject) => {
+			this.server.once('error', reject);
+			this.server.listen(port, HOST, () => {
+				this.server.off('error', reject);
+				this.url = `http://${HOST}:${this.server.address().port}`;
+				resolve();
+			});
+		});
+	}
+
+	configure(settings) {
+		// Repeating the port it already listens on (a whole config sent back) is harmless.
+		if (settings && typeof settings === 'object' && settings.port === this.server.address().port) {
+			const { port, ...rest } = settings;
+			settings = rest;
+		}
+		this.config = applySettings(this.config, settings);
+		return this.publicConfig();
+	}
+
+	/** Forgets what was received and sent, drops pending callbacks and restarts the rate window. */
+	reset() {
+		this.queue.cancelAll();
+		this.limiter.reset();
+		this.received.length = 0;
+		this.callbacks.length = 0;
+	}
+
+	idle() {
+		return this.queue.idle();
+	}
+
+	close() {
+		this.queue.cancelAll();
+		return new Promise((resolve) => {
+			this.server.close(() => resolve());
+			// Keep-alive sockets would hold close() open until clients let go.
+			this.server.closeAllConnections();
+		});
+	}
+
+	publicConfig() {
+		return { ...this.config, webhooks: { ...this.config.webhooks } };
+	}
+
+	log(line) {
+		if (this.config.log) console.log(`[sandbox] ${line}`);
+	}
+
+	async handle(req, res) {
+		const url = new URL(req.url, this.url);
+		if (url.pathname.startsWith(CONTROL_PREFIX)) {
+			await this.handleControl(req, res, url.pathname.slice(CONTROL_PREFIX.length));
+			return;
+		}
+		const found = findRoute(req.method, url.pathname);
+		if (!found || found.methodNotAllowed) {
+			const status = found ? 405 : 404;
+			this.log(`${req.method} ${req.url} → ${status}`);
+			sendJson(res, status, { error: status === 404 ? 'not_found' : 'method_not_allowed', path: url.pathname });
+			return;
+		}
+		const rawBody = await readRawBody(req);
+		if (found.route.kind === 'send') await this.handleSend(req, res, found, rawBody);
+		else this.answer(req, res, found.provider, found.route.handle({ params: found.params, headers: req.headers }));
+	}
+
+	/** A send: rate limit, latency, the provider's answer, the record, then the callbacks. */
+	async handleSend(req, res, { provider, route, params }, rawBody) {
+		const arrivedAt = Date.now();
+		// The window counts arrivals, so it is checked before the latency delay.
+		const admitted = this.limiter.admit(provider.name, this.config.rateLimitPerSecond, arrivedAt);
+		const body = parseBody(rawBody, req.headers['content-type']);
+		if (this.config.latencyMs > 0) await sleep(this.config.latencyMs);
+
+		const { retryAfterSeconds } = this.config;
+		const result = admitted
+			? route.handle({ params, headers: req.headers, body, rawBody, retryAfterSeconds })
+			: provider.tooManyRequests(retryAfterSeconds);
+
+		this.received.push({
+			provider: provider.name,
+			method: req.method,
+			path: req.url,
+			headers: { ...req.headers },
+			body: body === undefined ? null : body,
+			rawBody,
+			status: result.status,
+			response: result.body,
+			messageId: result.messageId || null,
+			at: new Date(arrivedAt).toISOString(),
+		});
+		// Queued before answering, so idle() already waits for them when the client has its response.
+		if (result.message) this.scheduleCallbacks(provider, result.message);
+		this.answer(req, res, provider, result);
+	}
+
+	answer(req, res, provider, result) {
+		this.log(`${req.method} ${req.url} → ${result.status} ${provider.name}${result.messageId ? ` ${result.messageId}` : ''}`);
+		sendJson(res, result.status, result.body, result.headers);
+	}
+
+	/** The webhook URL is read now: a later configure() does not redirect callbacks already due. */
+	scheduleCallbacks(provider, message) {
+		const url = this.config.webhooks[provider.name];
+		if (!url) return;
+		const steps = provider.callbacksFor(message).map((callback) => (isCurrent) => this.deliver(provider, url, callback, isCurrent));
+		this.queue.enqueue(steps, this.config.callbackDelayMs);
+	}
+
+	async deliver(provider, url, callback, isCurrent) {
+		const request = callback.build(url);
+		const outcome = await postWebhook(url, request);
+		this.log(`callback ${provider.name} ${callback.status} ${callback.messageId} → ${url} ${outcome.httpStatus ?? outcome.error}`);
+		if (!isCurrent()) return;
+		this.callbacks.push({
+			provider: provider.name,
+			url,
+			status: callback.status,
+			messageId: callback.messageId,
+			httpStatus: outcome.httpStatus,
+			error: outcome.error,
+			body: request.payload,
+			at: new Date().toISOString(),
+		});
+	}
+
+	/** The control endpoints, for tests and tools in other processes. */
+	async handleControl(req, res, action) {
+		const route = `${req.method} ${action}`;
+		if (route === 'GET received') return sendJson(res, 200, this.received);
+		if (route === 'GET callbacks') return sendJson(res, 200, this.callbacks);
+		if (route === 'GET config') return sendJson(res, 200, this.publicConfig());
+		if (route === 'GET idle') {
+			await this.idle();
+			return sendJson(res, 200, { idle: true });
+		}
+		if (route === 'POST reset') {
+			this.reset();
+			return sendJson(res, 200, { reset: true });
+		}
+		if (route === 'POST config') {
+			const settings = parseBody(await readRawBody(req), 'application/json');
+			try {
+				return sendJson(res, 200, this.configure(settings));
+			} catch (error) {
+				return sendJson(res, 400, { error: error.message });
+			}
+		}
+		return sendJson(res, 404, { error: 'not_found', path: `${CONTROL_PREFIX}${action}` });
+	}
+
+	fail(res, error) {
+		if (error instanceof BodyTooLargeError) {
+			if (!res.headersSent) sendJson(res, 413, { error: 'payload_too_large', message: error.message });
+			return;
+		}
+		console.error('[sandbox] request failed:', error);
+		if (!res.headersSent) sendJson(res, 500, { error: 'sandbox_error', message: error.message });
+		else res.destroy();
+	}
+}
+
+/**
+ * Starts a sandbox on 127.0.0.1. Options: port (0 = a free one), latencyMs,
+ * rateLimitPerSecond, retryAfterSeconds, webhooks {twilio, smooch, gupshup},
+ * callbackDelayMs, log. See sandbox/README.md.
+ */
+async function startSandbox(options = {}) {
+	const { port = 0, ...settings } = options;
+	const sandbox = new Sandbox(settings);
+	await sandbox.listen(port);
+	return {
+		url: sandbox.url,
+		received: sandbox.received,
+		callbacks: sandbox.callbacks,
+		configure: (next) => sandbox.configure(next),
+		config: () => sandbox.publicConfig(),
+		reset: () => sandbox.reset(),
+		idle: () => sandbox.idle(),
+		close: () => sandbox.close(),
+	};
+}
+
+const USAGE = `Usage: node sandbox/server.js [options]
+  --port N              port on 127.0.0.1 (default 5679; 0 = any free port)
+  --latency MS          delay before answering each send (default 0)
+  --rate-limit N        sends per provider per second before 429 (default 0 = no limit)
+  --retry-after S       Retry-After seconds on 429 (default 1)
+  --callback-delay MS   gap between one message's callbacks (default 200)
+  --twilio-webhook URL  where Twilio status callbacks go
+  --smooch-webhook URL  where Smooch webhooks go
+  --gupshup-webhook URL where Gupshup callbacks go (put ?token=… in it)
+  --log                 print one line per request and callback`;
+
+function numberOption(values, name, fallback) {
+	if (values[name] === undefined) return fallback;
+	const value = Number(values[name]);
+	if (!Number.isFinite(value) || value < 0) throw new Error(`--${name} needs a number ≥ 0`);
+	return value;
+}
+
+function optionsFromArgs(args) {
+	const text = { type: 'string' };
+	const { values } = parseArgs({
+		args,
+		options: {
+			port: text,
+			latency: text,
+			'rate-limit': text,
+			'retry-after': text,
+			'callback-delay': text,
+			'twilio-webhook': text,
+			'smooch-webhook': text,
+			'gupshup-webhook': text,
+			log: { type: 'boolean' },
+			help: { type: 'boolean', short: 'h' },
+		},
+	});
+	if (values.help) return null;
+	return {
+		port: numberOption(values, 'port', 5679),
+		latencyMs: numberOption(values, 'latency', DEFAULTS.latencyMs),
+		rateLimitPerSecond: numberOption(values, 'rate-limit', DEFAULTS.rateLimitPerSecond),
+		retryAfterSeconds: numberOption(values, 'retry-after', DEFAULTS.retryAfterSeconds),
+		callbackDelayMs: numberOption(values, 'callback-delay', DEFAULTS.callbackDelayMs),
+		webhooks: {
+			twilio: values['twilio-webhook'],
+			smooch: values['smooch-webhook'],
+			gupshup: values['gupshup-webhook'],
+		},
+		log: Boolean(values.log),
+	};
+}
+
+async function main(args) {
+	let options;
+	try {
+		options = optionsFromArgs(args);
+	} catch (error) {
+		console.error(`${error.message}\n\n${USAGE}`);
+		process.exit(2);
+	}
+	if (!options) {
+		console.log(USAGE);
+		return;
+	}
+	const sandbox = await startSandbox(options);
+	console.log(`WhatsApp provider sandbox listening on ${sandbox.url}`);
+	console.log(`Use it as the Base URL (Smooch: region "Custom Host") of the n8n credentials below.`);
+	console.log(`Credentials: ${JSON.stringify(SANDBOX_CREDENTIALS, null, 2)}`);
+	console.log(`Test numbers: ${JSON.stringify(TEST_NUMBERS, null, 2)}`);
+	console.log(`Webhooks: ${JSON.stringify(sandbox.config().webhooks)}`);
+	const stop = async (signal) => {
+		console.log(`${signal}: closing the sandbox`);
+		await sandbox.close();
+		process.exit(0);
+	};
+	process.once('SIGINT', stop);
+	process.once('SIGTERM', stop);
+}
+
+if (require.main === module) {
+	main(process.argv.slice(2)).catch((error) => {
+		console.error(error.message);
+		process.exit(1);
+	});
+}
+
+module.exports = { startSandbox, SANDBOX_CREDENTIALS, TEST_NUMBERS };

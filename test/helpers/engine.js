@@ -1,0 +1,237 @@
+/**
+ * Runs the package's nodes inside n8n's real workflow engine (n8n-core's
+ * WorkflowExecute and WebhookContext), the way an n8n instance would, with
+ * credentials held in memory. Used by the tests and by the benchmark.
+ * It loads the built package (dist/): what ships is what is tested.
+ */
+const path = require('path');
+const { ExecutionLifecycleHooks, WebhookContext, WorkflowExecute } = require('n8n-core');
+const { createDeferredPromise, ICredentialsHelper, NodeHelpers, Workflow } = require('n8n-workflow');
+
+const dist = path.resolve(__dirname, '../../dist');
+const { WhatsAppNotify } = require(`${dist}/nodes/WhatsAppNotify/WhatsAppNotify.node`);
+const { WhatsAppStatusTrigger } = require(`${dist}/nodes/WhatsAppStatusTrigger/WhatsAppStatusTrigger.node`);
+const { SmoochApi } = require(`${dist}/credentials/SmoochApi.credentials`);
+const { GupshupApi } = require(`${dist}/credentials/GupshupApi.credentials`);
+const { TwilioWhatsAppApi } = require(`${dist}/credentials/TwilioWhatsAppApi.credentials`);
+
+const PACKAGE = 'n8n-nodes-whatsapp-notify';
+const NOTIFY_TYPE = `${PACKAGE}.whatsAppNotify`;
+const TRIGGER_TYPE = `${PACKAGE}.whatsAppStatusTrigger`;
+
+const nodeTypeInstances = { [NOTIFY_TYPE]: new WhatsAppNotify(), [TRIGGER_TYPE]: new WhatsAppStatusTrigger() };
+const credentialTypes = Object.fromEntries(
+	[new SmoochApi(), new GupshupApi(), new TwilioWhatsAppApi()].map((type) => [type.name, type]),
+);
+
+const nodeTypes = {
+	getByName: (type) => nodeTypeInstances[type],
+	getByNameAndVersion: (type) => nodeTypeInstances[type],
+	getKnownTypes: () => ({}),
+};
+
+/**
+ * Credentials as n8n's server holds them: decrypted values per type, and the
+ * credential type's declarative `authenticate` applied with n8n's own
+ * expression engine (as n8n's CredentialsHelper does).
+ */
+class MemoryCredentialsHelper extends ICredentialsHelper {
+	constructor(credentials) {
+		super();
+		this.credentials = credentials;
+	}
+
+	getParentTypes() {
+		return [];
+	}
+
+	async getDecrypted(_additionalData, _nodeCredentials, type) {
+		const values = this.credentials[type];
+		if (!values) throw new Error(`no credential of type ${type} in this test`);
+		// Defaults as the editor would have saved them.
+		const defaults = Object.fromEntries(credentialTypes[type].properties.map((p) => [p.name, p.default]));
+		return { ...defaults, ...values };
+	}
+
+	async authenticate(credentials, typeName, requestOptions, workflow, node) {
+		const { authenticate } = credentialTypes[typeName];
+		if (typeof authenticate === 'function') return await authenticate(credentials, requestOptions);
+		const resolved = { ...requestOptions };
+		for (const [part, entries] of Object.entries(authenticate.properties)) {
+			resolved[part] = { ...(resolved[part] ?? {}) };
+			for (const [key, value] of Object.entries(entries)) {
+				resolved[part][key] = workflow.expression.getParameterValue(
+					value, null, 0, 0, node.name, [], 'internal', { $credentials: credentials },
+				);
+			}
+		}
+		return resolved;
+	}
+
+	async preAuthentication() {
+		return undefined;
+	}
+
+	async runPreAuthentication() {
+		return undefined;
+	}
+
+	getCredentialsProperties(type) {
+		return credentialTypes[type].properties;
+	}
+
+	async getCredentials() {
+		throw new Error('not used');
+	}
+
+	async updateCredentials() {}
+
+	async updateCredentialsOauthTokenData() {}
+}
+
+function additionalDataFor(credentials, extra = {}) {
+	return {
+		credentialsHelper: new MemoryCredentialsHelper(credentials),
+		restApiUrl: 'http://localhost:5678/rest',
+		instanceBaseUrl: 'http://localhost:5678/',
+		formWaitingBaseUrl: 'http://localhost:5678/form-waiting',
+		webhookBaseUrl: 'https://n8n.example.com/webhook',
+		webhookWaitingBaseUrl: 'https://n8n.example.com/webhook-waiting',
+		webhookTestBaseUrl: 'https://n8n.example.com/webhook-test',
+		currentNodeParameters: undefined,
+		executionTimeoutTimestamp: undefined,
+		userId: 'test-user',
+		variables: {},
+		logAiEvent: () => {},
+		setExecutionStatus: () => {},
+		...extra,
+	};
+}
+
+function credentialRefs(credentials) {
+	return Object.fromEntries(Object.keys(credentials).map((type) => [type, { id: type, name: type }]));
+}
+
+/**
+ * Runs WhatsApp Notify over `items` in a real WorkflowExecute.
+ * Returns { items: the node's output items, error: the node's error or null }.
+ */
+async function runNotify({ parameters, items = [{ json: {} }], credentials, continueOnFail = false }) {
+	const node = {
+		id: 'notify',
+		name: 'WhatsApp Notify',
+		type: NOTIFY_TYPE,
+		typeVersion: 1,
+		position: [0, 0],
+		parameters,
+		credentials: credentialRefs(credentials),
+		...(continueOnFail ? { onError: 'continueRegularOutput' } : {}),
+	};
+	const workflow = new Workflow({ id: 'wf', nodes: [node], connections: {}, nodeTypes, active: false });
+	const hooks = new ExecutionLifecycleHooks('manual', 'exec-1', { id: 'wf', nodes: [node], connections: {} });
+	const finished = createDeferredPromise();
+	hooks.addHandler('workflowExecuteAfter', (run) => finished.resolve(run));
+	const additionalData = additionalDataFor(credentials, { hooks });
+	const runExecutionData = {
+		startData: {},
+		resultData: { runData: {} },
+		executionData: {
+			contextData: {},
+			metadata: {},
+			nodeExecutionStack: [{ node, data: { main: [items] }, source: null }],
+			waitingExecution: {},
+			waitingExecutionSource: {},
+		},
+	};
+	await new WorkflowExecute(additionalData, 'manual', runExecutionData).processRunExecutionData(workflow);
+	const run = await finished.promise;
+	const taskData = run.data.resultData.runData[node.name]?.[0];
+	return {
+		items: taskData?.data?.main?.[0] ?? [],
+		error: taskData?.error ?? run.data.resultData.error ?? null,
+		run,
+	};
+}
+
+/** A request as n8n's webhook server hands it to a node (express-like). */
+function webhookRequest({ body, headers = {}, query = {}, url = '/webhook/trigger-id/status', rawBody }) {
+	const host = 'n8n.example.com';
+	return {
+		body,
+		headers: { host, 'x-forwarded-proto': 'https', ...Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v])) },
+		query,
+		originalUrl: url,
+		url,
+		protocol: 'http',
+		rawBody: rawBody ?? Buffer.from(typeof body === 'string' ? body : JSON.stringify(body ?? {})),
+	};
+}
+
+/** Collects what the node answers directly (401/400/empty 200). */
+function webhookResponse() {
+	const response = {
+		statusCode: undefined,
+		body: undefined,
+		ended: false,
+		status(code) {
+			response.statusCode = code;
+			return response;
+		},
+		send(body) {
+			response.body = body;
+			return response;
+		},
+		end() {
+			response.ended = true;
+			return response;
+		},
+	};
+	return response;
+}
+
+/**
+ * Calls WhatsApp Status Trigger's webhook through n8n-core's WebhookContext.
+ * Returns { result: what webhook() returned, response: what it answered itself,
+ * outputs: { delivered, seen, discarded, other } as JSON arrays }.
+ */
+async function runStatusWebhook({ parameters, credentials, request }) {
+	const node = {
+		id: 'trigger',
+		name: 'WhatsApp Status Trigger',
+		type: TRIGGER_TYPE,
+		typeVersion: 1,
+		position: [0, 0],
+		webhookId: 'trigger-id',
+		parameters,
+		credentials: credentialRefs(credentials),
+	};
+	const workflow = new Workflow({ id: 'wf', nodes: [node], connections: {}, nodeTypes, active: true });
+	const response = webhookResponse();
+	const additionalData = additionalDataFor(credentials, { httpRequest: webhookRequest(request), httpResponse: response });
+	const description = nodeTypeInstances[TRIGGER_TYPE].description.webhooks[0];
+	const webhookData = {
+		httpMethod: 'POST',
+		node: node.name,
+		path: `${node.webhookId}/${description.path}`,
+		webhookDescription: description,
+		workflowId: 'wf',
+		workflowExecuteAdditionalData: additionalData,
+		webhookId: node.webhookId,
+	};
+	const context = new WebhookContext(workflow, workflow.getNode(node.name), additionalData, 'webhook', webhookData, [], null);
+	const result = await nodeTypeInstances[TRIGGER_TYPE].webhook.call(context);
+	const [delivered = [], seen = [], discarded = [], other = []] = (result.workflowData ?? []).map((output) =>
+		output.map((item) => item.json),
+	);
+	return { result, response, outputs: { delivered, seen, discarded, other } };
+}
+
+/** The outputs n8n's editor draws for the trigger with these parameters (its `outputs` expression, evaluated by n8n). */
+function triggerOutputNames(parameters) {
+	const node = { id: 't', name: 'T', type: TRIGGER_TYPE, typeVersion: 1, position: [0, 0], parameters };
+	const workflow = new Workflow({ id: 'wf', nodes: [node], connections: {}, nodeTypes, active: false });
+	const outputs = NodeHelpers.getNodeOutputs(workflow, workflow.getNode('T'), nodeTypeInstances[TRIGGER_TYPE].description);
+	return outputs.map((output) => output.displayName);
+}
+
+module.exports = { runNotify, runStatusWebhook, triggerOutputNames, NOTIFY_TYPE, TRIGGER_TYPE };
