@@ -9,12 +9,14 @@
  *   3. WhatsApp Status Trigger (twilio), unsigned form POST   -> 401, no execution
  *   4. the same with a valid X-Twilio-Signature (delivered)    -> 200, execution on "Delivered"
  *   5. both node types of the package are known to n8n
+ *   6. WhatsApp Notify (twilio) sends through a local mock of Twilio's API and returns its answer
  *
  * Usage: node scripts/n8n-smoke.js [--keep]   (--keep leaves the temp user folder in place)
  */
 
 const crypto = require('node:crypto');
 const fs = require('node:fs');
+const http = require('node:http');
 const os = require('node:os');
 const path = require('node:path');
 
@@ -55,6 +57,19 @@ async function main() {
 	const userFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-smoke-'));
 	console.log(`user folder ${userFolder}`);
 	let n8n;
+	// A stand-in for api.twilio.com on loopback: records what WhatsApp Notify sends.
+	const twilioRequests = [];
+	const mockTwilio = http.createServer((req, res) => {
+		let body = '';
+		req.on('data', (chunk) => (body += chunk));
+		req.on('end', () => {
+			twilioRequests.push({ method: req.method, url: req.url, headers: req.headers, body });
+			res.writeHead(201, { 'content-type': 'application/json' });
+			res.end(JSON.stringify({ sid: 'SM00000000000000000000000000000099', status: 'queued', to: 'whatsapp:+15005550006' }));
+		});
+	});
+	await new Promise((resolve) => mockTwilio.listen(0, '127.0.0.1', resolve));
+	const mockUrl = `http://127.0.0.1:${mockTwilio.address().port}`;
 	try {
 		t = Date.now();
 		rt.installPackage(userFolder);
@@ -70,7 +85,7 @@ async function main() {
 					authToken: AUTH_TOKEN,
 					fromNumber: '+14155238886',
 					messagingServiceSid: '',
-					baseUrl: 'http://127.0.0.1:9',
+					baseUrl: mockUrl,
 				},
 			},
 		]);
@@ -111,6 +126,24 @@ async function main() {
 			position: [300, 0],
 			parameters: { jsCode: js },
 		});
+		const notifyHook = {
+			id: 'e1',
+			name: 'Webhook',
+			type: 'n8n-nodes-base.webhook',
+			typeVersion: 2,
+			position: [0, 0],
+			webhookId: crypto.randomUUID(),
+			parameters: { httpMethod: 'POST', path: 'notify', responseMode: 'lastNode' },
+		};
+		const notify = {
+			id: 'e2',
+			name: 'WhatsApp Notify',
+			type: rt.NODE_TYPES.notify,
+			typeVersion: 1,
+			position: [300, 0],
+			parameters: { provider: 'twilio', recipient: '={{ $json.body.to }}', message: '={{ $json.body.text }}' },
+			credentials: { twilioWhatsAppApi: { id: credential.id, name: credential.name } },
+		};
 		const workflows = [
 			{
 				id: rt.newId(),
@@ -145,6 +178,13 @@ async function main() {
 						],
 					},
 				},
+			},
+			{
+				id: rt.newId(),
+				name: 'Notify',
+				active: true,
+				nodes: [notifyHook, notify],
+				connections: { Webhook: { main: [[{ node: 'WhatsApp Notify', type: 'main', index: 0 }]] } },
 			},
 		];
 		t = Date.now();
@@ -236,6 +276,31 @@ async function main() {
 			typeof data === 'string' && data.includes('On delivered') && data.includes('SM00000000000000000000000000000001'),
 			'the execution ran "On delivered" with the message id',
 		);
+		// 6. WhatsApp Notify -> mock Twilio
+		const notifyRes = await fetch(n8n.webhookUrl('notify'), {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ to: '+15005550006', text: 'Hello from the smoke check' }),
+		});
+		const notifyText = await notifyRes.text();
+		check(notifyRes.status === 200, `POST /webhook/notify -> ${notifyRes.status} ${notifyText.slice(0, 300)}`);
+		check(twilioRequests.length === 1, `the mock Twilio got ${twilioRequests.length} request(s)`);
+		const sent = twilioRequests[0];
+		const sentForm = new URLSearchParams(sent.body);
+		check(
+			sent.method === 'POST' && sent.url === '/2010-04-01/Accounts/AC00000000000000000000000000000000/Messages.json',
+			`... ${sent.method} ${sent.url}`,
+		);
+		check(
+			sentForm.get('To') === 'whatsapp:+15005550006' && sentForm.get('Body') === 'Hello from the smoke check',
+			`... form To=${sentForm.get('To')} From=${sentForm.get('From')} Body=${sentForm.get('Body')}`,
+		);
+		check(
+			sent.headers.authorization ===
+				`Basic ${Buffer.from(`AC00000000000000000000000000000000:${AUTH_TOKEN}`).toString('base64')}`,
+			'... with Basic auth from the credential',
+		);
+
 		check(n8n.activationErrors.length === 0, 'no activation errors in the log');
 		const networkErrors = n8n.readLog().match(/ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ETIMEDOUT/g);
 		check(!networkErrors, `no network errors in the log${networkErrors ? `: ${networkErrors.join(', ')}` : ''}`);
@@ -249,6 +314,7 @@ async function main() {
 		console.log('SMOKE OK');
 	} finally {
 		if (n8n) await n8n.stop();
+		mockTwilio.close();
 		if (keep) console.log(`kept ${userFolder}`);
 		else fs.rmSync(userFolder, { recursive: true, force: true });
 	}

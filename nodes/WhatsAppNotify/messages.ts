@@ -131,5 +131,5 @@ function describeRefusal(statusCode: number, retries: number): string {
 	if (statusCode === 429) return `The provider kept answering 429 (too many requests) after ${retries} retries. Lower Messages Per Second or Concurrency.`;
 	if (statusCode === 401 || statusCode === 403) return 'The provider rejected the credential: check it with the credential’s Test button.';
 	if (statusCode >= 500) return 'The provider failed; it may have accepted the message, so it was not sent again.';
-	return `HTTP ${statusCode}`;
+	return `The provider answered HTTP ${statusCode}.`;
 }

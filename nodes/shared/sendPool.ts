@@ -54,7 +54,7 @@ export async function runPool<T>(
 	task: (index: number) => Promise<T>,
 	stopOnError: boolean,
 ): Promise<Array<Settled<T> | undefined>> {
-	const results: Array<Settled<T> | undefined> = new Array(count);
+	const results: Array<Settled<T> | undefined> = Array.from({ length: count }, () => undefined);
 	let next = 0;
 	let failed = false;
 	const worker = async () => {
