@@ -75,6 +75,7 @@ export class SmoochApi implements ICredentialType {
 			type: 'string',
 			default: 'https://api.smooch.io',
 			placeholder: 'https://mycompany.zendesk.com/sc',
+			description: 'Used when Region is Custom Host: a Zendesk subdomain, a proxy or a local sandbox',
 			displayOptions: { show: { region: ['custom'] } },
 		},
 		{

@@ -430,14 +430,15 @@ function productionWebhookPath({ workflowId, node, path: webhookPath = '', isFul
 // ---------------------------------------------------------------------------------------------
 // The server
 
-const running = new Set();
+/** Every n8n this process started and has not seen exit yet: child process -> its stop(). */
+const running = new Map();
 let exitHookInstalled = false;
 function installExitHook() {
 	if (exitHookInstalled) return;
 	exitHookInstalled = true;
 	// Last resort when the parent dies without calling stop(): no orphaned n8n.
 	process.on('exit', () => {
-		for (const child of running) {
+		for (const child of running.keys()) {
 			try {
 				process.kill(-child.pid, 'SIGKILL');
 			} catch {
@@ -539,7 +540,7 @@ async function startN8n(options = {}) {
 	});
 	fs.closeSync(fd);
 	installExitHook();
-	running.add(child);
+	running.set(child, (graceOptions) => stop(graceOptions));
 	let exited = null;
 	const exitPromise = new Promise((resolve) => {
 		child.on('exit', (code, signal) => {
@@ -690,6 +691,14 @@ async function startN8n(options = {}) {
 }
 
 /**
+ * Stops every n8n this process started, including one whose startN8n() has not resolved yet
+ * (a signal that arrives while n8n boots has no handle to call stop() on).
+ */
+async function stopAll(options) {
+	await Promise.all([...running.values()].map((stop) => stop(options)));
+}
+
+/**
  * For long-running commands (the dev command): n8n runs in its own process group, so Ctrl-C in
  * the terminal does not reach it. This stops it on SIGINT/SIGTERM/SIGHUP and then exits.
  */
@@ -756,6 +765,7 @@ module.exports = {
 	setupOwner,
 	login,
 	stopOnSignals,
+	stopAll,
 	productionWebhookPath,
 	findFreePort,
 	newId,

@@ -48,7 +48,7 @@ function buildSendRequest({ recipient, message, override, settings }: MessageToS
 	const body = {
 		destination: { integrationId: settings.integrationId, destinationId: recipient },
 		author: { role: 'appMaker' },
-		message: { type: 'text', text: message },
+		message: message ? { type: 'text', text: message } : { type: 'text' },
 	};
 	return {
 		method: 'POST',

@@ -60,7 +60,8 @@ function whatsAppAddress(phone: string): string {
 
 function buildSendRequest({ recipient, message, override, settings }: MessageToSend): SendRequest {
 	if (!settings.accountSid) throw new Error('the Twilio credential has no Account SID');
-	const fields: Record<string, unknown> = { To: whatsAppAddress(recipient), Body: message };
+	// An empty Body would be sent as `Body=`; templates (ContentSid) and media need none.
+	const fields: Record<string, unknown> = { To: whatsAppAddress(recipient), ...(message ? { Body: message } : {}) };
 	if (settings.messagingServiceSid) {
 		fields.MessagingServiceSid = settings.messagingServiceSid;
 	} else if (settings.fromNumber) {
@@ -133,7 +134,8 @@ export function twilioSignature(authToken: string, url: string, params: Record<s
 	let data = url;
 	for (const key of Object.keys(params).sort()) {
 		const value = params[key];
-		const values = Array.isArray(value) ? [...value].map(String).sort() : [String(value ?? '')];
+		// Repeated fields: Twilio signs each distinct value once, in sorted order.
+		const values = Array.isArray(value) ? [...new Set(value.map(String))].sort() : [String(value ?? '')];
 		for (const each of values) data += key + each;
 	}
 	return createHmac('sha1', authToken).update(Buffer.from(data, 'utf-8')).digest('base64');

@@ -142,7 +142,7 @@ describe('override and _config', () => {
 			parameters: {
 				provider: 'twilio',
 				recipient: '+919988776655',
-				message: '',
+				message: 'text that the template replaces',
 				override: JSON.stringify({
 					ContentSid: 'HXb5b62575e6e4ff6129ad7c8efe1f983e',
 					ContentVariables: { 1: '12/1', 2: '3pm' },

@@ -1,0 +1,340 @@
+'use strict';
+
+/**
+ * One benchmark run in a fresh process (forked by bench/run.js, with
+ * --expose-gc), so that memory figures and JIT state belong to this run alone.
+ *
+ * Modes (process argv[2] is a JSON job):
+ *   send       WhatsApp Notify over N items in n8n-core's WorkflowExecute
+ *              (test/helpers/engine.js, which loads dist/), against the endpoint.
+ *   normalize  normalizeStatusCallback from dist/ over the fixture payloads.
+ *
+ * Talks to the parent over IPC: { type: 'reset' } asks it to reset the endpoint
+ * (after the warm-up), and { type: 'result', value } ends the job.
+ */
+
+const path = require('path');
+const { performance } = require('perf_hooks');
+
+const ROOT = path.resolve(__dirname, '..');
+const DIST = path.join(ROOT, 'dist');
+
+const job = JSON.parse(process.argv[2]);
+
+let requestId = 0;
+const waiting = new Map();
+process.on('message', (message) => {
+	const pending = waiting.get(message.id);
+	if (!pending) return;
+	waiting.delete(message.id);
+	if (message.ok) pending.resolve(message.value);
+	else pending.reject(new Error(message.error));
+});
+function askParent(type, args) {
+	const id = ++requestId;
+	return new Promise((resolve, reject) => {
+		waiting.set(id, { resolve, reject });
+		process.send({ type, id, args });
+	});
+}
+
+const gc = typeof global.gc === 'function' ? () => { global.gc(); global.gc(); } : () => {};
+
+function percentile(sorted, p) {
+	if (sorted.length === 0) return null;
+	const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+	return sorted[rank];
+}
+
+const round = (value, digits = 1) => (value === null || value === undefined ? null : Number(value.toFixed(digits)));
+
+/** A unique, valid E.164 number per item that none of the sandbox's test numbers matches. */
+const recipientFor = (index) => `+4477${String(index).padStart(8, '0')}`;
+
+/**
+ * Instruments the node's one HTTP function (dist/nodes/shared/transport.js's
+ * sendToProvider, which messages.js calls through the module object) without
+ * changing what it does: the same gate is used, only observed. Per message it
+ * records when the first HTTP attempt may start (the rate gate let it through),
+ * how many attempts it took, and when the final answer came back.
+ */
+function instrumentTransport() {
+	const transport = require(path.join(DIST, 'nodes/shared/transport'));
+	const original = transport.sendToProvider;
+	const records = [];
+	transport.sendToProvider = async function instrumentedSendToProvider(context, type, credentials, request, policy) {
+		const record = {
+			recipient: recipientOf(request.body),
+			called: performance.now(),
+			start: 0,
+			end: 0,
+			attempts: 0,
+			answered: false,
+			retries: 0,
+		};
+		records.push(record);
+		const realGate = policy.gate;
+		const gate = {
+			async acquire() {
+				await realGate.acquire();
+				record.attempts++;
+				if (record.start === 0) record.start = performance.now();
+			},
+			pause(until) {
+				realGate.pause(until);
+			},
+		};
+		const response = await original.call(this, context, type, credentials, request, { ...policy, gate });
+		record.end = performance.now();
+		record.answered = response.answered;
+		record.retries = response.answered ? response.retries : record.attempts - 1;
+		return response;
+	};
+	return { records, restore: () => (transport.sendToProvider = original) };
+}
+
+/** The recipient a request goes to, in E.164, whatever the provider's field. */
+function recipientOf(body) {
+	const raw = body && (body.To ?? (body.destination && typeof body.destination === 'object' ? body.destination.destinationId : body.destination));
+	if (typeof raw !== 'string') return null;
+	return `+${raw.replace(/^whatsapp:/, '').replace(/[^\d]/g, '')}`;
+}
+
+function credentialsFor(provider, url) {
+	const { SANDBOX_CREDENTIALS } = require(path.join(ROOT, 'sandbox/constants'));
+	if (provider === 'twilio') return { twilioWhatsAppApi: { ...SANDBOX_CREDENTIALS.twilio, baseUrl: url } };
+	if (provider === 'smooch') return { smoochApi: { ...SANDBOX_CREDENTIALS.smooch, region: 'custom', baseUrl: url } };
+	if (provider === 'gupshup') return { gupshupApi: { ...SANDBOX_CREDENTIALS.gupshup, baseUrl: url } };
+	throw new Error(`unknown provider ${provider}`);
+}
+
+function makeItems(count, offset = 0) {
+	const items = new Array(count);
+	for (let index = 0; index < count; index++) {
+		items[index] = { json: { to: recipientFor(offset + index), text: `Bench message ${offset + index}: your order shipped` } };
+	}
+	return items;
+}
+
+function memory() {
+	const usage = process.memoryUsage();
+	return { rss: usage.rss, heapUsed: usage.heapUsed, external: usage.external + usage.arrayBuffers };
+}
+
+async function runSend() {
+	const { runNotify } = require(path.join(ROOT, 'test/helpers/engine'));
+	let endpoint = null;
+	let url = job.url;
+	if (job.endpointMode === 'inproc') {
+		const { createEndpoint } = require('./endpoint');
+		endpoint = await createEndpoint({
+			latencyMs: job.latencyMs,
+			rateLimitPerSecond: job.rateLimitPerSecond,
+			retryAfterSeconds: job.retryAfterSeconds,
+		});
+		url = endpoint.url;
+	}
+	const resetEndpoint = async () => (endpoint ? endpoint.reset() : askParent('reset'));
+
+	const credentials = credentialsFor(job.provider, url);
+	const parameters = (concurrency) => ({
+		provider: job.provider,
+		recipient: '={{ $json.to }}',
+		message: '={{ $json.text }}',
+		options: {
+			concurrency,
+			maxPerSecond: job.maxPerSecond,
+			maxRetries: job.maxRetries,
+			timeout: 30000,
+		},
+	});
+
+	// Warm-up: the same path on a few items (JIT, module loading, first sockets), then a clean endpoint.
+	const instrument = job.instrument !== false ? instrumentTransport() : null;
+	if (job.warmupItems > 0) {
+		await runNotify({
+			parameters: parameters(Math.min(job.concurrency, job.warmupItems)),
+			items: makeItems(job.warmupItems, 90_000_000),
+			credentials,
+			continueOnFail: true,
+		});
+	}
+	if (instrument) instrument.records.length = 0;
+	await resetEndpoint();
+
+	const items = makeItems(job.items);
+	gc();
+	const before = memory();
+	let peak = { ...before };
+	const sampler = setInterval(() => {
+		const now = memory();
+		if (now.rss > peak.rss) peak.rss = now.rss;
+		if (now.heapUsed > peak.heapUsed) peak.heapUsed = now.heapUsed;
+	}, 25);
+	const cpuBefore = process.cpuUsage();
+	const started = performance.now();
+	const result = await runNotify({ parameters: parameters(job.concurrency), items, credentials, continueOnFail: true });
+	const wallMs = performance.now() - started;
+	const cpu = process.cpuUsage(cpuBefore);
+	clearInterval(sampler);
+	const end = memory();
+	if (end.rss > peak.rss) peak.rss = end.rss;
+	if (end.heapUsed > peak.heapUsed) peak.heapUsed = end.heapUsed;
+	gc();
+	// The outputs are still held (result), as n8n holds a node's output for the next node.
+	const retained = memory();
+
+	// Per item: in input order, pairedItem right, and what came out.
+	const outputs = result.items;
+	let inOrder = outputs.length === job.items;
+	let sent = 0;
+	let errors = 0;
+	const errorSamples = [];
+	const messageIds = new Array(job.items).fill(null);
+	for (let index = 0; index < job.items; index++) {
+		const output = outputs[index];
+		if (!output) {
+			inOrder = false;
+			continue;
+		}
+		const paired = output.pairedItem && output.pairedItem.item === index;
+		const json = output.json || {};
+		if (!paired || (json.recipient !== undefined && json.recipient !== items[index].json.to)) inOrder = false;
+		if (json.status === 'sent' && json.messageId) {
+			sent++;
+			messageIds[index] = json.messageId;
+		} else if (json.error) {
+			errors++;
+			if (errorSamples.length < 3) errorSamples.push(String(json.error).slice(0, 200));
+		}
+	}
+
+	let latency = null;
+	if (instrument) {
+		const records = instrument.records;
+		const perMessage = records.filter((r) => r.answered).map((r) => r.end - r.start).sort((a, b) => a - b);
+		const firstCall = records.reduce((min, r) => Math.min(min, r.called), Infinity);
+		const lastEnd = records.reduce((max, r) => Math.max(max, r.end), 0);
+		const gateWaits = records.map((r) => r.start - r.called).sort((a, b) => a - b);
+		latency = {
+			messages: records.length,
+			p50Ms: round(percentile(perMessage, 50)),
+			p95Ms: round(percentile(perMessage, 95)),
+			p99Ms: round(percentile(perMessage, 99)),
+			maxMs: round(perMessage[perMessage.length - 1]),
+			gateWaitP50Ms: round(percentile(gateWaits, 50)),
+			retries: records.reduce((sum, r) => sum + r.retries, 0),
+			// Engine start + reading and checking every item (sequential, before the first send).
+			prepareMs: round(firstCall - started),
+			// First send called → last answer.
+			sendPhaseMs: round(lastEnd - firstCall),
+			// Last answer → the engine handed back the outputs.
+			finishMs: round(started + wallMs - lastEnd),
+		};
+	}
+
+	// When each item's first HTTP attempt was let through by the gate (epoch ms), to compare with the endpoint's arrival times.
+	const gateEpochs = new Array(job.items).fill(null);
+	if (instrument) {
+		const indexOf = new Map(items.map((item, index) => [item.json.to, index]));
+		for (const record of instrument.records) {
+			const index = indexOf.get(record.recipient);
+			if (index !== undefined && record.start > 0) gateEpochs[index] = Math.round(performance.timeOrigin + record.start);
+		}
+	}
+
+	const value = {
+		wallMs: round(wallMs),
+		gateEpochs,
+		cpuMs: round((cpu.user + cpu.system) / 1000),
+		outputs: outputs.length,
+		sent,
+		errors,
+		errorSamples,
+		inOrder,
+		nodeError: result.error ? String(result.error.message || result.error).slice(0, 300) : null,
+		messageIds,
+		recipients: items.map((item) => item.json.to),
+		latency,
+		memory: {
+			gcAvailable: typeof global.gc === 'function',
+			before,
+			peak,
+			retained,
+			peakRssMb: round(peak.rss / 1048576),
+		},
+	};
+	if (endpoint) {
+		value.endpointSummary = await endpoint.summary();
+		await endpoint.close();
+	}
+	return value;
+}
+
+function runNormalize() {
+	const { normalizeStatusCallback } = require(path.join(DIST, 'nodes/providers'));
+	const fixtures = (name) => require(path.join(ROOT, 'test/fixtures', `${name}-callbacks.json`));
+	const smooch = fixtures('smooch');
+	const gupshup = fixtures('gupshup');
+	const twilio = fixtures('twilio');
+	const formats = [
+		{ format: 'smooch-v1.1-notification', provider: 'smooch', body: smooch.notificationDelivered, text: 'json' },
+		{ format: 'smooch-v2-events-batch', provider: 'smooch', body: smooch.v2Batch, text: 'json' },
+		{ format: 'gupshup-v2', provider: 'gupshup', body: gupshup.delivered, text: 'json' },
+		{ format: 'gupshup-v3', provider: 'gupshup', body: gupshup.v3Statuses, text: 'json' },
+		{ format: 'twilio', provider: 'twilio', body: twilio.delivered, text: 'form' },
+	];
+	const roundMs = job.roundMs;
+	const rounds = job.rounds;
+	let sink = 0;
+
+	/** Calls per second: the median of `rounds` timed rounds of about roundMs each. */
+	function measure(call) {
+		for (let i = 0; i < 2000; i++) sink += call().length; // warm-up
+		const rates = [];
+		for (let r = 0; r < rounds; r++) {
+			let calls = 0;
+			const started = performance.now();
+			let elapsed = 0;
+			while (elapsed < roundMs) {
+				for (let i = 0; i < 500; i++) sink += call().length;
+				calls += 500;
+				elapsed = performance.now() - started;
+			}
+			rates.push((calls * 1000) / elapsed);
+		}
+		rates.sort((a, b) => a - b);
+		return rates[Math.floor(rates.length / 2)];
+	}
+
+	const rows = [];
+	for (const { format, provider, body, text } of formats) {
+		const receivedAt = new Date();
+		const eventsPerCallback = normalizeStatusCallback({ provider, body, receivedAt }).length;
+		// As the Status Trigger calls it: the provider known, the body parsed by n8n.
+		const callbacksPerSecond = measure(() => normalizeStatusCallback({ provider, body, headers: {}, query: {}, receivedAt }));
+		// Provider detected from the shape ('auto').
+		const autoPerSecond = measure(() => normalizeStatusCallback({ provider: 'auto', body, receivedAt }));
+		// From the raw text, as programs outside n8n may call it (index.js).
+		const raw = text === 'json' ? JSON.stringify(body) : new URLSearchParams(body).toString();
+		const rawPerSecond = measure(() => normalizeStatusCallback({ provider, body: raw, receivedAt }));
+		rows.push({
+			format,
+			provider,
+			eventsPerCallback,
+			callbacksPerSecond: Math.round(callbacksPerSecond),
+			eventsPerSecond: Math.round(callbacksPerSecond * eventsPerCallback),
+			eventsPerSecondAutoDetect: Math.round(autoPerSecond * eventsPerCallback),
+			eventsPerSecondFromText: Math.round(rawPerSecond * eventsPerCallback),
+		});
+	}
+	if (sink === 42) console.log(''); // keep the results alive
+	return rows;
+}
+
+(async () => {
+	const value = job.mode === 'normalize' ? runNormalize() : await runSend();
+	process.send({ type: 'result', value }, () => process.exit(0));
+})().catch((error) => {
+	process.send({ type: 'failed', error: error.stack || String(error) }, () => process.exit(1));
+});

@@ -1,0 +1,151 @@
+'use strict';
+
+/**
+ * The credentials and workflows the e2e suite imports into n8n.
+ *
+ * - one send workflow per provider: Webhook (POST /webhook/send-<provider>, answers when the
+ *   last node finishes with all its items) -> WhatsApp Notify (that provider's credential).
+ *   The request body { to, text, override } feeds recipient, message and override.
+ * - one status workflow per provider: WhatsApp Status Trigger -> its Delivered, Seen and
+ *   Discarded outputs, each wired to an HTTP Request node that POSTs
+ *   { output, provider, executionId, event } to the sink.
+ */
+
+const crypto = require('node:crypto');
+
+const rt = require('../../scripts/n8n-runtime');
+const { SANDBOX_CREDENTIALS } = require('../../sandbox/server');
+
+const PROVIDERS = ['twilio', 'smooch', 'gupshup'];
+
+const CREDENTIAL_TYPES = {
+	twilio: 'twilioWhatsAppApi',
+	smooch: 'smoochApi',
+	gupshup: 'gupshupApi',
+};
+
+const OUTPUTS = ['delivered', 'seen', 'discarded'];
+
+/** The three credentials, all pointing at the sandbox. */
+function sandboxCredentials(sandboxUrl, { suffix = 'e2e' } = {}) {
+	const { twilio, smooch, gupshup } = SANDBOX_CREDENTIALS;
+	return {
+		twilio: {
+			id: rt.newId(),
+			name: `Twilio (sandbox ${suffix})`,
+			type: CREDENTIAL_TYPES.twilio,
+			data: {
+				accountSid: twilio.accountSid,
+				authToken: twilio.authToken,
+				fromNumber: twilio.fromNumber,
+				messagingServiceSid: '',
+				baseUrl: sandboxUrl,
+			},
+		},
+		smooch: {
+			id: rt.newId(),
+			name: `Smooch (sandbox ${suffix})`,
+			type: CREDENTIAL_TYPES.smooch,
+			data: {
+				appId: smooch.appId,
+				keyId: smooch.keyId,
+				secret: smooch.secret,
+				integrationId: smooch.integrationId,
+				region: 'custom',
+				baseUrl: sandboxUrl,
+				webhookSecret: smooch.webhookSecret,
+			},
+		},
+		gupshup: {
+			id: rt.newId(),
+			name: `Gupshup (sandbox ${suffix})`,
+			type: CREDENTIAL_TYPES.gupshup,
+			data: {
+				apiKey: gupshup.apiKey,
+				sourceNumber: gupshup.sourceNumber,
+				appName: gupshup.appName,
+				baseUrl: sandboxUrl,
+				webhookToken: gupshup.webhookToken,
+			},
+		},
+	};
+}
+
+function credentialRef(credential) {
+	return { [credential.type]: { id: credential.id, name: credential.name } };
+}
+
+function sendWorkflow({ provider, credential, path }) {
+	const webhook = {
+		id: crypto.randomUUID(),
+		name: 'Send request',
+		type: 'n8n-nodes-base.webhook',
+		typeVersion: 2,
+		position: [0, 0],
+		webhookId: crypto.randomUUID(),
+		parameters: { httpMethod: 'POST', path, responseMode: 'lastNode', responseData: 'allEntries', options: {} },
+	};
+	const notify = {
+		id: crypto.randomUUID(),
+		name: 'WhatsApp Notify',
+		type: rt.NODE_TYPES.notify,
+		typeVersion: 1,
+		position: [260, 0],
+		parameters: {
+			provider,
+			recipient: '={{ $json.body.to }}',
+			message: '={{ $json.body.text }}',
+			override: '={{ JSON.stringify($json.body.override || {}) }}',
+			options: {},
+		},
+		credentials: credentialRef(credential),
+	};
+	return {
+		id: rt.newId(),
+		name: `e2e send (${provider})`,
+		nodes: [webhook, notify],
+		connections: { [webhook.name]: { main: [[{ node: notify.name, type: 'main', index: 0 }]] } },
+		settings: { executionOrder: 'v1' },
+	};
+}
+
+function statusWorkflow({ provider, credential, webhookId, sinkUrl }) {
+	const trigger = {
+		id: crypto.randomUUID(),
+		name: 'WhatsApp Status Trigger',
+		type: rt.NODE_TYPES.statusTrigger,
+		typeVersion: 1,
+		position: [0, 200],
+		webhookId,
+		parameters: { provider, options: {} },
+		credentials: credentialRef(credential),
+	};
+	const sinks = OUTPUTS.map((output, index) => ({
+		id: crypto.randomUUID(),
+		name: `To sink: ${output}`,
+		type: 'n8n-nodes-base.httpRequest',
+		typeVersion: 4.2,
+		position: [320, index * 200],
+		parameters: {
+			method: 'POST',
+			url: `${sinkUrl}/status/${provider}/${output}`,
+			sendBody: true,
+			specifyBody: 'json',
+			jsonBody: `={{ JSON.stringify({ output: ${JSON.stringify(output)}, provider: ${JSON.stringify(
+				provider,
+			)}, executionId: $execution.id, event: $json }) }}`,
+			options: {},
+		},
+	}));
+	return {
+		id: rt.newId(),
+		name: `e2e status (${provider})`,
+		nodes: [trigger, ...sinks],
+		connections: {
+			[trigger.name]: { main: sinks.map((sink) => [{ node: sink.name, type: 'main', index: 0 }]) },
+		},
+		settings: { executionOrder: 'v1' },
+	};
+}
+
+module.exports = { PROVIDERS, CREDENTIAL_TYPES, OUTPUTS, sandboxCredentials, sendWorkflow, statusWorkflow };

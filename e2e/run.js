@@ -1,0 +1,686 @@
+#!/usr/bin/env node
+'use strict';
+
+/**
+ * End-to-end suite: the package inside a real n8n (2.8.4), talking to the provider sandbox.
+ *
+ *   npm run test:e2e            (node e2e/run.js [--keep] [--verbose])
+ *
+ * It starts, on free loopback ports and in a fresh temp user folder:
+ *   - the sink (records what the Status Trigger workflows post),
+ *   - the provider sandbox (Twilio, Smooch and Gupshup send APIs + their status callbacks),
+ *   - n8n with the packed package installed as a community package, the three sandbox
+ *     credentials, a send workflow and a Status Trigger workflow per provider (e2e/lib/workflows.js).
+ * Then it checks, through n8n itself, that sends go out, callbacks reach the production
+ * triggers, delivered / seen / discarded arrive on the right outputs with the send's messageId,
+ * forged callbacks get 401 and start nothing, override and _config reach the provider, and a
+ * refused send fails the workflow with the provider's error.
+ *
+ * Everything it started is stopped and the temp folder removed at the end, on failure and on
+ * Ctrl-C too. The last line is "N passed, N failed"; the exit code is 1 when any check failed.
+ *
+ * --keep     keep the temp folder (n8n.log, database) for a look afterwards
+ * --verbose  print the sandbox's request log and the runtime's progress
+ */
+
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+const rt = require('../scripts/n8n-runtime');
+const { startSandbox, SANDBOX_CREDENTIALS, TEST_NUMBERS } = require('../sandbox/server');
+const { createReport } = require('./lib/report');
+const { startSink } = require('./lib/sink');
+const { waitFor } = require('./lib/wait');
+const { PROVIDERS, OUTPUTS, sandboxCredentials, sendWorkflow, statusWorkflow } = require('./lib/workflows');
+
+const args = new Set(process.argv.slice(2));
+const KEEP = args.has('--keep');
+const VERBOSE = args.has('--verbose');
+/** The whole run after n8n is installed; a hung run fails instead of hanging CI. */
+const RUN_TIMEOUT_MS = 8 * 60 * 1000;
+
+const report = createReport();
+const timings = {};
+
+// ---------------------------------------------------------------------------------------------
+// Cleanup: a stack of things to undo, run once, on success, failure or a signal.
+
+const cleanups = [];
+let cleaning = null;
+function onCleanup(name, fn) {
+	cleanups.push({ name, fn });
+}
+function cleanup() {
+	if (!cleaning) {
+		cleaning = (async () => {
+			while (cleanups.length) {
+				const { name, fn } = cleanups.pop();
+				try {
+					await fn();
+				} catch (error) {
+					report.fail(`cleanup: ${name}`, error);
+				}
+			}
+		})();
+	}
+	return cleaning;
+}
+
+let finishing = false;
+async function finish(exitCode) {
+	if (finishing) return;
+	finishing = true;
+	await cleanup();
+	console.log(`\ntimings (s): ${Object.entries(timings).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)}`).join(', ')}`);
+	console.log(`total ${report.elapsed()}`);
+	console.log(report.summary());
+	process.exit(exitCode ?? (report.failed > 0 ? 1 : 0));
+}
+
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+	process.on(signal, () => {
+		if (finishing) return;
+		report.fail(`run interrupted by ${signal}`);
+		console.log(`\n${signal}: stopping everything this run started...`);
+		finish(130);
+	});
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+async function timed(name, fn) {
+	const started = Date.now();
+	try {
+		return await fn();
+	} finally {
+		timings[name] = (timings[name] || 0) + (Date.now() - started);
+	}
+}
+
+async function httpPost(url, { body, headers = {}, json = true, timeoutMs = 60000 } = {}) {
+	const response = await fetch(url, {
+		method: 'POST',
+		headers: json ? { 'content-type': 'application/json', ...headers } : headers,
+		body: json ? JSON.stringify(body) : body,
+		signal: AbortSignal.timeout(timeoutMs),
+	});
+	const text = await response.text();
+	let parsed = text;
+	try {
+		parsed = JSON.parse(text);
+	} catch {
+		/* not JSON */
+	}
+	return { status: response.status, body: parsed, text };
+}
+
+/** X-Twilio-Signature: base64 HMAC-SHA1 over the URL followed by the sorted fields (key + value). */
+function twilioSignature(authToken, url, fields) {
+	const data = Object.keys(fields)
+		.sort()
+		.reduce((text, key) => text + key + fields[key], url);
+	return crypto.createHmac('sha1', authToken).update(Buffer.from(data, 'utf8')).digest('base64');
+}
+
+function withTimeout(promise, ms, what) {
+	let timer;
+	return Promise.race([
+		promise.finally(() => clearTimeout(timer)),
+		new Promise((_, reject) => {
+			timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+		}),
+	]);
+}
+
+const short = (value, max = 300) => {
+	const text = typeof value === 'string' ? value : JSON.stringify(value);
+	return text && text.length > max ? `${text.slice(0, max)}…` : text;
+};
+
+/** Sandbox callback words that start an execution (delivered / seen / discarded); the rest ("sent") start none. */
+const COUNTED_CALLBACKS = {
+	twilio: new Set(['delivered', 'read', 'undelivered', 'failed']),
+	smooch: new Set(['notification:delivery:user', 'notification:delivery:failure', 'conversation:read']),
+	gupshup: new Set(['delivered', 'read', 'failed']),
+};
+
+/** The discarded event's error code per provider for TEST_NUMBERS.undeliverable (see sandbox/README.md). */
+const UNDELIVERABLE_CODE = { twilio: 63024, smooch: 131026, gupshup: 1002 };
+
+/** What each provider says when it refuses TEST_NUMBERS.invalid with 400. */
+const INVALID_ERROR = { twilio: '21211', smooch: 'bad_request', gupshup: 'Invalid Destination' };
+
+// ---------------------------------------------------------------------------------------------
+
+async function main() {
+	console.log(`e2e: n8n-nodes-whatsapp-notify in n8n ${rt.N8N_VERSION} against the provider sandbox`);
+	const runtimeOptions = { log: (line) => console.log(`        ${line}`), quiet: !VERBOSE };
+
+	report.section('n8n');
+	if (!rt.isN8nInstalled()) {
+		console.log(`        n8n ${rt.N8N_VERSION} is not in .tools/n8n yet: installing it (the first install takes about 4 minutes)`);
+	}
+	await timed('ensureN8n', () => rt.ensureN8n({ log: runtimeOptions.log }));
+	report.pass(`n8n ${rt.N8N_VERSION} installed in ${path.relative(rt.ROOT, rt.TOOL_DIR)}`);
+	setTimeout(() => {
+		report.fail('the run finished in time', `still running after ${RUN_TIMEOUT_MS / 60000} minutes`);
+		finish(1);
+	}, RUN_TIMEOUT_MS).unref();
+
+	// -- processes and files
+	const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wa-notify-e2e-'));
+	const userFolder = path.join(tmp, 'n8n');
+	onCleanup('remove the temp folder', () => {
+		if (KEEP) {
+			console.log(`        kept ${tmp} (--keep)`);
+			return;
+		}
+		fs.rmSync(tmp, { recursive: true, force: true });
+		report.check(!fs.existsSync(tmp), `temp folder ${tmp} removed`);
+	});
+	report.info(`temp folder ${tmp}`);
+
+	const sink = await startSink();
+	onCleanup('stop the sink', () => sink.close());
+
+	// The n8n port is chosen first: the trigger URLs (and so the sandbox's webhooks) depend on it.
+	const sandbox = await startSandbox({ port: 0, log: VERBOSE });
+	onCleanup('stop the sandbox', async () => {
+		await sandbox.close();
+		report.pass('sandbox stopped');
+	});
+	const n8nPort = await rt.findFreePort();
+	const n8nBase = `http://127.0.0.1:${n8nPort}`;
+	const triggerIds = Object.fromEntries(PROVIDERS.map((provider) => [provider, crypto.randomUUID()]));
+	const triggerUrls = {
+		twilio: `${n8nBase}/webhook/${triggerIds.twilio}/status`,
+		smooch: `${n8nBase}/webhook/${triggerIds.smooch}/status`,
+		gupshup: `${n8nBase}/webhook/${triggerIds.gupshup}/status?token=${SANDBOX_CREDENTIALS.gupshup.webhookToken}`,
+	};
+	sandbox.configure({ webhooks: triggerUrls, callbackDelayMs: 100 });
+	report.info(`sink ${sink.url}, sandbox ${sandbox.url}, n8n ${n8nBase}`);
+
+	// -- package, credentials, workflows
+	report.section('install the package, import credentials and workflows, start n8n');
+	const pkg = await timed('installPackage', () => rt.installPackage(userFolder, runtimeOptions));
+	report.pass(`packed and installed ${pkg.name}@${pkg.version} as a community package`);
+
+	const credentials = sandboxCredentials(sandbox.url);
+	await timed('importCredentials', () => rt.importCredentials(userFolder, Object.values(credentials), runtimeOptions));
+	report.pass('imported the Twilio, Smooch and Gupshup credentials (Base URL = the sandbox)');
+
+	const sendWorkflows = Object.fromEntries(
+		PROVIDERS.map((provider) => [provider, sendWorkflow({ provider, credential: credentials[provider], path: `send-${provider}` })]),
+	);
+	const statusWorkflows = Object.fromEntries(
+		PROVIDERS.map((provider) => [
+			provider,
+			statusWorkflow({ provider, credential: credentials[provider], webhookId: triggerIds[provider], sinkUrl: sink.url }),
+		]),
+	);
+	const allWorkflows = [...Object.values(sendWorkflows), ...Object.values(statusWorkflows)];
+	// Imported inactive; published below over REST on the running instance (faster than one CLI call each).
+	await timed('importWorkflows', () => rt.importWorkflows(userFolder, allWorkflows, { ...runtimeOptions, activate: false }));
+	report.pass(`imported ${allWorkflows.length} workflows (a send and a status workflow per provider)`);
+
+	// Also covers a signal that arrives while n8n boots (before there is a handle to stop).
+	onCleanup('stop an n8n that was still starting', () => rt.stopAll({ timeoutMs: 5000 }));
+	const n8n = await timed('startN8n', () => rt.startN8n({ userFolder, port: n8nPort, setupOwner: true }));
+	onCleanup('stop n8n', async () => {
+		const exit = await n8n.stop();
+		report.check(n8n.process.exitCode !== null || n8n.process.signalCode !== null, `n8n stopped (${JSON.stringify(exit)})`);
+	});
+	report.pass(`n8n up at ${n8n.url} in ${(n8n.bootMs / 1000).toFixed(1)}s (pid ${n8n.pid}), owner ${rt.OWNER.email} set up`);
+
+	await timed('activate', async () => {
+		for (const workflow of allWorkflows) await n8n.activateWorkflow(workflow.id);
+	});
+	const active = await n8n.rest('GET', '/workflows');
+	const activeIds = new Set((Array.isArray(active) ? active : active.data || []).filter((w) => w.active).map((w) => w.id));
+	report.check(
+		allWorkflows.every((workflow) => activeIds.has(workflow.id)),
+		`all ${allWorkflows.length} workflows published (active)`,
+		() => `active: ${[...activeIds].join(', ')}`,
+	);
+
+	// -- helpers bound to this run
+	const send = (provider, body) => httpPost(`${n8n.localUrl}/webhook/send-${provider}`, { body });
+
+	async function executionStats(workflowId) {
+		const filter = encodeURIComponent(JSON.stringify({ workflowId }));
+		const page = await n8n.rest('GET', `/executions?limit=100&filter=${filter}`);
+		const running = page.results.filter((execution) => execution.status === 'new' || execution.status === 'running');
+		return { completed: page.count, running: running.length, total: page.count + running.length, results: page.results };
+	}
+
+	/** Waits until the workflow has `expected` executions, none still running. */
+	async function settledExecutions(workflowId, expected, what) {
+		return waitFor(
+			async () => {
+				const stats = await executionStats(workflowId);
+				return stats.running === 0 && stats.completed >= expected ? stats : null;
+			},
+			{ timeoutMs: 30000, intervalMs: 200, what },
+		);
+	}
+
+	const receivedFor = (messageId) => sandbox.received.find((record) => record.messageId === messageId);
+
+	// =========================================================================================
+	report.section('send through WhatsApp Notify (webhook-started workflows)');
+	const sent = {};
+	await timed('sends', () =>
+		Promise.all(
+			PROVIDERS.map(async (provider) => {
+				sent[provider] = {};
+				for (const [kind, to] of [
+					['ordinary', TEST_NUMBERS.delivered],
+					['undeliverable', TEST_NUMBERS.undeliverable],
+				]) {
+					const text = `e2e ${kind} message via ${provider}`;
+					const response = await report.attempt(`${provider}: send to ${to}`, () => send(provider, { to, text }));
+					if (!response) continue;
+					const item = Array.isArray(response.body) ? response.body[0] : undefined;
+					const ok = report.check(
+						response.status === 200 &&
+							Array.isArray(response.body) &&
+							response.body.length === 1 &&
+							item.status === 'sent' &&
+							item.provider === provider &&
+							typeof item.messageId === 'string' &&
+							item.messageId.length > 0 &&
+							item.recipient === to,
+						`${provider}: POST /webhook/send-${provider} (${kind} ${to}) -> 200, status sent, messageId ${item && item.messageId}`,
+						() => `HTTP ${response.status}: ${short(response.body)}`,
+					);
+					if (!ok) continue;
+					sent[provider][kind] = item;
+					const record = receivedFor(item.messageId);
+					report.check(
+						record && record.provider === provider && record.status >= 200 && record.status < 300,
+						`${provider}: the sandbox accepted it (HTTP ${record && record.status}) under the same messageId`,
+						() => `sandbox.received: ${short(sandbox.received.map((r) => [r.provider, r.status, r.messageId]))}`,
+					);
+					if (provider === 'twilio') report.check(record && record.body.Body === text, 'twilio: Body is the message text');
+					if (provider === 'smooch') report.check(record && record.body.message && record.body.message.text === text, 'smooch: message.text is the message text');
+					if (provider === 'gupshup') report.check(record && JSON.parse(record.body.message || '{}').text === text, 'gupshup: message.text is the message text');
+				}
+			}),
+		),
+	);
+
+	// =========================================================================================
+	report.section('status callbacks -> production triggers -> Delivered / Seen / Discarded -> sink');
+	await timed('statuses', async () => {
+		for (const provider of PROVIDERS) {
+			const ordinary = sent[provider].ordinary;
+			const undeliverable = sent[provider].undeliverable;
+			const of = (output) => (body) => body.provider === provider && body.output === output;
+			if (ordinary) {
+				const delivered = await report.attempt(`${provider}: delivered reaches the sink`, () =>
+					sink.waitFor((body) => of('delivered')(body) && body.event.messageId === ordinary.messageId, {
+						what: `${provider} delivered`,
+					}),
+				);
+				if (delivered) {
+					report.check(
+						delivered.event.status === 'delivered' && delivered.event.recipient === TEST_NUMBERS.delivered,
+						`${provider}: Delivered output, messageId ${ordinary.messageId} = the send's, recipient ${delivered.event.recipient}`,
+						() => short(delivered.event),
+					);
+				}
+				if (provider === 'smooch') {
+					// conversation:read names no message: it carries the conversation and the user.
+					const read = await report.attempt('smooch: seen (conversation:read) reaches the sink', async () => {
+						const callback = await waitFor(
+							() =>
+								sandbox.callbacks.find(
+									(c) => c.provider === 'smooch' && c.status === 'conversation:read' && c.messageId === ordinary.messageId,
+								),
+							{ what: 'the sandbox to send conversation:read' },
+						);
+						const event = await sink.waitFor(
+							(body) => of('seen')(body) && body.event.conversationId === callback.body.conversation._id,
+							{ what: 'smooch seen' },
+						);
+						return { callback, event };
+					});
+					if (read) {
+						const conversationOfSend = delivered && delivered.event.raw && delivered.event.raw.matchResult.conversation._id;
+						report.check(
+							read.event.event.messageId === null &&
+								read.event.event.status === 'seen' &&
+								read.event.event.conversationId === read.callback.body.conversation._id &&
+								read.event.event.conversationId === conversationOfSend &&
+								read.event.event.userId === read.callback.body.appUser._id &&
+								Boolean(read.event.event.userId),
+							`smooch: Seen output, messageId null, conversationId ${read.event.event.conversationId} (the send's conversation), userId ${read.event.event.userId}`,
+							() => short(read.event.event),
+						);
+					}
+				} else {
+					const seen = await report.attempt(`${provider}: seen reaches the sink`, () =>
+						sink.waitFor((body) => of('seen')(body) && body.event.messageId === ordinary.messageId, { what: `${provider} seen` }),
+					);
+					if (seen) {
+						report.check(
+							seen.event.status === 'seen',
+							`${provider}: Seen output, messageId ${ordinary.messageId} = the send's`,
+							() => short(seen.event),
+						);
+					}
+				}
+			}
+			if (undeliverable) {
+				const discarded = await report.attempt(`${provider}: discarded reaches the sink`, () =>
+					sink.waitFor((body) => of('discarded')(body) && body.event.messageId === undeliverable.messageId, {
+						what: `${provider} discarded`,
+					}),
+				);
+				if (discarded) {
+					const error = discarded.event.error || {};
+					report.check(
+						discarded.event.status === 'discarded' && Number(error.code) === UNDELIVERABLE_CODE[provider] && Boolean(error.message),
+						`${provider}: Discarded output, messageId ${undeliverable.messageId} = the send's, error ${error.code} "${error.message}"`,
+						() => short(discarded.event),
+					);
+				}
+			}
+			// Nothing went to a wrong output: every event at the sink says the status of its output.
+			const misrouted = sink.find((body) => body.provider === provider && body.event && body.event.status !== body.output);
+			report.check(misrouted.length === 0, `${provider}: every event at the sink came out of the output named after its status`, () =>
+				short(misrouted),
+			);
+		}
+	});
+
+	// =========================================================================================
+	report.section('override and _config reach the provider as sent');
+	await timed('override', async () => {
+		const cases = {
+			twilio: {
+				override: { _config: { fromNumber: '+15550001111' }, MediaUrl: ['https://example.com/a.png'] },
+				verify: (body) =>
+					body.From === 'whatsapp:+15550001111' &&
+					JSON.stringify([].concat(body.MediaUrl)) === JSON.stringify(['https://example.com/a.png']) &&
+					body.Body === 'e2e override via twilio' &&
+					!('_config' in body),
+				says: 'From whatsapp:+15550001111 (from _config), MediaUrl [https://example.com/a.png], Body kept, no _config field',
+			},
+			smooch: {
+				override: {
+					_config: { integrationId: 'e2e-other-integration' },
+					message: { type: 'image', mediaUrl: 'https://example.com/a.png' },
+					metadata: { orderId: 'A-17' },
+				},
+				verify: (body) =>
+					body.destination.integrationId === 'e2e-other-integration' &&
+					body.message.type === 'image' &&
+					body.message.mediaUrl === 'https://example.com/a.png' &&
+					body.message.text === 'e2e override via smooch' &&
+					body.metadata.orderId === 'A-17' &&
+					!('_config' in body),
+				says: 'destination.integrationId e2e-other-integration (from _config), message.type image + mediaUrl merged with the text, metadata kept',
+			},
+			gupshup: {
+				override: {
+					_config: { sourceNumber: '+15550001111' },
+					message: { type: 'image', originalUrl: 'https://example.com/a.png', previewUrl: 'https://example.com/a.png' },
+				},
+				verify: (body) => {
+					const message = JSON.parse(body.message);
+					return (
+						body.source === '15550001111' &&
+						message.type === 'image' &&
+						message.originalUrl === 'https://example.com/a.png' &&
+						message.text === 'e2e override via gupshup' &&
+						!('_config' in body)
+					);
+				},
+				says: 'source 15550001111 (from _config), message {type image, originalUrl} merged with the text',
+			},
+		};
+		await Promise.all(
+			PROVIDERS.map(async (provider) => {
+				const { override, verify, says } = cases[provider];
+				const response = await report.attempt(`${provider}: send with override`, () =>
+					send(provider, { to: '+15557654321', text: `e2e override via ${provider}`, override }),
+				);
+				if (!response) return;
+				const item = Array.isArray(response.body) ? response.body[0] : undefined;
+				if (
+					!report.check(
+						response.status === 200 && item && item.status === 'sent' && item.messageId,
+						`${provider}: send with override ${short(JSON.stringify(override), 120)} -> sent`,
+						() => `HTTP ${response.status}: ${short(response.body)}`,
+					)
+				) {
+					return;
+				}
+				sent[provider].override = item;
+				const record = receivedFor(item.messageId);
+				let verified = false;
+				try {
+					verified = Boolean(record && verify(record.body));
+				} catch {
+					verified = false;
+				}
+				report.check(verified, `${provider}: the sandbox received ${says}`, () => short(record && record.body, 600));
+			}),
+		);
+	});
+
+	// =========================================================================================
+	report.section('a refused send (400 test number) fails the send workflow with the provider error');
+	await timed('refused', () =>
+		Promise.all(
+			PROVIDERS.map(async (provider) => {
+				const to = TEST_NUMBERS.invalid;
+				const response = await report.attempt(`${provider}: send to ${to}`, () => send(provider, { to, text: 'e2e refused' }));
+				if (!response) return;
+				report.check(
+					response.status === 500 && response.body && response.body.message === 'Error in workflow',
+					`${provider}: POST /webhook/send-${provider} (${to}) -> ${response.status} ${short(response.body, 80)}`,
+					() => `HTTP ${response.status}: ${short(response.body)}`,
+				);
+				const refusal = sandbox.received.find((r) => r.provider === provider && r.status === 400);
+				report.check(Boolean(refusal), `${provider}: the sandbox answered 400 ${short(refusal && refusal.response, 120)}`);
+				const execution = await report.attempt(`${provider}: the failed execution is recorded`, async () => {
+					const stats = await waitFor(
+						async () => {
+							const s = await executionStats(sendWorkflows[provider].id);
+							return s.results.find((e) => e.status === 'error') ? s : null;
+						},
+						{ what: `an error execution of ${sendWorkflows[provider].name}`, timeoutMs: 15000 },
+					);
+					const failed = stats.results.find((e) => e.status === 'error');
+					return n8n.rest('GET', `/executions/${failed.id}`);
+				});
+				if (!execution) return;
+				const data = typeof execution.data === 'string' ? execution.data : JSON.stringify(execution.data);
+				const expected = `refused item 0 (${to})`;
+				const match = new RegExp(`[^"]*refused item 0 \\(\\${to}\\)[^"]*`).exec(data);
+				report.check(
+					execution.status === 'error' && data.includes(expected) && data.includes(INVALID_ERROR[provider]),
+					`${provider}: execution ${execution.id} status error: "${match ? match[0] : '?'}"`,
+					() => `status ${execution.status}; data ${short(data, 800)}`,
+				);
+			}),
+		),
+	);
+
+	// =========================================================================================
+	report.section('every callback reached its production trigger; one execution per delivered/seen/discarded');
+	const expectedRuns = {};
+	await timed('executions', async () => {
+		await report.attempt('the sandbox sent all its callbacks', () =>
+			withTimeout(sandbox.idle(), 30000, 'the sandbox to be idle (no callbacks pending)'),
+		);
+		for (const provider of PROVIDERS) {
+			const callbacks = sandbox.callbacks.filter((c) => c.provider === provider);
+			const wrong = callbacks.filter((c) => c.httpStatus !== 200 || c.url !== triggerUrls[provider]);
+			report.check(
+				callbacks.length > 0 && wrong.length === 0,
+				`${provider}: ${callbacks.length} callbacks (${[...new Set(callbacks.map((c) => c.status))].join(', ')}) -> ${triggerUrls[provider].replace(n8nBase, '')}, all HTTP 200`,
+				() => short(wrong.map((c) => [c.status, c.url, c.httpStatus, c.error])),
+			);
+			expectedRuns[provider] = callbacks.filter((c) => COUNTED_CALLBACKS[provider].has(c.status)).length;
+			const stats = await report.attempt(`${provider}: status executions settle`, () =>
+				settledExecutions(statusWorkflows[provider].id, expectedRuns[provider], `${provider} status executions`),
+			);
+			if (!stats) continue;
+			const notSuccess = stats.results.filter((e) => e.status !== 'success');
+			const atSink = sink.find((body) => body.provider === provider).length;
+			report.check(
+				stats.total === expectedRuns[provider] && notSuccess.length === 0 && atSink === expectedRuns[provider],
+				`${provider}: ${stats.total} trigger executions (all success, mode ${[...new Set(stats.results.map((e) => e.mode))].join('/')}) = ${expectedRuns[provider]} delivered/seen/discarded callbacks = ${atSink} events at the sink; "sent" callbacks started none`,
+				() => `executions ${stats.total} (${short(stats.results.map((e) => e.status))}), expected ${expectedRuns[provider]}, sink ${atSink}`,
+			);
+			const sendStats = await executionStats(sendWorkflows[provider].id);
+			const byStatus = sendStats.results.reduce((counts, e) => ({ ...counts, [e.status]: (counts[e.status] || 0) + 1 }), {});
+			report.check(
+				sendStats.total === 4 && byStatus.success === 3 && byStatus.error === 1,
+				`${provider}: send workflow ran 4 times (${JSON.stringify(byStatus)})`,
+				() => short(sendStats.results.map((e) => [e.id, e.status, e.mode])),
+			);
+		}
+	});
+
+	// =========================================================================================
+	report.section('forged callbacks get 401 and start no execution');
+	await timed('forged', async () => {
+		const original = (provider, status) =>
+			sandbox.callbacks.find((c) => c.provider === provider && c.status === status && sent[provider].ordinary && c.messageId === sent[provider].ordinary.messageId);
+		const url = { twilio: triggerUrls.twilio, smooch: triggerUrls.smooch, gupshup: triggerUrls.gupshup.replace(/\?.*$/, '') };
+		const marker = (provider) => `e2e-marker-${provider}-${crypto.randomBytes(4).toString('hex')}`;
+		const forgeries = {
+			twilio: () => {
+				const fields = original('twilio', 'delivered').body;
+				const form = new URLSearchParams(fields).toString();
+				const tampered = { ...fields, MessageStatus: 'read', SmsStatus: 'read' };
+				const id = `SM${crypto.randomBytes(16).toString('hex')}`;
+				const genuine = { ...fields, MessageSid: id, SmsSid: id };
+				return {
+					forged: [
+						['no X-Twilio-Signature', url.twilio, { body: form }],
+						[
+							'signed with a wrong auth token',
+							url.twilio,
+							{ body: form, headers: { 'x-twilio-signature': twilioSignature('not-the-auth-token', url.twilio, fields) } },
+						],
+						[
+							'fields changed after signing',
+							url.twilio,
+							{
+								body: new URLSearchParams(tampered).toString(),
+								headers: { 'x-twilio-signature': twilioSignature(SANDBOX_CREDENTIALS.twilio.authToken, url.twilio, fields) },
+							},
+						],
+						[
+							'signed for another URL',
+							url.twilio,
+							{ body: form, headers: { 'x-twilio-signature': twilioSignature(SANDBOX_CREDENTIALS.twilio.authToken, `${url.twilio}x`, fields) } },
+						],
+					].map(([what, to, request]) => [what, to, { ...request, headers: { 'content-type': 'application/x-www-form-urlencoded', ...request.headers } }]),
+					markerId: id,
+					genuine: [
+						url.twilio,
+						{
+							body: new URLSearchParams(genuine).toString(),
+							headers: {
+								'content-type': 'application/x-www-form-urlencoded',
+								'x-twilio-signature': twilioSignature(SANDBOX_CREDENTIALS.twilio.authToken, url.twilio, genuine),
+							},
+						},
+					],
+				};
+			},
+			smooch: () => {
+				const body = original('smooch', 'notification:delivery:user').body;
+				const id = marker('smooch');
+				const json = { 'content-type': 'application/json' };
+				return {
+					forged: [
+						['no X-API-Key', url.smooch, { body: JSON.stringify(body), headers: json }],
+						['wrong X-API-Key', url.smooch, { body: JSON.stringify(body), headers: { ...json, 'x-api-key': 'not-the-webhook-secret' } }],
+					],
+					markerId: id,
+					genuine: [
+						url.smooch,
+						{
+							body: JSON.stringify({ ...body, notification: { ...body.notification, _id: id } }),
+							headers: { ...json, 'x-api-key': SANDBOX_CREDENTIALS.smooch.webhookSecret },
+						},
+					],
+				};
+			},
+			gupshup: () => {
+				const body = original('gupshup', 'delivered').body;
+				const id = marker('gupshup');
+				const json = { 'content-type': 'application/json' };
+				return {
+					forged: [
+						['no token', url.gupshup, { body: JSON.stringify(body), headers: json }],
+						['wrong ?token=', `${url.gupshup}?token=not-the-token`, { body: JSON.stringify(body), headers: json }],
+						['wrong X-Webhook-Token', url.gupshup, { body: JSON.stringify(body), headers: { ...json, 'x-webhook-token': 'nope' } }],
+					],
+					markerId: id,
+					genuine: [
+						triggerUrls.gupshup,
+						{ body: JSON.stringify({ ...body, payload: { ...body.payload, gsId: id } }), headers: json },
+					],
+				};
+			},
+		};
+		for (const provider of PROVIDERS) {
+			if (!sent[provider].ordinary || expectedRuns[provider] === undefined) {
+				report.fail(`${provider}: forged callbacks`, 'skipped: the ordinary send or its callbacks failed above');
+				continue;
+			}
+			await report.attempt(`${provider}: forged callbacks`, async () => {
+				const plan = forgeries[provider]();
+				const before = await settledExecutions(statusWorkflows[provider].id, expectedRuns[provider], `${provider} executions before`);
+				for (const [what, to, request] of plan.forged) {
+					const response = await httpPost(to, { ...request, json: false });
+					report.check(
+						response.status === 401,
+						`${provider}: forged callback (${what}) -> ${response.status} ${short(response.text, 70)}`,
+						() => `HTTP ${response.status}: ${short(response.text)}`,
+					);
+				}
+				// A genuine callback afterwards: once its execution is in, any execution the forged ones
+				// had started would be too. Exactly one more execution means they started none.
+				const [to, request] = plan.genuine;
+				const response = await httpPost(to, { ...request, json: false });
+				report.check(response.status === 200, `${provider}: a genuine callback right after -> ${response.status}`);
+				await sink.waitFor((body) => body.provider === provider && body.event.messageId === plan.markerId, {
+					what: `${provider} marker event at the sink`,
+				});
+				const after = await settledExecutions(statusWorkflows[provider].id, before.total + 1, `${provider} executions after`);
+				report.check(
+					after.total === before.total + 1,
+					`${provider}: executions ${before.total} -> ${after.total}: only the genuine callback started one`,
+					() => `before ${before.total}, after ${after.total}`,
+				);
+			});
+		}
+	});
+
+	// =========================================================================================
+	report.section('n8n log');
+	const log = n8n.readLog();
+	report.check(n8n.activationErrors.length === 0 && !/Issue on initial workflow activation/.test(log), 'no activation errors in the n8n log');
+	const networkErrors = log.match(/ENOTFOUND|EAI_AGAIN|ETIMEDOUT/g);
+	report.check(!networkErrors, `no outbound-network errors in the n8n log${networkErrors ? `: ${networkErrors.join(', ')}` : ''}`);
+
+	report.section('stop everything');
+}
+
+main()
+	.catch((error) => {
+		report.fail('the run', error.stack || error.message);
+	})
+	.finally(() => finish());

@@ -1,0 +1,291 @@
+#!/usr/bin/env node
+'use strict';
+
+/**
+ * npm run screenshots: PNGs of the demo in the n8n editor, for the docs (docs/images/).
+ *
+ *   npm run screenshots                      uses the running "npm run dev" instance, or starts one
+ *   npm run screenshots -- --url http://localhost:5678 --out docs/images
+ *
+ * Drives Debian's Chromium (/usr/bin/chromium; never downloads a browser) with playwright-core,
+ * headless. Signs in as the dev owner, makes sure the Twilio status workflow has a delivered, a
+ * seen and a discarded execution (one send each through the demo webhook), then saves:
+ *   send-workflow.png      the "WhatsApp demo: send" canvas
+ *   notify-panel.png       WhatsApp Notify's parameters (Send via Twilio)
+ *   notify-provider-choice.png  its credential list: picking a credential picks the provider
+ *   status-workflow.png    the "WhatsApp demo: status (Twilio)" canvas: Delivered / Seen / Discarded
+ *   trigger-panel.png      the Status Trigger's panel: production webhook URL and the setup notice
+ *   status-executions.png  that workflow's executions, the latest one taking the Discarded path
+ * Requests to anything but the n8n instance are blocked, so the run stays offline.
+ * Not run by CI.
+ */
+
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+const { parseArgs } = require('node:util');
+
+const rt = require('./n8n-runtime');
+const { TEST_NUMBERS } = require('../sandbox/server');
+
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+	'--headless',
+	'--no-sandbox',
+	'--disable-gpu',
+	'--disable-background-networking',
+	'--disable-component-update',
+	'--no-first-run',
+];
+const VIEWPORT = { width: 1440, height: 900 };
+const DEMO_DIR = path.join(rt.ROOT, 'demo', 'workflows');
+
+const say = (text) => console.log(`[screenshots] ${text}`);
+
+function readOptions() {
+	const { values } = parseArgs({
+		args: process.argv.slice(2),
+		options: { url: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+	});
+	return {
+		help: Boolean(values.help),
+		url: (values.url || 'http://localhost:5678').replace(/\/+$/, ''),
+		out: path.resolve(rt.ROOT, values.out || path.join('docs', 'images')),
+	};
+}
+
+function demoWorkflow(file) {
+	return JSON.parse(fs.readFileSync(path.join(DEMO_DIR, file), 'utf8'));
+}
+
+async function isUp(url) {
+	try {
+		const response = await fetch(`${url}/healthz/readiness`, { signal: AbortSignal.timeout(2000) });
+		return response.ok;
+	} catch {
+		return false;
+	}
+}
+
+/** Starts "npm run dev" (scripts/dev.js) as a child and resolves once it prints its banner. */
+function startDev() {
+	say('no n8n answers there: starting one with scripts/dev.js (the first n8n install takes about 4 minutes)');
+	const child = spawn(process.execPath, [path.join(__dirname, 'dev.js')], { cwd: rt.ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+	const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+	const ready = new Promise((resolve, reject) => {
+		let buffer = '';
+		child.stdout.on('data', (chunk) => {
+			const text = chunk.toString();
+			process.stdout.write(text.replace(/^(?=.)/gm, '  [dev] '));
+			buffer += text;
+			if (buffer.includes('Ctrl-C stops n8n and the sandbox')) resolve();
+		});
+		exited.then((exit) => reject(new Error(`scripts/dev.js exited before n8n was ready (${JSON.stringify(exit)})`)));
+	});
+	return {
+		ready,
+		stop: async () => {
+			if (child.exitCode !== null || child.signalCode !== null) return;
+			child.kill('SIGINT'); // dev.js stops n8n and the sandbox, then exits
+			let timer;
+			await Promise.race([exited, new Promise((resolve) => (timer = setTimeout(resolve, 30000)))]);
+			clearTimeout(timer);
+		},
+	};
+}
+
+/** The REST side: owner cookie, sends through the demo webhook, execution counts. */
+async function prepareExecutions(url, statusWorkflow) {
+	const cookie = await rt.login(url, rt.OWNER);
+	const count = async () => {
+		const filter = encodeURIComponent(JSON.stringify({ workflowId: statusWorkflow.id }));
+		const response = await fetch(`${url}/rest/executions?limit=1&filter=${filter}`, { headers: { cookie } });
+		return (await response.json()).data.count;
+	};
+	const before = await count();
+	for (const to of [TEST_NUMBERS.delivered, TEST_NUMBERS.undeliverable]) {
+		const response = await fetch(`${url}/webhook/whatsapp-send`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ provider: 'twilio', to, text: 'Your order #1042 has shipped' }),
+		});
+		if (!response.ok) throw new Error(`the demo send to ${to} answered ${response.status}: ${await response.text()}`);
+	}
+	// delivered + seen for the first, discarded for the second
+	const deadline = Date.now() + 30000;
+	for (;;) {
+		const now = await count();
+		if (now >= before + 3) return;
+		if (Date.now() > deadline) throw new Error(`expected 3 new executions of "${statusWorkflow.name}", got ${now - before}`);
+		await new Promise((resolve) => setTimeout(resolve, 250));
+	}
+}
+
+async function main() {
+	const options = readOptions();
+	if (options.help) {
+		console.log('Usage: npm run screenshots [-- --url http://localhost:5678] [-- --out docs/images]');
+		return;
+	}
+	if (!fs.existsSync(CHROMIUM)) {
+		console.error(`${CHROMIUM} is missing. Install Debian's Chromium (this script never downloads a browser):\n  sudo apt-get update && sudo apt-get install -y chromium`);
+		process.exit(1);
+	}
+	// Loaded here so "npm run screenshots -- --help" works without dev dependencies.
+	const { chromium } = require('playwright-core');
+
+	const send = demoWorkflow('send.json');
+	const status = demoWorkflow('status-twilio.json');
+	const notifyNode = send.nodes.find((node) => node.type === rt.NODE_TYPES.notify && node.parameters.provider === 'twilio');
+	const triggerNode = status.nodes.find((node) => node.type === rt.NODE_TYPES.statusTrigger);
+
+	let dev = null;
+	let browser = null;
+	let done = false;
+	const cleanup = async () => {
+		if (browser) await browser.close().catch(() => {});
+		browser = null;
+		if (dev) await dev.stop();
+		dev = null;
+	};
+	for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+		process.on(signal, () => {
+			if (done) return;
+			done = true;
+			say(`${signal}: cleaning up`);
+			cleanup().finally(() => process.exit(130));
+		});
+	}
+
+	try {
+		if (!(await isUp(options.url))) {
+			if (!/^http:\/\/(localhost|127\.0\.0\.1):5678$/.test(options.url)) throw new Error(`nothing answers at ${options.url}`);
+			dev = startDev();
+			await dev.ready;
+		} else {
+			say(`using the n8n at ${options.url}`);
+		}
+		say('sending a delivered and an undeliverable message via Twilio so the executions list has all three outputs');
+		await prepareExecutions(options.url, status);
+
+		fs.mkdirSync(options.out, { recursive: true });
+		browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+		const context = await browser.newContext({ viewport: VIEWPORT, deviceScaleFactor: 1 });
+		const origin = new URL(options.url).origin;
+		// Offline by construction: only the n8n instance itself (and inline data) is reachable.
+		await context.route('**/*', (route) => {
+			const requested = route.request().url();
+			if (requested.startsWith(origin) || requested.startsWith('data:') || requested.startsWith('blob:')) return route.continue();
+			return route.abort();
+		});
+		const page = await context.newPage();
+		page.setDefaultTimeout(30000);
+
+		const shoot = async (name, check) => {
+			if (check) {
+				const missing = await check();
+				if (missing) throw new Error(`${name}: ${missing}`);
+			}
+			const file = path.join(options.out, name);
+			await page.screenshot({ path: file });
+			say(`saved ${path.relative(rt.ROOT, file)}`);
+		};
+		const textOf = (selector) => page.locator(selector).first().innerText();
+
+		// -- sign in through the form
+		await page.goto(`${options.url}/signin`);
+		await page.fill('input[name="emailOrLdapLoginId"]', rt.OWNER.email);
+		await page.fill('input[name="password"]', rt.OWNER.password);
+		await page.click('[data-test-id="form-submit-button"]');
+		await page.waitForURL((url) => !url.pathname.startsWith('/signin'));
+		say(`signed in as ${rt.OWNER.email}`);
+
+		const openCanvas = async (workflow) => {
+			await page.goto(`${options.url}/workflow/${workflow.id}`);
+			await page.waitForSelector('[data-test-id="canvas-node"]');
+			await page.keyboard.press('Escape');
+			await page.click('[data-test-id="zoom-to-fit"]');
+			// Leave room for the "Execute workflow" button that floats over the bottom of the canvas.
+			await page.click('[data-test-id="zoom-out-button"]');
+			await page.waitForLoadState('networkidle');
+			await page.waitForTimeout(600); // the zoom animation
+		};
+		const openPanel = async (workflow, node) => {
+			await page.goto(`${options.url}/workflow/${workflow.id}/${node.id}`);
+			await page.waitForSelector('[data-test-id="ndv"] [data-test-id="node-parameters"]');
+			await page.waitForLoadState('networkidle');
+		};
+		const nodeNames = async () => page.locator('[data-test-id="canvas-node"]').allInnerTexts();
+		const expectNodes = (workflow) => async () => {
+			const shown = (await nodeNames()).join('\n');
+			const missing = workflow.nodes
+				.filter((node) => node.type !== 'n8n-nodes-base.stickyNote')
+				.filter((node) => !shown.includes(node.name))
+				.map((node) => node.name);
+			return missing.length ? `nodes not on the canvas: ${missing.join(', ')}` : null;
+		};
+
+		// -- send workflow
+		await openCanvas(send);
+		await shoot('send-workflow.png', expectNodes(send));
+
+		await openPanel(send, notifyNode);
+		const credentialName = Object.values(notifyNode.credentials)[0].name;
+		await shoot('notify-panel.png', async () => {
+			const text = await textOf('[data-test-id="ndv"]');
+			const wanted = ['Credential to connect with', 'Recipient', 'Message', 'Override (JSON)', 'Options'];
+			const missing = wanted.filter((word) => !text.includes(word));
+			const credential = await page.locator('[data-test-id="node-credentials-select"] input').first().inputValue();
+			if (credential !== credentialName) missing.push(`credential ${credentialName} (shows ${credential})`);
+			return missing.length ? `the panel lacks ${missing.join(', ')}` : null;
+		});
+		// n8n's editor hides the Provider parameter (the credentials' displayOptions make it the node's
+		// "auth field"): the provider is chosen by picking a credential of that provider's type.
+		await page.click('[data-test-id="node-credentials-select"]');
+		await page.getByText('Create new credential').first().waitFor();
+		await shoot('notify-provider-choice.png', async () => {
+			const text = await page.locator('.el-select-dropdown:visible, .el-popper:visible').allInnerTexts();
+			const all = text.join('\n');
+			const missing = ['Twilio WhatsApp API', 'Smooch (Sunshine Conversations) API', 'Gupshup API'].filter((type) => !all.includes(type));
+			return missing.length ? `the credential list lacks ${missing.join(', ')}` : null;
+		});
+		await page.keyboard.press('Escape');
+
+		// -- status workflow
+		await openCanvas(status);
+		await shoot('status-workflow.png', expectNodes(status));
+
+		await openPanel(status, triggerNode);
+		await page.click('[title="Click to display webhook URLs"]');
+		await page.click('[data-test-id="radio-button-production"]');
+		const productionUrl = `${options.url}/webhook/${triggerNode.webhookId}/status`;
+		await page.getByText(productionUrl).first().waitFor();
+		await shoot('trigger-panel.png', async () => {
+			const text = await textOf('[data-test-id="ndv"]');
+			if (!text.includes(productionUrl)) return `no production URL ${productionUrl}`;
+			if (!text.includes('Status Callback URL')) return 'no Twilio setup notice';
+			return null;
+		});
+
+		// -- the executions of the status workflow: the newest took the Discarded path
+		await page.goto(`${options.url}/workflow/${status.id}/executions`);
+		await page.waitForSelector('[data-test-id="current-executions-list"]');
+		await page.waitForSelector('[data-test-id="workflow-preview-iframe"]');
+		const preview = page.frameLocator('[data-test-id="workflow-preview-iframe"]');
+		await preview.locator('[data-test-id="canvas-node"]').first().waitFor();
+		await page.waitForLoadState('networkidle');
+		await page.waitForTimeout(600);
+		await shoot('status-executions.png', async () => {
+			const list = await textOf('[data-test-id="current-executions-list"]');
+			return /Succeeded/.test(list) ? null : `the executions list shows no succeeded execution: ${list.slice(0, 200)}`;
+		});
+	} finally {
+		done = true;
+		await cleanup();
+	}
+}
+
+main().catch((error) => {
+	console.error(`[screenshots] failed: ${error.stack || error.message}`);
+	process.exit(1);
+});
