@@ -143,20 +143,14 @@ export function twilioSignature(authToken: string, url: string, params: Record<s
 
 /** Twilio's own validator accepts the URL with and without the scheme's default port. */
 function urlVariants(url: string): string[] {
-	const variants = new Set([url]);
-	try {
-		const parsed = new URL(url);
-		const defaultPort = parsed.protocol === 'https:' ? '443' : '80';
-		if (parsed.port === '') {
-			variants.add(url.replace(parsed.host, `${parsed.hostname}:${defaultPort}`));
-		} else if (parsed.port === defaultPort) {
-			parsed.port = '';
-			variants.add(parsed.toString());
-		}
-	} catch {
-		// Not a URL we can vary: the original stands alone.
-	}
-	return [...variants];
+	// Plain string work: WHATWG URL drops a default port, which is exactly what must be told apart here.
+	const match = /^(https?):\/\/([^/?#:]+)(:\d+)?(.*)$/i.exec(url);
+	if (!match) return [url];
+	const [, scheme, host, port, rest] = match;
+	const defaultPort = scheme.toLowerCase() === 'https' ? ':443' : ':80';
+	if (port === undefined) return [url, `${scheme}://${host}${defaultPort}${rest}`];
+	if (port === defaultPort) return [url, `${scheme}://${host}${rest}`];
+	return [url];
 }
 
 function verifyCallback(callback: CallbackToVerify, settings: ProviderSettings): boolean {

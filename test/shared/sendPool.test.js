@@ -1,0 +1,55 @@
+const { backoffMs, RateGate, retryAfterMs, runPool } = require('../../dist/nodes/shared/sendPool');
+
+test('Retry-After in seconds or as an HTTP date', () => {
+	expect(retryAfterMs('2')).toBe(2000);
+	expect(retryAfterMs(['0'])).toBe(0);
+	expect(retryAfterMs('Wed, 21 Oct 2015 07:28:05 GMT', Date.parse('Wed, 21 Oct 2015 07:28:00 GMT'))).toBe(5000);
+	expect(retryAfterMs(undefined)).toBeUndefined();
+	expect(retryAfterMs('soon')).toBeUndefined();
+});
+
+test('backoff grows, stays within half and all of its ceiling, and is capped', () => {
+	for (let attempt = 0; attempt < 8; attempt++) {
+		const ceiling = Math.min(30000, 1000 * 2 ** attempt);
+		const wait = backoffMs(attempt);
+		expect(wait).toBeGreaterThanOrEqual(ceiling / 2);
+		expect(wait).toBeLessThanOrEqual(ceiling);
+	}
+});
+
+test('runPool keeps input order and stops starting new tasks after a failure when asked', async () => {
+	const started = [];
+	const results = await runPool(
+		6,
+		2,
+		async (index) => {
+			started.push(index);
+			if (index === 1) throw new Error('no');
+			return index * 10;
+		},
+		true,
+	);
+	expect(results[0]).toEqual({ ok: true, value: 0 });
+	expect(results[1].ok).toBe(false);
+	expect(started.length).toBeLessThan(6);
+	expect(results.filter((result) => result === undefined)).toHaveLength(6 - started.length);
+});
+
+test('RateGate spaces starts: 10 acquisitions at 50/s span at least 180 ms', async () => {
+	const gate = new RateGate(50);
+	const times = [];
+	await Promise.all(Array.from({ length: 10 }, async () => {
+		await gate.acquire();
+		times.push(Date.now());
+	}));
+	// A lower bound only: the gate must not let them through faster than the cap.
+	expect(Math.max(...times) - Math.min(...times)).toBeGreaterThanOrEqual(175);
+});
+
+test('RateGate.pause holds every start until the pause ends', async () => {
+	const gate = new RateGate(0);
+	const pausedAt = Date.now();
+	gate.pause(pausedAt + 200);
+	await gate.acquire();
+	expect(Date.now() - pausedAt).toBeGreaterThanOrEqual(195);
+});
