@@ -19,6 +19,7 @@
  * workflows, and prints what to open. Ctrl-C stops n8n and the sandbox.
  */
 
+const { spawnSync } = require('node:child_process');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const net = require('node:net');
@@ -159,7 +160,7 @@ async function main() {
 	await assertPortFree(opts.sandboxPort, 'provider sandbox');
 
 	step('Building the package (npm run build)');
-	const build = require('node:child_process').spawnSync('npm', ['run', 'build'], { cwd: rt.ROOT, stdio: 'inherit' });
+	const build = spawnSync('npm', ['run', 'build'], { cwd: rt.ROOT, stdio: 'inherit' });
 	if (build.status !== 0) throw new Error('npm run build failed');
 
 	if (!rt.isN8nInstalled()) {

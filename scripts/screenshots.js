@@ -102,22 +102,25 @@ async function prepareExecutions(url, statusWorkflow) {
 		const response = await fetch(`${url}/rest/executions?limit=1&filter=${filter}`, { headers: { cookie } });
 		return (await response.json()).data.count;
 	};
-	const before = await count();
-	for (const to of [TEST_NUMBERS.delivered, TEST_NUMBERS.undeliverable]) {
+	// One after the other, so the newest execution is the discarded one: delivered + seen, then discarded.
+	for (const [to, expected] of [
+		[TEST_NUMBERS.delivered, 2],
+		[TEST_NUMBERS.undeliverable, 1],
+	]) {
+		const before = await count();
 		const response = await fetch(`${url}/webhook/whatsapp-send`, {
 			method: 'POST',
 			headers: { 'content-type': 'application/json' },
 			body: JSON.stringify({ provider: 'twilio', to, text: 'Your order #1042 has shipped' }),
 		});
 		if (!response.ok) throw new Error(`the demo send to ${to} answered ${response.status}: ${await response.text()}`);
-	}
-	// delivered + seen for the first, discarded for the second
-	const deadline = Date.now() + 30000;
-	for (;;) {
-		const now = await count();
-		if (now >= before + 3) return;
-		if (Date.now() > deadline) throw new Error(`expected 3 new executions of "${statusWorkflow.name}", got ${now - before}`);
-		await new Promise((resolve) => setTimeout(resolve, 250));
+		const deadline = Date.now() + 30000;
+		for (;;) {
+			const now = await count();
+			if (now >= before + expected) break;
+			if (Date.now() > deadline) throw new Error(`expected ${expected} new executions of "${statusWorkflow.name}" after the send to ${to}, got ${now - before}`);
+			await new Promise((resolve) => setTimeout(resolve, 250));
+		}
 	}
 }
 
@@ -243,6 +246,12 @@ async function main() {
 		// "auth field"): the provider is chosen by picking a credential of that provider's type.
 		await page.click('[data-test-id="node-credentials-select"]');
 		await page.getByText('Create new credential').first().waitFor();
+		// Let the dropdown finish fading in (its transform and opacity settle).
+		await page.waitForFunction(() => {
+			const poppers = [...document.querySelectorAll('.el-popper')].filter((el) => el.offsetParent !== null && el.innerText.includes('Create new credential'));
+			return poppers.length > 0 && poppers.every((el) => getComputedStyle(el).opacity === '1' && getComputedStyle(el).transform === 'none');
+		});
+		await page.waitForTimeout(300);
 		await shoot('notify-provider-choice.png', async () => {
 			const text = await page.locator('.el-select-dropdown:visible, .el-popper:visible').allInnerTexts();
 			const all = text.join('\n');
@@ -260,6 +269,7 @@ async function main() {
 		await page.click('[data-test-id="radio-button-production"]');
 		const productionUrl = `${options.url}/webhook/${triggerNode.webhookId}/status`;
 		await page.getByText(productionUrl).first().waitFor();
+		await page.waitForTimeout(400); // the section's expand animation
 		await shoot('trigger-panel.png', async () => {
 			const text = await textOf('[data-test-id="ndv"]');
 			if (!text.includes(productionUrl)) return `no production URL ${productionUrl}`;

@@ -7,6 +7,8 @@
 const path = require('path');
 const { ExecutionLifecycleHooks, WebhookContext, WorkflowExecute } = require('n8n-core');
 const { createDeferredPromise, ICredentialsHelper, NodeHelpers, Workflow } = require('n8n-workflow');
+const { Container } = require('@n8n/di');
+const { SSHClientsManager } = require('n8n-core/dist/execution-engine/ssh-clients-manager');
 
 const dist = path.resolve(__dirname, '../../dist');
 const { WhatsAppNotify } = require(`${dist}/nodes/WhatsAppNotify/WhatsAppNotify.node`);
@@ -145,6 +147,8 @@ async function runNotify({ parameters, items = [{ json: {} }], credentials, cont
 	};
 	await new WorkflowExecute(additionalData, 'manual', runExecutionData).processRunExecutionData(workflow);
 	const run = await finished.promise;
+	// n8n-core's SSH client manager keeps a cleanup interval that would hold the process open.
+	Container.get(SSHClientsManager).cleanupTimer?.unref();
 	const taskData = run.data.resultData.runData[node.name]?.[0];
 	return {
 		items: taskData?.data?.main?.[0] ?? [],
