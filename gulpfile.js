@@ -4,7 +4,7 @@ const { parallel, task, src, dest } = require('gulp');
 
 const copy = (folder) =>
 	function copyIcons() {
-		return src(path.resolve(folder, '**', '*.{png,svg}'), { encoding: false }).pipe(
+		return src(path.resolve(folder, '**', '*.{png,svg,json}'), { encoding: false }).pipe(
 			dest(path.resolve('dist', folder)),
 		);
 	};
