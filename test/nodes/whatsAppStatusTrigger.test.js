@@ -93,6 +93,16 @@ describe('authenticity', () => {
 		expect((await runStatusWebhook(call({}))).response.statusCode).toBe(401);
 	});
 
+	test('Smooch or Gupshup without a secret in the credential: callbacks are read unchecked (documented)', async () => {
+		const { outputs, response } = await runStatusWebhook({
+			parameters: { provider: 'smooch' },
+			credentials: { smoochApi: { ...SMOOCH_CREDENTIAL.smoochApi, webhookSecret: '' } },
+			request: { body: smooch.notificationDelivered },
+		});
+		expect(response.statusCode).toBeUndefined();
+		expect(outputs.delivered).toHaveLength(1);
+	});
+
 	test('the check comes before reading: a forged malformed body is 401, a genuine malformed body is 400', async () => {
 		const forged = await runStatusWebhook({ parameters: { provider: 'smooch' }, credentials: SMOOCH_CREDENTIAL, request: { body: { hello: 'world' } } });
 		expect(forged.response.statusCode).toBe(401);
