@@ -6,7 +6,7 @@
  * Webhook node, on the same real n8n instance (scripts/n8n-runtime.js; n8n must
  * already be installed in .tools/n8n: `npm run n8n:install`, this script never installs it).
  *
- *   node bench/n8n-webhooks.js [--requests 1000] [--concurrency 10] [--keep]
+ *   node bench/n8n-webhooks.js [--requests 1000] [--concurrency 10] [--warmup 100] [--passes 2] [--keep] [--no-write]
  *   npm run bench -- --n8n        (runs this after the main benchmark)
  *
  * A fresh user folder on a free loopback port; the package installed as n8n installs
@@ -167,11 +167,12 @@ async function waitForExecutions(n8n, workflowId, expected, timeoutMs) {
 async function main(args = process.argv.slice(2)) {
 	const { values } = parseArgs({
 		args,
-		options: { requests: { type: 'string' }, concurrency: { type: 'string' }, warmup: { type: 'string' }, keep: { type: 'boolean' }, 'no-write': { type: 'boolean' } },
+		options: { requests: { type: 'string' }, concurrency: { type: 'string' }, warmup: { type: 'string' }, passes: { type: 'string' }, keep: { type: 'boolean' }, 'no-write': { type: 'boolean' } },
 	});
 	const count = Number(values.requests ?? 1000);
 	const concurrency = Number(values.concurrency ?? 10);
 	const warmup = Number(values.warmup ?? 100);
+	const passCount = Number(values.passes ?? 2);
 	if (!rt.isN8nInstalled()) {
 		console.log(`n8n-webhook: skipped, n8n ${rt.N8N_VERSION} is not installed in ${rt.TOOL_DIR} (npm run n8n:install; about 4 minutes and 2.2 GB).`);
 		return [];
@@ -230,42 +231,74 @@ async function main(args = process.argv.slice(2)) {
 		n8n = await rt.startN8n({ userFolder, setupOwner: true, expectActive: targets.map((t) => t.workflow.id) });
 		console.log(`n8n ${rt.N8N_VERSION} up at ${n8n.localUrl} (setup ${setupMs} ms, boot ${n8n.bootMs} ms); ${count} requests per target, concurrency ${concurrency}, ${warmup} warm-up`);
 
-		const rows = [];
+		// Two passes, the second in reverse order, so warm-up and order effects do not favour one target.
+		const done = new Map(targets.map((t) => [t.target, 0]));
+		const passes = new Map(targets.map((t) => [t.target, []]));
+		const urlOf = (t) => n8n.webhookUrl(t.urlPath) + (t.target === 'trigger-gupshup' ? `?token=${GUPSHUP.webhookToken}` : '');
+		// A first, unmeasured round over every target: n8n's webhook path, SQLite and the JIT warm up for all alike.
 		for (const t of targets) {
-			let url = n8n.webhookUrl(t.urlPath);
-			if (t.target === 'trigger-gupshup') url += `?token=${GUPSHUP.webhookToken}`;
-			const warm = requestsFor(t.target, url, warmup);
-			const requests = requestsFor(t.target, url, count);
-			const warmResult = await load(url, warm, concurrency);
-			if (!warmResult.statuses[200]) throw new Error(`${t.target}: warm-up got ${JSON.stringify(warmResult.statuses)} from ${url}`);
-			await waitForExecutions(n8n, t.workflow.id, warmup, 120_000);
-			const loadStarted = performance.now();
-			const result = await load(url, requests, concurrency);
-			const executions = await waitForExecutions(n8n, t.workflow.id, warmup + count, 300_000);
-			const drainedMs = performance.now() - loadStarted;
-			const row = {
+			const result = await load(urlOf(t), requestsFor(t.target, urlOf(t), warmup * 3), concurrency);
+			if (!result.statuses[200]) throw new Error(`${t.target}: warm-up got ${JSON.stringify(result.statuses)} from ${urlOf(t)}`);
+			done.set(t.target, (await waitForExecutions(n8n, t.workflow.id, warmup * 3, 120_000)).success);
+		}
+		for (let pass = 0; pass < passCount; pass++) {
+			const order = pass % 2 === 0 ? targets : [...targets].reverse();
+			for (const t of order) {
+				const url = urlOf(t);
+				const warm = requestsFor(t.target, url, warmup);
+				const requests = requestsFor(t.target, url, count);
+				const warmResult = await load(url, warm, concurrency);
+				if (!warmResult.statuses[200]) throw new Error(`${t.target}: warm-up got ${JSON.stringify(warmResult.statuses)} from ${url}`);
+				done.set(t.target, done.get(t.target) + warmup);
+				await waitForExecutions(n8n, t.workflow.id, done.get(t.target), 120_000);
+				const loadStarted = performance.now();
+				const result = await load(url, requests, concurrency);
+				const executions = await waitForExecutions(n8n, t.workflow.id, done.get(t.target) + count, 300_000);
+				const drainedMs = performance.now() - loadStarted;
+				const succeeded = executions.success - done.get(t.target);
+				done.set(t.target, executions.success);
+				const measured = {
+					pass: pass + 1,
+					wallMs: Math.round(result.wallMs),
+					requestsPerSecond: Number(((count / result.wallMs) * 1000).toFixed(1)),
+					p50Ms: Number(result.p50Ms.toFixed(1)),
+					p95Ms: Number(result.p95Ms.toFixed(1)),
+					p99Ms: Number(result.p99Ms.toFixed(1)),
+					statuses: result.statuses,
+					executionsSucceeded: succeeded,
+					allExecutionsDoneMs: Math.round(drainedMs),
+					executionsPerSecond: Number(((succeeded / drainedMs) * 1000).toFixed(1)),
+					timedOut: Boolean(executions.timedOut),
+				};
+				passes.get(t.target).push(measured);
+				console.log(
+					`  pass ${pass + 1} ${t.target.padEnd(16)} ${String(measured.requestsPerSecond).padStart(7)} req/s  p50 ${measured.p50Ms} ms  p95 ${measured.p95Ms} ms  ` +
+						`statuses ${JSON.stringify(measured.statuses)}  executions ${succeeded}/${count} done after ${measured.allExecutionsDoneMs} ms (${measured.executionsPerSecond}/s)`,
+				);
+			}
+		}
+		const mean = (list, key) => Number((list.reduce((sum, each) => sum + each[key], 0) / list.length).toFixed(1));
+		const rows = targets.map((t) => {
+			const list = passes.get(t.target);
+			return {
 				scenario: 'n8n-webhook',
 				target: t.target,
 				requests: count,
 				concurrency,
-				wallMs: Math.round(result.wallMs),
-				requestsPerSecond: Number(((count / result.wallMs) * 1000).toFixed(1)),
-				p50Ms: Number(result.p50Ms.toFixed(1)),
-				p95Ms: Number(result.p95Ms.toFixed(1)),
-				p99Ms: Number(result.p99Ms.toFixed(1)),
-				statuses: result.statuses,
-				executionsSucceeded: executions.success - warmup,
-				executionsTotal: executions.total - warmup,
-				allExecutionsDoneMs: Math.round(drainedMs),
-				executionsPerSecond: Number((((executions.success - warmup) / drainedMs) * 1000).toFixed(1)),
-				timedOut: Boolean(executions.timedOut),
+				passes: list.length,
+				requestsPerSecond: mean(list, 'requestsPerSecond'),
+				p50Ms: mean(list, 'p50Ms'),
+				p95Ms: mean(list, 'p95Ms'),
+				executionsPerSecond: mean(list, 'executionsPerSecond'),
+				non200: list.reduce((sum, each) => sum + count - (each.statuses[200] || 0), 0),
+				executionsMissing: list.reduce((sum, each) => sum + count - each.executionsSucceeded, 0),
+				perPass: list,
 				n8nVersion: rt.N8N_VERSION,
 			};
-			rows.push(row);
-			console.log(
-				`  ${t.target.padEnd(16)} ${String(row.requestsPerSecond).padStart(7)} req/s  p50 ${row.p50Ms} ms  p95 ${row.p95Ms} ms  ` +
-					`statuses ${JSON.stringify(row.statuses)}  executions ${row.executionsSucceeded}/${count} done after ${row.allExecutionsDoneMs} ms (${row.executionsPerSecond}/s)`,
-			);
+		});
+		console.log('  mean of passes:');
+		for (const row of rows) {
+			console.log(`    ${row.target.padEnd(16)} ${String(row.requestsPerSecond).padStart(7)} req/s  p50 ${row.p50Ms} ms  p95 ${row.p95Ms} ms  executions ${row.executionsPerSecond}/s  non-200 ${row.non200}  executions missing ${row.executionsMissing}`);
 		}
 		const base = rows.find((row) => row.target === 'webhook-node');
 		for (const row of rows) {

@@ -360,8 +360,62 @@ function runNormalize() {
 	return rows;
 }
 
+/**
+ * The node's RateGate alone (dist/nodes/shared/sendPool.js), as WhatsApp Notify uses it:
+ * `workers` callers each acquire, then hold a 100 ms "request". Counts the most starts in
+ * any 1 s window, once undisturbed and once with one event-loop stall of `stallMs` in the middle
+ * (as a GC pause or a busy neighbour causes). Its contract: at most `perSecond` starts in any second.
+ */
+async function runGate() {
+	const { RateGate } = require(path.join(DIST, 'nodes/shared/sendPool'));
+	const rows = [];
+	for (const stallMs of [0, ...job.stalls]) {
+		const gate = new RateGate(job.perSecond);
+		const starts = [];
+		let stop = false;
+		const worker = async () => {
+			while (!stop) {
+				await gate.acquire();
+				starts.push(performance.now());
+				await new Promise((resolve) => setTimeout(resolve, job.requestMs));
+			}
+		};
+		const workers = Array.from({ length: job.workers }, worker);
+		if (stallMs > 0) {
+			setTimeout(() => {
+				const until = performance.now() + stallMs;
+				while (performance.now() < until);
+			}, job.durationMs / 2);
+		}
+		await new Promise((resolve) => setTimeout(resolve, job.durationMs));
+		stop = true;
+		await Promise.all(workers);
+		starts.sort((a, b) => a - b);
+		let peak = 0;
+		let from = 0;
+		for (let to = 0; to < starts.length; to++) {
+			while (starts[to] - starts[from] >= 1000) from++;
+			peak = Math.max(peak, to - from + 1);
+		}
+		const gaps = starts.slice(1).map((at, i) => at - starts[i]).sort((a, b) => a - b);
+		rows.push({
+			maxPerSecond: job.perSecond,
+			workers: job.workers,
+			requestMs: job.requestMs,
+			durationMs: job.durationMs,
+			stallMs,
+			starts: starts.length,
+			startsPerSecond: round((starts.length / (starts[starts.length - 1] - starts[0])) * 1000, 1),
+			peakStartsIn1s: peak,
+			minGapMs: round(gaps[0], 2),
+			gapsUnder1Ms: gaps.filter((gap) => gap < 1).length,
+		});
+	}
+	return rows;
+}
+
 (async () => {
-	const value = job.mode === 'normalize' ? runNormalize() : await runSend();
+	const value = job.mode === 'normalize' ? runNormalize() : job.mode === 'gate' ? await runGate() : await runSend();
 	process.send({ type: 'result', value }, () => process.exit(0));
 })().catch((error) => {
 	process.send({ type: 'failed', error: error.stack || String(error) }, () => process.exit(1));

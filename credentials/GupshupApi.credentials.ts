@@ -72,7 +72,7 @@ export class GupshupApi implements ICredentialType {
 	test: ICredentialTestRequest = {
 		request: {
 			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}',
-			url: '/wa/api/v1/wallet/balance',
+			url: '/sm/api/v2/wallet/balance',
 			method: 'GET',
 		},
 	};

@@ -142,7 +142,7 @@ export class WhatsAppNotify implements INodeType {
 			const { itemIndex, provider, recipient } = toSend[index];
 			const result = results[index];
 			if (result?.ok) {
-				output[itemIndex] = { json: result.value.json, pairedItem: { item: itemIndex } };
+				output[itemIndex] = { json: result.value, pairedItem: { item: itemIndex } };
 			} else if (result && continueOnFail) {
 				output[itemIndex] = {
 					json: { error: (result.error as Error).message, provider: provider.name, recipient },
@@ -158,6 +158,7 @@ export class WhatsAppNotify implements INodeType {
 
 /** Tells the user which other items went out, so a re-run does not message anyone twice. */
 function withBatchContext(error: NodeApiError, results: ReadonlyArray<{ ok: boolean } | undefined>): NodeApiError {
+	if (results.length < 2) return error;
 	const sent = results.filter((result) => result?.ok).length;
 	const notTried = results.filter((result) => result === undefined).length;
 	const batch = `Of the other items, ${sent} were sent and ${notTried} were not tried.`;

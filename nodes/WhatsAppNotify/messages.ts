@@ -7,6 +7,7 @@ import {
 	type ICredentialDataDecryptedObject,
 	type IDataObject,
 	type IExecuteFunctions,
+	type INode,
 	type JsonObject as N8nJsonObject,
 	NodeApiError,
 	NodeOperationError,
@@ -50,11 +51,10 @@ export async function prepareMessage(
 		});
 	}
 
-	let provider: Provider;
+	const provider = providerFor(node, providerName, itemIndex);
 	let override: JsonObject;
 	let config: JsonObject;
 	try {
-		provider = getProvider(providerName);
 		({ body: override, config } = splitOverride(parseOverride(rawOverride)));
 	} catch (error) {
 		throw new NodeOperationError(node, `Invalid override in item ${itemIndex}: ${(error as Error).message}`, {
@@ -63,21 +63,27 @@ export async function prepareMessage(
 		});
 	}
 
-	let credentials = credentialCache.get(provider.credentialType);
-	if (!credentials) {
-		credentials = await this.getCredentials<ICredentialDataDecryptedObject>(provider.credentialType, itemIndex);
-		credentialCache.set(provider.credentialType, credentials);
-	}
-	const credential = credentials;
+	const cached = credentialCache.get(provider.credentialType);
+	const credentials =
+		cached ?? (await this.getCredentials<ICredentialDataDecryptedObject>(provider.credentialType, itemIndex));
+	credentialCache.set(provider.credentialType, credentials);
 
 	try {
-		const settings = applyConfig(credential as ProviderSettings, config, provider.configurableSettings);
+		const settings = applyConfig(credentials as ProviderSettings, config, provider);
 		const request = provider.buildSendRequest({ recipient, message, override, settings });
-		return { itemIndex, provider, credentials: credential, recipient, request };
+		return { itemIndex, provider, credentials, recipient, request };
 	} catch (error) {
 		throw new NodeOperationError(node, `Cannot send item ${itemIndex} through ${provider.displayName}: ${(error as Error).message}`, {
 			itemIndex,
 		});
+	}
+}
+
+function providerFor(node: INode, name: string, itemIndex: number): Provider {
+	try {
+		return getProvider(name);
+	} catch (error) {
+		throw new NodeOperationError(node, `Unknown provider in item ${itemIndex}: ${(error as Error).message}`, { itemIndex });
 	}
 }
 
@@ -86,19 +92,18 @@ export async function sendMessage(
 	this: IExecuteFunctions,
 	prepared: PreparedMessage,
 	policy: SendPolicy,
-): Promise<{ json: IDataObject; retries: number }> {
+): Promise<IDataObject> {
 	const { provider, recipient, itemIndex } = prepared;
 	const node = this.getNode();
 	const response = await sendToProvider(this, provider.credentialType, prepared.credentials, prepared.request, policy);
 	if (!response.answered) {
 		throw new NodeApiError(
 			node,
-			{ message: response.message, code: response.code ?? null },
+			{ message: response.message } /* no code: n8n would swap our message for its generic one */,
 			{
 				itemIndex,
 				message: `${provider.displayName} did not answer for item ${itemIndex} (${recipient}): ${response.message}`,
-				description:
-					'The provider may have accepted the message, so it was not sent again: check the provider’s logs before retrying this item.',
+				description: `${response.code ? `Network error ${response.code}. ` : ''}The provider may have accepted the message, so it was not sent again. Check the provider’s logs before sending this item again, and do not turn on Retry on Fail for this node: it would resend every item of the batch.`,
 			},
 		);
 	}
@@ -115,15 +120,12 @@ export async function sendMessage(
 		});
 	}
 	return {
-		json: {
-			provider: provider.name,
-			status: 'sent',
-			messageId,
-			recipient,
-			sentAt: new Date().toISOString(),
-			response: body as IDataObject,
-		},
-		retries: response.retries,
+		provider: provider.name,
+		status: 'sent',
+		messageId,
+		recipient,
+		sentAt: new Date().toISOString(),
+		response: body as IDataObject,
 	};
 }
 

@@ -33,6 +33,8 @@ export function smoochBaseUrl(settings: ProviderSettings): string {
 	return (host || SMOOCH_REGION_HOSTS.us).replace(/\/+$/, '');
 }
 
+const TEXT_TYPES = ['text', 'image', 'file'];
+
 /** The last part of a delivery trigger tells the outcome, in v1.1 and v2 alike. */
 function statusOf(trigger: string): DeliveryStatus {
 	if (trigger === 'conversation:read') return 'seen';
@@ -50,10 +52,15 @@ function buildSendRequest({ recipient, message, override, settings }: MessageToS
 		author: { role: 'appMaker' },
 		message: message ? { type: 'text', text: message } : { type: 'text' },
 	};
+	const merged = deepMerge(body, override);
+	// Text, image and file messages carry `text` (an image's caption); a template or another type does not.
+	const sent = merged.message as JsonObject;
+	const overridden = isPlainObject(override.message) ? override.message : {};
+	if (!TEXT_TYPES.includes(String(sent.type)) && !('text' in overridden)) delete sent.text;
 	return {
 		method: 'POST',
 		url: `${smoochBaseUrl(settings)}/v1.1/apps/${encodeURIComponent(settings.appId)}/notifications`,
-		body: deepMerge(body, override),
+		body: merged,
 		encoding: 'json',
 	};
 }

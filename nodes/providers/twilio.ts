@@ -180,6 +180,7 @@ export const twilio: Provider = {
 	displayName: 'Twilio',
 	credentialType: 'twilioWhatsAppApi',
 	configurableSettings: ['fromNumber', 'messagingServiceSid'],
+	exclusiveSettings: [['fromNumber', 'messagingServiceSid']],
 	buildSendRequest,
 	readMessageId,
 	readError,

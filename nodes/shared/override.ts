@@ -4,7 +4,7 @@
  * A `_config` object inside it replaces credential settings for one message.
  */
 
-import type { ProviderSettings } from './types';
+import type { Provider, ProviderSettings } from './types';
 
 export type JsonObject = Record<string, unknown>;
 
@@ -49,9 +49,15 @@ export function splitOverride(override: JsonObject): SplitOverride {
 export function applyConfig(
 	settings: ProviderSettings,
 	config: JsonObject,
-	allowed: readonly string[],
+	rules: Pick<Provider, 'configurableSettings' | 'exclusiveSettings'>,
 ): ProviderSettings {
+	const allowed = rules.configurableSettings;
 	const applied: ProviderSettings = { ...settings };
+	// Setting one of a group of alternatives (Twilio's From Number or Messaging Service) drops the others.
+	for (const group of rules.exclusiveSettings ?? []) {
+		const chosen = group.filter((key) => key in config);
+		if (chosen.length > 0) for (const key of group) if (!chosen.includes(key)) delete applied[key];
+	}
 	for (const [key, value] of Object.entries(config)) {
 		if (!allowed.includes(key)) {
 			throw new Error(`"_config.${key}" cannot be overridden; allowed: ${allowed.join(', ')}`);

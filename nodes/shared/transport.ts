@@ -35,6 +35,23 @@ export interface SendPolicy {
 	backoff?: BackoffPolicy;
 }
 
+/** The longest Retry-After the node waits out. */
+export const MAX_RETRY_AFTER_MS = 60_000;
+
+const NO_ANSWER: Record<string, string> = {
+	ECONNREFUSED: 'the connection was refused',
+	ECONNRESET: 'the connection was reset before an answer',
+	ENOTFOUND: 'the host name was not found',
+	EAI_AGAIN: 'the host name could not be resolved',
+	EPIPE: 'the connection broke while sending',
+};
+
+// No code inside the text: n8n replaces any message naming one with its own generic wording.
+function describeNoAnswer(code: string | undefined, timeoutMs: number): string {
+	if (code === 'ECONNABORTED' || code === 'ETIMEDOUT') return `no answer within ${timeoutMs} ms`;
+	return (code && NO_ANSWER[code]) || 'the request failed before an answer';
+}
+
 /** Form fields as providers read them: objects as JSON strings, arrays as repeated fields. */
 export function toFormBody(fields: Record<string, unknown>): string {
 	const form = new URLSearchParams();
@@ -77,19 +94,22 @@ export async function sendToProvider(
 				{ credentialsDecrypted: { id: '', name: '', type: credentialType, data: credentials } },
 			)) as IN8nHttpFullResponse;
 		} catch (error) {
-			// Only the message and code travel on: the error object also holds the request, auth headers included.
-			const cause = (error as { cause?: { code?: string } }).cause;
-			return {
-				answered: false,
-				message: (error as Error).message,
-				code: (error as { code?: string }).code ?? cause?.code,
-			};
+			// Only a code travels on: the error holds the request, auth headers included, and
+			// n8n's own wording suggests Retry on Fail, which would resend the whole batch.
+			// n8n's NodeApiError carries the network code (ECONNABORTED, ECONNREFUSED, …) as its httpCode.
+			const failure = error as { httpCode?: string | null; code?: string; cause?: { code?: string } };
+			const code = failure.httpCode ?? failure.cause?.code ?? failure.code ?? undefined;
+			return { answered: false, message: describeNoAnswer(code, policy.timeoutMs), code };
 		}
 		if (response.statusCode !== 429 || attempt >= policy.maxRetries) {
 			return { answered: true, statusCode: response.statusCode, body: response.body, retries: attempt };
 		}
 		const headers = isPlainObject(response.headers) ? response.headers : {};
 		const wait = retryAfterMs(headers['retry-after']) ?? backoffMs(attempt, policy.backoff ?? DEFAULT_BACKOFF);
+		// A provider asking for minutes is down for now: report it rather than hold the whole batch.
+		if (wait > MAX_RETRY_AFTER_MS) {
+			return { answered: true, statusCode: response.statusCode, body: response.body, retries: attempt };
+		}
 		// Everyone waits: the others would only collect 429s of their own.
 		policy.gate.pause(Date.now() + wait);
 	}

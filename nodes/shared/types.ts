@@ -81,6 +81,8 @@ export interface Provider {
 	credentialType: string;
 	/** Credential fields a message's `_config` may replace (never a secret). */
 	configurableSettings: readonly string[];
+	/** Groups of alternative settings: when `_config` sets one, the credential's others are dropped. */
+	exclusiveSettings?: ReadonlyArray<readonly string[]>;
 	buildSendRequest(toSend: MessageToSend): SendRequest;
 	/** The id that this provider's status callbacks carry, or undefined when the response has none. */
 	readMessageId(responseBody: unknown): string | undefined;

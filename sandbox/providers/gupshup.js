@@ -155,7 +155,7 @@ module.exports = {
 	routes: [
 		{ method: 'POST', pattern: /^\/wa\/api\/v1\/msg$/, kind: 'send', handle: sender(false) },
 		{ method: 'POST', pattern: /^\/wa\/api\/v1\/template\/msg$/, kind: 'send', handle: sender(true) },
-		{ method: 'GET', pattern: /^\/wa\/api\/v1\/wallet\/balance$/, kind: 'check', handle: walletBalance },
+		{ method: 'GET', pattern: /^\/sm\/api\/v2\/wallet\/balance$/, kind: 'check', handle: walletBalance },
 	],
 	tooManyRequests,
 	callbacksFor,

@@ -15,10 +15,12 @@ const TWILIO_PATH = `/2010-04-01/Accounts/${TWILIO.accountSid}/Messages.json`;
 const form = (body) => Object.fromEntries(new URLSearchParams(body));
 const basic = (user, pass) => `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
 
+/** Looks at everything a user could see: the output items, or an error's message, description and body. */
 function expectNoSecrets(value) {
-	const text = JSON.stringify(value, Object.getOwnPropertyNames(value ?? {}).concat(['message', 'description']));
-	for (const secret of SECRETS) expect(text).not.toContain(secret);
-	expect(JSON.stringify(value)).not.toMatch(/Basic [A-Za-z0-9+/=]{10,}/);
+	const visible = [JSON.stringify(value), value?.message, value?.description].join('\n');
+	expect(visible.length).toBeGreaterThan(10);
+	for (const secret of SECRETS) expect(visible).not.toContain(secret);
+	expect(visible).not.toMatch(/Basic [A-Za-z0-9+/=]{10,}/);
 }
 
 beforeEach(() => {
@@ -185,6 +187,21 @@ describe('override and _config', () => {
 		expect(raw.From).toBeUndefined();
 	});
 
+	test('Twilio: _config.fromNumber wins over the credential\'s Messaging Service', async () => {
+		let sent;
+		nock('https://api.twilio.com')
+			.post(TWILIO_PATH, (body) => {
+				sent = body;
+				return true;
+			})
+			.reply(201, { sid: 'SM3' });
+		await runNotify({
+			parameters: { provider: 'twilio', recipient: '+919988776655', message: 'x', override: { _config: { fromNumber: '+15550001111' } } },
+			credentials: { twilioWhatsAppApi: { ...TWILIO, messagingServiceSid: 'MG0123456789abcdef0123456789abcdef' } },
+		});
+		expect(sent).toEqual({ To: 'whatsapp:+919988776655', From: 'whatsapp:+15550001111', Body: 'x' });
+	});
+
 	test('Smooch template: deep-merged into the message, integration id from _config', async () => {
 		let sent;
 		nock('https://api.smooch.io')
@@ -209,7 +226,7 @@ describe('override and _config', () => {
 			destination: { integrationId: 'int-other', destinationId: '+15145555333' },
 			author: { role: 'appMaker' },
 			messageSchema: 'whatsapp',
-			message: { type: 'template', text: 'fallback text', template },
+			message: { type: 'template', template },
 		});
 	});
 
@@ -413,6 +430,37 @@ describe('retries: 429 only, never a request the provider may have processed', (
 		expect(error.description).toMatch(/after 2 retries/);
 	});
 
+	test('a 429 without Retry-After is retried after a backoff', async () => {
+		let calls = 0;
+		nock('https://api.smooch.io')
+			.post('/v1.1/apps/app123/notifications')
+			.reply(() => {
+				calls++;
+				return [429, { error: { code: 'too_many_requests', description: 'Slow down' } }];
+			})
+			.post('/v1.1/apps/app123/notifications')
+			.reply(() => {
+				calls++;
+				return [201, { notification: { _id: 'after-backoff' } }];
+			});
+		const started = Date.now();
+		const { items } = await runNotify({ parameters: { provider: 'smooch', recipient: '+15145555333', message: 'x' }, credentials: { smoochApi: SMOOCH } });
+		expect(items[0].json.messageId).toBe('after-backoff');
+		expect(calls).toBe(2);
+		// The first backoff is between half and all of one second.
+		expect(Date.now() - started).toBeGreaterThanOrEqual(480);
+	});
+
+	test('a Retry-After of minutes is reported at once instead of holding the batch', async () => {
+		nock('https://api.twilio.com')
+			.post(TWILIO_PATH)
+			.reply(429, { code: 20429, message: 'Too Many Requests' }, { 'Retry-After': '600' });
+		const started = Date.now();
+		const { error } = await runNotify({ parameters: { provider: 'twilio', recipient: '+919988776655', message: 'x' }, credentials: { twilioWhatsAppApi: TWILIO } });
+		expect(error.message).toMatch(/Too Many Requests \[20429\]/);
+		expect(Date.now() - started).toBeLessThan(10000);
+	});
+
 	test('a 500 is not retried: the provider may have accepted it', async () => {
 		let calls = 0;
 		nock('https://api.twilio.com')
@@ -443,8 +491,10 @@ describe('retries: 429 only, never a request the provider may have processed', (
 			credentials: { smoochApi: SMOOCH },
 		});
 		expect(calls).toBe(1);
-		expect(error.message).toMatch(/did not answer for item 0/);
+		expect(error.message).toBe('Smooch (Sunshine Conversations) did not answer for item 0 (+15145555333): no answer within 1000 ms');
+		expect(error.description).toMatch(/^Network error ECONNABORTED\./);
 		expect(error.description).toMatch(/may have accepted the message/);
+		expect(error.description).toMatch(/do not turn on Retry on Fail/);
 		expectNoSecrets(error);
 	});
 });

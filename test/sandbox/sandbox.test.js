@@ -239,7 +239,7 @@ describe('authentication', () => {
 		expect(smooch.data).toEqual({ webhooks: [] });
 		expect((await api.get(webhooks, { auth: { username: 'x', password: 'y' } })).status).toBe(401);
 
-		const balance = `${sb.url}/wa/api/v1/wallet/balance`;
+		const balance = `${sb.url}/sm/api/v2/wallet/balance`;
 		const gupshup = await api.get(balance, { headers: { apikey: CREDS.gupshup.apiKey } });
 		expect(gupshup.status).toBe(200);
 		expect(gupshup.data).toEqual({ status: 'success', balance: 100, currency: 'USD' });

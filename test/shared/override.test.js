@@ -22,6 +22,13 @@ test('splitOverride separates _config; parseOverride takes strings or objects', 
 });
 
 test('applyConfig allows only listed, non-secret settings', () => {
-	expect(applyConfig({ fromNumber: '+1', authToken: 't' }, { fromNumber: '+2' }, ['fromNumber'])).toEqual({ fromNumber: '+2', authToken: 't' });
-	expect(() => applyConfig({ authToken: 't' }, { authToken: 'x' }, ['fromNumber'])).toThrow(/"_config.authToken" cannot be overridden; allowed: fromNumber/);
+	const rules = { configurableSettings: ['fromNumber'] };
+	expect(applyConfig({ fromNumber: '+1', authToken: 't' }, { fromNumber: '+2' }, rules)).toEqual({ fromNumber: '+2', authToken: 't' });
+	expect(() => applyConfig({ authToken: 't' }, { authToken: 'x' }, rules)).toThrow(/"_config.authToken" cannot be overridden; allowed: fromNumber/);
+});
+
+test('applyConfig: setting one of a group of alternatives drops the credential’s others', () => {
+	const rules = { configurableSettings: ['fromNumber', 'messagingServiceSid'], exclusiveSettings: [['fromNumber', 'messagingServiceSid']] };
+	expect(applyConfig({ fromNumber: '+1', messagingServiceSid: 'MG1' }, { fromNumber: '+2' }, rules)).toEqual({ fromNumber: '+2' });
+	expect(applyConfig({ fromNumber: '+1', messagingServiceSid: 'MG1' }, {}, rules)).toEqual({ fromNumber: '+1', messagingServiceSid: 'MG1' });
 });
