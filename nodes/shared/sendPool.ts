@@ -6,32 +6,35 @@
 
 import { sleep } from 'n8n-workflow';
 
+/**
+ * Even without a cap, starts are spaced this far apart (at most 500 a second, far above any
+ * provider's WhatsApp limit): answers then come back spread out instead of in one burst whose
+ * processing would queue each message behind all the others (measured in bench/).
+ */
+export const MIN_START_GAP_MS = 2;
+
 /** Spaces request starts so that at most `perSecond` begin in any second (0 = no cap). */
 export class RateGate {
-	private nextStart = 0;
+	private lastStart = -Infinity;
 
 	private pausedUntil = 0;
 
 	private readonly interval: number;
 
 	constructor(perSecond: number) {
-		this.interval = perSecond > 0 ? 1000 / perSecond : 0;
+		this.interval = Math.max(MIN_START_GAP_MS, perSecond > 0 ? 1000 / perSecond : 0);
 	}
 
 	/** Resolves when the caller may start a request. */
 	async acquire(): Promise<void> {
 		for (;;) {
-			const paused = this.pausedUntil - Date.now();
-			if (paused > 0) {
-				await sleep(paused);
-				continue;
+			// Measured from the last actual start, so a caller that wakes late never makes a burst.
+			const wait = Math.max(this.pausedUntil, this.lastStart + this.interval) - Date.now();
+			if (wait <= 0) {
+				this.lastStart = Date.now();
+				return;
 			}
-			const now = Date.now();
-			const slot = Math.max(now, this.nextStart);
-			this.nextStart = slot + this.interval;
-			if (slot > now) await sleep(slot - now);
-			// A 429 elsewhere may have paused everyone while this caller waited for its slot.
-			if (Date.now() >= this.pausedUntil) return;
+			await sleep(Math.ceil(wait));
 		}
 	}
 

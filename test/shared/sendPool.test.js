@@ -53,3 +53,34 @@ test('RateGate.pause holds every start until the pause ends', async () => {
 	await gate.acquire();
 	expect(Date.now() - pausedAt).toBeGreaterThanOrEqual(195);
 });
+
+test('RateGate: a stalled event loop does not turn into a burst of starts', async () => {
+	const gate = new RateGate(50);
+	const times = [];
+	const callers = Array.from({ length: 6 }, async () => {
+		await gate.acquire();
+		times.push(Date.now());
+	});
+	// Block the event loop for 120 ms while the callers wait for their slots.
+	const stallUntil = Date.now() + 120;
+	while (Date.now() < stallUntil) {
+		/* busy */
+	}
+	await Promise.all(callers);
+	// The first caller was let through before the stall; every later one waited on the gate.
+	const waited = times.slice(1);
+	const gaps = waited.slice(1).map((time, index) => time - waited[index]);
+	// 50 per second: starts at least 20 ms apart, even right after the stall.
+	expect(Math.min(...gaps)).toBeGreaterThanOrEqual(19);
+});
+
+test('RateGate without a cap still spaces starts by MIN_START_GAP_MS', async () => {
+	const { MIN_START_GAP_MS } = require('../../dist/nodes/shared/sendPool');
+	const gate = new RateGate(0);
+	const times = [];
+	await Promise.all(Array.from({ length: 5 }, async () => {
+		await gate.acquire();
+		times.push(Date.now());
+	}));
+	expect(Math.max(...times) - Math.min(...times)).toBeGreaterThanOrEqual(4 * MIN_START_GAP_MS - 1);
+});
