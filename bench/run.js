@@ -46,8 +46,9 @@ const USAGE = `Usage: npm run bench -- [options]     (npm run build first: it me
   --mem-latency MS       endpoint latency in the memory runs (default 20)
   --out FILE             where to write the JSON (default bench/results.json)
   --no-instrument        do not wrap the node's transport (no p50/p95, retries from the endpoint only)
-  --n8n                  then run bench/n8n-webhooks.js: Status Trigger vs Webhook node in a real n8n
-                         (needs .tools/n8n installed; skipped with a note otherwise)
+  --n8n / --no-n8n       then run bench/n8n-webhooks.js: Status Trigger vs Webhook node in a real n8n
+                         (default: on for full runs, off with --quick; needs .tools/n8n installed, which
+                         npm run test:e2e or npm run n8n:install does; skipped with a note otherwise)
   --n8n-requests N       requests per target for --n8n (default 1000)`;
 
 function options() {
@@ -72,6 +73,7 @@ function options() {
 			out: text,
 			'no-instrument': { type: 'boolean' },
 			n8n: { type: 'boolean' },
+			'no-n8n': { type: 'boolean' },
 			'n8n-requests': text,
 			help: { type: 'boolean', short: 'h' },
 		},
@@ -108,7 +110,7 @@ function options() {
 		memLatencyMs: number('mem-latency', 20),
 		out: path.resolve(values.out ?? path.join(__dirname, 'results.json')),
 		instrument: !values['no-instrument'],
-		n8n: Boolean(values.n8n),
+		n8n: values['no-n8n'] ? false : (values.n8n ?? !quick),
 		n8nRequests: number('n8n-requests', quick ? 300 : 1000),
 		normalize: quick ? { rounds: 3, roundMs: 100 } : { rounds: 7, roundMs: 300 },
 	};
