@@ -124,4 +124,4 @@ if (require.main === module && process.send) {
 	});
 }
 
-module.exports = { createEndpoint, summarize, recipientOf };
+module.exports = { createEndpoint, summarize, recipientOf, peakInWindow };

@@ -23,6 +23,7 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const { parseArgs } = require('util');
+const { peakInWindow } = require('./endpoint');
 
 const ROOT = path.resolve(__dirname, '..');
 const PROVIDERS = ['twilio', 'smooch', 'gupshup'];
@@ -196,16 +197,6 @@ const mb = (bytes) => round(bytes / 1048576, 1);
 function percentile(sorted, p) {
 	if (sorted.length === 0) return null;
 	return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
-
-function peakInWindow(sortedTimes, windowMs) {
-	let peak = 0;
-	let from = 0;
-	for (let to = 0; to < sortedTimes.length; to++) {
-		while (sortedTimes[to] - sortedTimes[from] >= windowMs) from++;
-		peak = Math.max(peak, to - from + 1);
-	}
-	return peak;
 }
 
 /**
