@@ -11,7 +11,7 @@ export class GupshupApi implements ICredentialType {
 
 	displayName = 'Gupshup API';
 
-	icon: Icon = 'file:gupshup.svg';
+	icon: Icon = { light: 'file:gupshup.svg', dark: 'file:gupshup.dark.svg' };
 
 	documentationUrl = 'https://docs.gupshup.io/docs/how-to-get-the-api-key';
 

@@ -15,7 +15,7 @@ export class SmoochApi implements ICredentialType {
 
 	displayName = 'Smooch (Sunshine Conversations) API';
 
-	icon: Icon = 'file:smooch.svg';
+	icon: Icon = { light: 'file:smooch.svg', dark: 'file:smooch.dark.svg' };
 
 	documentationUrl = 'https://docs.smooch.io/guide/creating-an-api-key/';
 

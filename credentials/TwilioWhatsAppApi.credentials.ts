@@ -11,7 +11,7 @@ export class TwilioWhatsAppApi implements ICredentialType {
 
 	displayName = 'Twilio WhatsApp API';
 
-	icon: Icon = 'file:twilio.svg';
+	icon: Icon = { light: 'file:twilio.svg', dark: 'file:twilio.dark.svg' };
 
 	documentationUrl = 'https://www.twilio.com/docs/whatsapp/api';
 

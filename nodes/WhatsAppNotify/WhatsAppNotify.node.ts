@@ -25,7 +25,7 @@ export class WhatsAppNotify implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'WhatsApp Notify',
 		name: 'whatsAppNotify',
-		icon: 'file:whatsapp.svg',
+		icon: { light: 'file:whatsapp.svg', dark: 'file:whatsapp.dark.svg' },
 		group: ['output'],
 		version: 1,
 		subtitle: '={{"to " + $parameter["recipient"] + " via " + $parameter["provider"]}}',

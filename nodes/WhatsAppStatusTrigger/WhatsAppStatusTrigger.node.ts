@@ -36,7 +36,7 @@ export class WhatsAppStatusTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'WhatsApp Status Trigger',
 		name: 'whatsAppStatusTrigger',
-		icon: 'file:whatsapp.svg',
+		icon: { light: 'file:whatsapp.svg', dark: 'file:whatsapp.dark.svg' },
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{$parameter["provider"]}}',
