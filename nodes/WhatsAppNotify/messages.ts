@@ -27,7 +27,7 @@ export interface PreparedMessage {
 	request: SendRequest;
 }
 
-export function invalidRecipientMessage(recipient: unknown, itemIndex: number): string {
+function invalidRecipientMessage(recipient: unknown, itemIndex: number): string {
 	return `Invalid recipient ${JSON.stringify(recipient)} in item ${itemIndex}: use E.164, a plus sign, the country code and the number, with no spaces or signs (for example +919988776655)`;
 }
 

@@ -5,6 +5,7 @@
  * nothing, so a shared token in a header or the URL's query is the protection.
  */
 
+import { apiBaseUrl } from '../shared/apiBaseUrl';
 import { asString, header, secretsEqual, stableEventId, toIsoTimestamp } from '../shared/callback';
 import { deepMerge, isPlainObject, type JsonObject } from '../shared/override';
 import { e164Digits, toE164 } from '../shared/phone';
@@ -20,7 +21,7 @@ import {
 	type StatusEvent,
 } from '../shared/types';
 
-export const GUPSHUP_DEFAULT_BASE_URL = 'https://api.gupshup.io';
+const GUPSHUP_DEFAULT_BASE_URL = 'https://api.gupshup.io';
 
 /** Where the trigger looks for the shared token. */
 export const GUPSHUP_TOKEN_HEADER = 'x-webhook-token';
@@ -33,10 +34,6 @@ const STATUS: Record<string, DeliveryStatus> = {
 	read: 'seen',
 	failed: 'discarded',
 };
-
-function baseUrl(settings: ProviderSettings): string {
-	return (settings.baseUrl || GUPSHUP_DEFAULT_BASE_URL).replace(/\/+$/, '');
-}
 
 function buildSendRequest({ recipient, message, override, settings }: MessageToSend): SendRequest {
 	if (!settings.sourceNumber) throw new Error('the Gupshup credential has no Source Number');
@@ -54,7 +51,7 @@ function buildSendRequest({ recipient, message, override, settings }: MessageToS
 	if (isTemplate && override.message === undefined) delete body.message;
 	return {
 		method: 'POST',
-		url: `${baseUrl(settings)}/wa/api/v1/${isTemplate ? 'template/msg' : 'msg'}`,
+		url: `${apiBaseUrl(settings.baseUrl, GUPSHUP_DEFAULT_BASE_URL)}/wa/api/v1/${isTemplate ? 'template/msg' : 'msg'}`,
 		body,
 		encoding: 'form',
 	};

@@ -5,6 +5,7 @@
  * `conversation:read`) and v2 `events[]`, both carrying X-API-Key.
  */
 
+import { apiBaseUrl } from '../shared/apiBaseUrl';
 import { asString, header, secretsEqual, stableEventId, toIsoTimestamp } from '../shared/callback';
 import { deepMerge, isPlainObject, type JsonObject } from '../shared/override';
 import { toE164 } from '../shared/phone';
@@ -21,16 +22,16 @@ import {
 	type StatusEvent,
 } from '../shared/types';
 
-export const SMOOCH_REGION_HOSTS: Record<string, string> = {
+const SMOOCH_REGION_HOSTS: Record<string, string> = {
 	us: 'https://api.smooch.io',
 	eu: 'https://api.eu-1.smooch.io',
 };
 
 /** The API host for a credential: a region's, or the custom Base URL (Zendesk subdomain, proxy, sandbox). */
-export function smoochBaseUrl(settings: ProviderSettings): string {
+function smoochBaseUrl(settings: ProviderSettings): string {
 	const host =
 		settings.region === 'custom' ? settings.baseUrl : SMOOCH_REGION_HOSTS[settings.region ?? 'us'];
-	return (host || SMOOCH_REGION_HOSTS.us).replace(/\/+$/, '');
+	return apiBaseUrl(host, SMOOCH_REGION_HOSTS.us);
 }
 
 const TEXT_TYPES = ['text', 'image', 'file'];

@@ -6,6 +6,7 @@
 
 import { createHash, createHmac } from 'crypto';
 
+import { apiBaseUrl } from '../shared/apiBaseUrl';
 import { asString, header, secretsEqual, stableEventId } from '../shared/callback';
 import { deepMerge, isPlainObject } from '../shared/override';
 import { toE164 } from '../shared/phone';
@@ -21,7 +22,7 @@ import {
 	type StatusEvent,
 } from '../shared/types';
 
-export const TWILIO_DEFAULT_BASE_URL = 'https://api.twilio.com';
+const TWILIO_DEFAULT_BASE_URL = 'https://api.twilio.com';
 
 const STATUS: Record<string, DeliveryStatus> = {
 	queued: 'sent',
@@ -49,10 +50,6 @@ const ERROR_TEXT: Record<string, string> = {
 	'63049': 'Meta chose not to deliver this marketing message',
 };
 
-function baseUrl(settings: ProviderSettings): string {
-	return (settings.baseUrl || TWILIO_DEFAULT_BASE_URL).replace(/\/+$/, '');
-}
-
 /** WhatsApp addresses in Twilio carry a channel prefix. */
 function whatsAppAddress(phone: string): string {
 	return phone.startsWith('whatsapp:') ? phone : `whatsapp:${phone}`;
@@ -71,7 +68,7 @@ function buildSendRequest({ recipient, message, override, settings }: MessageToS
 	}
 	return {
 		method: 'POST',
-		url: `${baseUrl(settings)}/2010-04-01/Accounts/${encodeURIComponent(settings.accountSid)}/Messages.json`,
+		url: `${apiBaseUrl(settings.baseUrl, TWILIO_DEFAULT_BASE_URL)}/2010-04-01/Accounts/${encodeURIComponent(settings.accountSid)}/Messages.json`,
 		body: deepMerge(fields, override),
 		encoding: 'form',
 	};
