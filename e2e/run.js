@@ -35,6 +35,17 @@ const { startSink } = require('./lib/sink');
 const { waitFor } = require('./lib/wait');
 const { PROVIDERS, OUTPUTS, sandboxCredentials, sendWorkflow, statusWorkflow } = require('./lib/workflows');
 
+/**
+ * More e2e suites, one file each in e2e/suites/: `{ name, workflows?(env), run(env) }`.
+ * `workflows(env)` returns workflows to import with the others (before n8n starts);
+ * `run(env)` runs after the built-in sections, with n8n, the sandbox and the sink up.
+ */
+const SUITES = fs
+	.readdirSync(path.join(__dirname, 'suites'))
+	.filter((file) => file.endsWith('.js'))
+	.sort()
+	.map((file) => require(path.join(__dirname, 'suites', file)));
+
 const args = new Set(process.argv.slice(2));
 const KEEP = args.has('--keep');
 const VERBOSE = args.has('--verbose');
@@ -221,7 +232,26 @@ async function main() {
 			statusWorkflow({ provider, credential: credentials[provider], webhookId: triggerIds[provider], sinkUrl: sink.url }),
 		]),
 	);
-	const allWorkflows = [...Object.values(sendWorkflows), ...Object.values(statusWorkflows)];
+	// What the suites in e2e/suites/ get: everything this run started, and its helpers.
+	const env = {
+		report,
+		sandbox,
+		sink,
+		credentials,
+		triggerIds,
+		triggerUrls,
+		n8nBase,
+		userFolder,
+		httpPost,
+		twilioSignature,
+		waitFor,
+		short,
+		timed,
+		sendWorkflows,
+		statusWorkflows,
+	};
+	const suiteWorkflows = SUITES.flatMap((suite) => (suite.workflows ? suite.workflows(env) : []));
+	const allWorkflows = [...Object.values(sendWorkflows), ...Object.values(statusWorkflows), ...suiteWorkflows];
 	// Imported inactive; published below over REST on the running instance (faster than one CLI call each).
 	await timed('importWorkflows', () => rt.importWorkflows(userFolder, allWorkflows, { ...runtimeOptions, activate: false }));
 	report.pass(`imported ${allWorkflows.length} workflows (a send and a status workflow per provider)`);
@@ -268,6 +298,7 @@ async function main() {
 	}
 
 	const receivedFor = (messageId) => sandbox.received.find((record) => record.messageId === messageId);
+	Object.assign(env, { n8n, send, executionStats, settledExecutions, receivedFor });
 
 	// =========================================================================================
 	report.section('send through WhatsApp Notify (webhook-started workflows)');
@@ -668,6 +699,11 @@ async function main() {
 			});
 		}
 	});
+
+	for (const suite of SUITES) {
+		report.section(suite.name);
+		await timed(suite.name, () => suite.run(env));
+	}
 
 	// =========================================================================================
 	report.section('n8n log');
