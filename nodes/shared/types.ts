@@ -87,6 +87,13 @@ export interface Provider {
 	/** The id that this provider's status callbacks carry, or undefined when the response has none. */
 	readMessageId(responseBody: unknown): string | undefined;
 	readError(responseBody: unknown, httpStatus: number): ProviderError;
+	/**
+	 * True when a refusal is the provider's own way of saying "too many requests, nothing was
+	 * processed" (Gupshup 4001, Meta 130429 …) rather than HTTP 429. The transport then treats it
+	 * as a 429: the message waits and is tried again, and the send rate goes down. Called only
+	 * for answers that are not a 429 and carry no message id; absent means "only 429 throttles".
+	 */
+	isThrottled?(statusCode: number, responseBody: unknown): boolean;
 	/** True when the body is in one of this provider's callback formats. */
 	recognizes(body: unknown): boolean;
 	/** Throws CallbackFormatError when the body is not this provider's. */
