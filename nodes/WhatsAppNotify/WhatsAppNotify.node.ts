@@ -1,5 +1,6 @@
 import {
 	type ICredentialDataDecryptedObject,
+	type IDataObject,
 	type IExecuteFunctions,
 	type INodeExecutionData,
 	type INodeType,
@@ -10,8 +11,9 @@ import {
 	NodeOperationError,
 } from 'n8n-workflow';
 
-import { providerCredentials, providerParameter } from '../shared/description';
-import { RateGate, runPool } from '../shared/sendPool';
+import { providerNamesInWords } from '../providers';
+import { providerCredentials, providerParameter } from '../providers/description';
+import { RateGate, runPool, type Settled } from '../shared/sendPool';
 import { type PreparedMessage, prepareMessage, sendMessage } from './messages';
 
 interface SendOptions {
@@ -29,7 +31,7 @@ export class WhatsAppNotify implements INodeType {
 		group: ['output'],
 		version: 1,
 		subtitle: '={{"to " + $parameter["recipient"] + " via " + $parameter["provider"]}}',
-		description: 'Send a WhatsApp message through Smooch, Gupshup or Twilio',
+		description: `Send a WhatsApp message through ${providerNamesInWords()}`,
 		defaults: { name: 'WhatsApp Notify' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -149,19 +151,54 @@ export class WhatsAppNotify implements INodeType {
 					pairedItem: { item: itemIndex },
 				};
 			} else if (result) {
-				throw new NodeApiError(this.getNode(), withBatchContext(result.error as NodeApiError, results) as unknown as JsonObject);
+				const error =
+					result.error instanceof NodeApiError
+						? result.error
+						: new NodeApiError(this.getNode(), result.error as JsonObject, { itemIndex });
+				throw withBatchContext(error, toSend, results);
 			}
 		}
 		return [output];
 	}
 }
 
-/** Tells the user which other items went out, so a re-run does not message anyone twice. */
-function withBatchContext(error: NodeApiError, results: ReadonlyArray<{ ok: boolean } | undefined>): NodeApiError {
+/** Item numbers as short ranges: `0-3, 7, 9-12`. */
+function itemRanges(items: number[]): string {
+	const ranges: string[] = [];
+	for (let start = 0; start < items.length; ) {
+		let end = start;
+		while (end + 1 < items.length && items[end + 1] === items[end] + 1) end++;
+		ranges.push(end === start ? `${items[start]}` : `${items[start]}-${items[end]}`);
+		start = end + 1;
+	}
+	return ranges.join(', ');
+}
+
+/**
+ * Tells the user what became of every item of the batch: which were sent (with their message
+ * ids, so a re-run can skip them and no one is messaged twice), which failed, which were not tried.
+ */
+function withBatchContext(
+	error: NodeApiError,
+	toSend: readonly PreparedMessage[],
+	results: ReadonlyArray<Settled<IDataObject> | undefined>,
+): NodeApiError {
 	if (results.length < 2) return error;
-	const sent = results.filter((result) => result?.ok).length;
-	const notTried = results.filter((result) => result === undefined).length;
-	const batch = `Of the other items, ${sent} were sent and ${notTried} were not tried.`;
+	const sent: string[] = [];
+	const failed: number[] = [];
+	const notTried: number[] = [];
+	results.forEach((result, index) => {
+		const { itemIndex } = toSend[index];
+		if (result === undefined) notTried.push(itemIndex);
+		else if (result.ok) sent.push(`${itemIndex} (${String(result.value.messageId)})`);
+		else failed.push(itemIndex);
+	});
+	const batch = [
+		`Sent: ${sent.length ? `items ${sent.join(', ')}` : 'none'}.`,
+		`Failed: items ${itemRanges(failed)}.`,
+		`Not tried: ${notTried.length ? `items ${itemRanges(notTried)}` : 'none'}.`,
+		'Before running again, remove the sent items; or set On Error to "Continue (using error output)" so every item reports its own result.',
+	].join(' ');
 	error.description = error.description ? `${error.description} ${batch}` : batch;
 	return error;
 }

@@ -14,7 +14,7 @@ import {
 } from 'n8n-workflow';
 
 import { getProvider } from '../providers';
-import { applyConfig, type JsonObject, parseOverride, splitOverride } from '../shared/override';
+import { applyConfig, assertRecipientUntouched, type JsonObject, parseOverride, splitOverride } from '../shared/override';
 import { isE164 } from '../shared/phone';
 import { sendToProvider, type SendPolicy } from '../shared/transport';
 import type { Provider, ProviderSettings, SendRequest } from '../shared/types';
@@ -43,7 +43,9 @@ export async function prepareMessage(
 	const message = this.getNodeParameter('message', itemIndex, '') as string;
 	const rawOverride = this.getNodeParameter('override', itemIndex, '{}');
 
-	const recipient = typeof rawRecipient === 'string' ? rawRecipient.trim() : String(rawRecipient ?? '');
+	// A number is accepted (a spreadsheet column), anything else (an array, an object) is not.
+	const recipient =
+		typeof rawRecipient === 'string' ? rawRecipient.trim() : typeof rawRecipient === 'number' ? `+${rawRecipient}` : '';
 	if (!isE164(recipient)) {
 		throw new NodeOperationError(node, invalidRecipientMessage(rawRecipient, itemIndex), {
 			itemIndex,
@@ -69,8 +71,11 @@ export async function prepareMessage(
 	credentialCache.set(provider.credentialType, credentials);
 
 	try {
+		assertRecipientUntouched(override, provider.recipientFields);
 		const settings = applyConfig(credentials as ProviderSettings, config, provider);
 		const request = provider.buildSendRequest({ recipient, message, override, settings });
+		// Serialized once here, so a body that cannot be sent fails now, before anything went out.
+		JSON.stringify(request.body);
 		return { itemIndex, provider, credentials, recipient, request };
 	} catch (error) {
 		throw new NodeOperationError(node, `Cannot send item ${itemIndex} through ${provider.displayName}: ${(error as Error).message}`, {
@@ -109,6 +114,16 @@ export async function sendMessage(
 	}
 
 	const { statusCode, body } = response;
+	if (statusCode >= 300 && statusCode < 400) {
+		const target = redirectTarget(response.location, prepared.request.url);
+		throw new NodeApiError(node, { message: `redirected to ${target}` } as N8nJsonObject, {
+			itemIndex,
+			httpCode: String(statusCode),
+			message: `${provider.displayName} refused item ${itemIndex} (${recipient}): HTTP ${statusCode}, a redirect to ${target}`,
+			description:
+				'Redirects are not followed, so the credential is never sent to another host and nothing was sent there. Check the credential’s Base URL: it should be the provider’s API host itself.',
+		});
+	}
 	const messageId = statusCode >= 200 && statusCode < 300 ? provider.readMessageId(body) : undefined;
 	if (messageId === undefined) {
 		const failure = provider.readError(body, statusCode);
@@ -127,6 +142,16 @@ export async function sendMessage(
 		sentAt: new Date().toISOString(),
 		response: body as IDataObject,
 	};
+}
+
+/** The host a redirect pointed at (relative to the request's URL), or a plain phrase when there is none. */
+function redirectTarget(location: string | undefined, requestUrl: string): string {
+	if (!location) return 'no Location';
+	try {
+		return new URL(location, requestUrl).host;
+	} catch {
+		return 'an unreadable Location';
+	}
 }
 
 function describeRefusal(statusCode: number, retries: number): string {

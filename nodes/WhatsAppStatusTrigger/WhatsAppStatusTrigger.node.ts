@@ -9,14 +9,22 @@ import type {
 	IWebhookResponseData,
 } from 'n8n-workflow';
 
-import { getProvider, normalizeStatusCallback } from '../providers';
-import { providerCredentials, providerParameter } from '../shared/description';
-import type { DeliveryStatus, ProviderName, ProviderSettings, StatusEvent } from '../shared/types';
-import { setupNotices } from './setup';
+import { getProvider, normalizeStatusCallback, providerNamesInWords, type ProviderName } from '../providers';
+import { providerCredentials, providerParameter, setupNotices } from '../providers/description';
+import {
+	CallbackFormatError,
+	type DeliveryStatus,
+	type Provider,
+	type ProviderSettings,
+	type StatusCallback,
+	type StatusEvent,
+} from '../shared/types';
 
 interface TriggerOptions {
 	includeOtherEvents?: boolean;
 	publicUrl?: string;
+	trustForwardedHeaders?: boolean;
+	acceptUnverifiedCallbacks?: boolean;
 }
 
 /** Output order; `sent` and `other` share the optional fourth output. */
@@ -40,7 +48,7 @@ export class WhatsAppStatusTrigger implements INodeType {
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{$parameter["provider"]}}',
-		description: 'Starts a workflow when a WhatsApp message is delivered, seen or discarded (Smooch, Gupshup, Twilio)',
+		description: `Starts a workflow when a WhatsApp message is delivered, seen or discarded (${providerNamesInWords()})`,
 		defaults: { name: 'WhatsApp Status Trigger' },
 		inputs: [],
 		outputs: `={{(${configuredOutputs})($parameter)}}`,
@@ -52,6 +60,13 @@ export class WhatsAppStatusTrigger implements INodeType {
 				// Providers resend when the answer is slow: acknowledge at once, empty.
 				responseMode: 'onReceived',
 				responseData: 'noData',
+				path: 'status',
+			},
+			{
+				// Meta verifies the callback URL with a GET before sending anything to it.
+				name: 'setup',
+				httpMethod: 'GET',
+				responseMode: 'onReceived',
 				path: 'status',
 			},
 		],
@@ -74,6 +89,22 @@ export class WhatsAppStatusTrigger implements INodeType {
 							'Whether to add a fourth output, Other, for events that are neither delivered, seen nor discarded (sent, enqueued, queued, …). Off: they are acknowledged and dropped.',
 					},
 					{
+						displayName: 'Accept Unverified Callbacks',
+						name: 'acceptUnverifiedCallbacks',
+						type: 'boolean',
+						default: false,
+						description:
+							'Whether to accept callbacks when the credential has no callback secret (Smooch Webhook Secret, Gupshup Webhook Token). Off: such callbacks are refused with 401. On: anyone who knows the URL can start this workflow.',
+					},
+					{
+						displayName:
+							'Anyone who knows this webhook’s URL can start the workflow with made-up delivery events. Turn this on only for a test, or set the secret in the credential instead.',
+						name: 'unverifiedWarning',
+						type: 'notice',
+						default: '',
+						displayOptions: { show: { acceptUnverifiedCallbacks: [true] } },
+					},
+					{
 						displayName: 'Public URL (Twilio)',
 						name: 'publicUrl',
 						type: 'string',
@@ -81,6 +112,14 @@ export class WhatsAppStatusTrigger implements INodeType {
 						placeholder: 'https://n8n.example.com/webhook/…/status',
 						description:
 							'The exact URL configured in Twilio, when a proxy makes it differ from the URL n8n shows. Twilio signs that URL.',
+					},
+					{
+						displayName: 'Trust Forwarded Headers (Twilio)',
+						name: 'trustForwardedHeaders',
+						type: 'boolean',
+						default: false,
+						description:
+							'Whether to also check the Twilio signature against the URL named by X-Forwarded-Proto and X-Forwarded-Host. Turn on only behind a proxy you run that sets them; otherwise a caller could name any host.',
 					},
 				],
 			},
@@ -112,19 +151,23 @@ export class WhatsAppStatusTrigger implements INodeType {
 
 		const credentials = await this.getCredentials<ICredentialDataDecryptedObject>(provider.credentialType);
 		const settings = credentials as ProviderSettings;
+		if (this.getWebhookName() === 'setup') return answerHandshake(this, provider, callback, settings);
+		// Checked before anything reads the body: nothing from an unverified caller goes further.
 		if (provider.canVerify(settings)) {
-			const genuine = provider.verifyCallback(
-				{ ...callback, urls: candidateUrls.call(this, options.publicUrl), rawBody: request.rawBody },
-				settings,
-			);
-			if (!genuine) return answer(this, 401, 'Unauthorized: the callback failed the authenticity check');
+			if (!isGenuine.call(this, provider, callback, settings, options)) {
+				return answer(this, 401, 'Unauthorized: the callback failed the authenticity check');
+			}
+		} else if (!options.acceptUnverifiedCallbacks) {
+			return answer(this, 401, 'Unauthorized: the credential has no callback secret to check callbacks against');
 		}
 
 		let events: StatusEvent[];
 		try {
 			events = normalizeStatusCallback({ provider: provider.name, ...callback });
 		} catch (error) {
-			return answer(this, 400, `Bad request: ${(error as Error).message}`);
+			// Only this package's own wording goes back: never an internal error's text.
+			const reason = error instanceof CallbackFormatError ? error.message : 'the body could not be read';
+			return answer(this, 400, `Bad request: ${reason}`);
 		}
 
 		const outputs: INodeExecutionData[][] = configuredOutputs({ options }).map(() => []);
@@ -136,6 +179,36 @@ export class WhatsAppStatusTrigger implements INodeType {
 	}
 }
 
+/** The provider's check; any failure inside it (a hostile body) counts as not genuine. */
+function isGenuine(
+	this: IWebhookFunctions,
+	provider: Provider,
+	callback: StatusCallback,
+	settings: ProviderSettings,
+	options: TriggerOptions,
+): boolean {
+	try {
+		const urls = candidateUrls.call(this, options);
+		return provider.verifyCallback({ ...callback, urls, rawBody: this.getRequestObject().rawBody }, settings);
+	} catch {
+		return false;
+	}
+}
+
+/** A GET on the URL: the provider's handshake when it has one (Meta), else refused. Never starts an execution. */
+function answerHandshake(
+	context: IWebhookFunctions,
+	provider: Provider,
+	request: StatusCallback,
+	settings: ProviderSettings,
+): IWebhookResponseData {
+	if (!provider.answerHandshake) return answer(context, 405, `Method Not Allowed: ${provider.displayName} sends callbacks with POST`);
+	const { statusCode, body } = provider.answerHandshake(request, settings);
+	// Plain text: the challenge is echoed, and must never be read as HTML.
+	context.getResponseObject().type('text/plain');
+	return answer(context, statusCode, body);
+}
+
 /** Answers the request directly; no execution starts. */
 function answer(context: IWebhookFunctions, statusCode: number, text: string): IWebhookResponseData {
 	const response = context.getResponseObject();
@@ -144,23 +217,34 @@ function answer(context: IWebhookFunctions, statusCode: number, text: string): I
 }
 
 /**
- * The URLs the provider may have called, for schemes that sign the URL: the one
- * the user says, the one n8n shows (production), and this request's own path
- * on that host (which also covers the editor's test URL). The query is kept.
+ * The URLs the provider may have called, for schemes that sign the URL: the Public URL
+ * option, the URL n8n publishes (its configured webhook URL), and this request's own path
+ * on that same host (which covers the editor's test URL). The host is never taken from the
+ * request, so a signature made for another host does not pass; X-Forwarded-* count only
+ * when the user says a proxy of theirs sets them. The query is kept.
  */
-function candidateUrls(this: IWebhookFunctions, publicUrl: string | undefined): string[] {
+function candidateUrls(this: IWebhookFunctions, options: TriggerOptions): string[] {
 	const request = this.getRequestObject();
-	const path = request.originalUrl ?? request.url ?? '';
+	const path = typeof request.originalUrl === 'string' ? request.originalUrl : typeof request.url === 'string' ? request.url : '';
 	const query = path.includes('?') ? path.slice(path.indexOf('?')) : '';
 	const urls: string[] = [];
+	const { publicUrl } = options;
 	if (publicUrl) urls.push(publicUrl.includes('?') ? publicUrl : publicUrl + query);
 	const shown = this.getNodeWebhookUrl('default');
 	if (shown) {
 		urls.push(shown + query);
 		urls.push(new URL(shown).origin + path);
 	}
-	const host = request.headers['x-forwarded-host'] ?? request.headers.host;
-	const protocol = request.headers['x-forwarded-proto'] ?? request.protocol;
-	if (host) urls.push(`${String(protocol).split(',')[0]}://${String(host).split(',')[0]}${path}`);
+	if (options.trustForwardedHeaders) {
+		const host = firstHeaderValue(request.headers['x-forwarded-host']) ?? firstHeaderValue(request.headers.host);
+		const protocol = firstHeaderValue(request.headers['x-forwarded-proto']) ?? request.protocol;
+		if (host && /^https?$/.test(protocol)) urls.push(`${protocol}://${host}${path}`);
+	}
 	return [...new Set(urls)];
+}
+
+/** The first value of a header that a proxy may have appended to (`a, b`). */
+function firstHeaderValue(value: string | string[] | undefined): string | undefined {
+	const text = Array.isArray(value) ? value[0] : value;
+	return typeof text === 'string' && text !== '' ? text.split(',')[0].trim() : undefined;
 }

@@ -6,19 +6,32 @@
  */
 
 import { apiBaseUrl } from '../shared/apiBaseUrl';
-import { asString, header, secretsEqual, stableEventId, toIsoTimestamp } from '../shared/callback';
+import { asCode, asString, header, secretsEqual, stableEventId, toIsoTimestamp } from '../shared/callback';
+import { lookup } from '../shared/json';
+import {
+	carriesGupshupIds,
+	envelopeStatusEvents,
+	type EnvelopeReading,
+	isMetaEnvelope,
+	type MetaEnvelope,
+} from '../shared/metaEnvelope';
 import { deepMerge, isPlainObject, type JsonObject } from '../shared/override';
+import { countTemplateVariables, fileNameOf, headerMediaParameter } from '../shared/messageContent';
 import { e164Digits, toE164 } from '../shared/phone';
 import {
 	CallbackFormatError,
 	type CallbackToVerify,
 	type DeliveryStatus,
+	type MediaContent,
+	type MessageContent,
 	type MessageToSend,
 	type Provider,
 	type ProviderSettings,
 	type SendRequest,
 	type StatusCallback,
 	type StatusEvent,
+	type TemplateListing,
+	type TemplateSummary,
 } from '../shared/types';
 
 const GUPSHUP_DEFAULT_BASE_URL = 'https://api.gupshup.io';
@@ -35,7 +48,34 @@ const STATUS: Record<string, DeliveryStatus> = {
 	failed: 'discarded',
 };
 
-function buildSendRequest({ recipient, message, override, settings }: MessageToSend): SendRequest {
+/** A media message: each kind has its own URL fields, and audio no caption. */
+function mediaMessage({ mediaType, url, fileName, caption }: MediaContent): JsonObject {
+	const captioned = caption ? { caption } : {};
+	switch (mediaType) {
+		case 'image':
+			return { type: 'image', originalUrl: url, previewUrl: url, ...captioned };
+		case 'video':
+			return { type: 'video', url, ...captioned };
+		case 'audio':
+			return { type: 'audio', url };
+		case 'document':
+			return { type: 'file', url, filename: fileName || fileNameOf(url), ...captioned };
+	}
+}
+
+function contentFields(message: string, content: MessageContent | undefined): JsonObject {
+	if (content?.type === 'template') {
+		return {
+			template: { id: content.template, params: content.variables },
+			// A header image, document or video goes in `message`, in WhatsApp's own spelling.
+			...(content.headerMediaUrl ? { message: headerMediaParameter(content.headerMediaUrl, content.headerFileName) } : {}),
+		};
+	}
+	if (content?.type === 'media') return { message: mediaMessage(content) };
+	return { message: { type: 'text', text: message } };
+}
+
+function buildSendRequest({ recipient, message, content, override, settings }: MessageToSend): SendRequest {
 	if (!settings.sourceNumber) throw new Error('the Gupshup credential has no Source Number');
 	if (!settings.appName) throw new Error('the Gupshup credential has no App Name');
 	const fields: JsonObject = {
@@ -43,12 +83,13 @@ function buildSendRequest({ recipient, message, override, settings }: MessageToS
 		source: e164Digits(settings.sourceNumber),
 		destination: e164Digits(recipient),
 		'src.name': settings.appName,
-		message: { type: 'text', text: message },
+		...contentFields(message, content),
 	};
 	const body = deepMerge(fields, override);
-	// A template goes to its own endpoint; the text message then only stays if the override set one (media headers).
+	// A template goes to its own endpoint. When the override made the template, the text message
+	// goes too, unless the override set one (a media header).
 	const isTemplate = body.template !== undefined;
-	if (isTemplate && override.message === undefined) delete body.message;
+	if (isTemplate && content?.type !== 'template' && override.message === undefined) delete body.message;
 	return {
 		method: 'POST',
 		url: `${apiBaseUrl(settings.baseUrl, GUPSHUP_DEFAULT_BASE_URL)}/wa/api/v1/${isTemplate ? 'template/msg' : 'msg'}`,
@@ -56,6 +97,37 @@ function buildSendRequest({ recipient, message, override, settings }: MessageToS
 		encoding: 'form',
 	};
 }
+
+/** The header media a Gupshup `templateType` stands for. */
+function headerMediaOf(templateType: unknown): TemplateSummary['headerMedia'] {
+	if (templateType === 'IMAGE') return 'image';
+	if (templateType === 'VIDEO') return 'video';
+	return templateType === 'DOCUMENT' ? 'document' : null;
+}
+
+/** The app's templates, through the same API key that sends (`GET /sm/api/v1/template/list/{app name}`). */
+const templateListing: TemplateListing = {
+	request: (settings) => ({
+		method: 'GET',
+		url: `${apiBaseUrl(settings.baseUrl, GUPSHUP_DEFAULT_BASE_URL)}/sm/api/v1/template/list/${encodeURIComponent(settings.appName ?? '')}`,
+	}),
+	readTemplates(responseBody) {
+		if (!isPlainObject(responseBody) || !Array.isArray(responseBody.templates)) {
+			throw new Error('the answer holds no "templates" list');
+		}
+		return responseBody.templates
+			.filter(isPlainObject)
+			.filter((template) => typeof template.id === 'string' && template.status === 'APPROVED')
+			.map((template) => ({
+				id: template.id as string,
+				name: asString(template.elementName) ?? (template.id as string),
+				language: asString(template.languageCode),
+				// `data` is the template's text; `params` fill its {{n}} in order.
+				variableCount: typeof template.data === 'string' ? countTemplateVariables(template.data) : null,
+				headerMedia: headerMediaOf(template.templateType),
+			}));
+	},
+};
 
 function readMessageId(responseBody: unknown): string | undefined {
 	if (!isPlainObject(responseBody) || responseBody.status === 'error') return undefined;
@@ -80,13 +152,13 @@ function isV2(body: unknown): body is JsonObject {
 	return isPlainObject(body) && typeof body.type === 'string' && 'payload' in body && 'app' in body;
 }
 
-function isV3(body: unknown): body is JsonObject & { entry: unknown[] } {
-	return isPlainObject(body) && body.object === 'whatsapp_business_account' && Array.isArray(body.entry);
+/** Gupshup v3 is Meta's envelope carrying Gupshup's ids; Meta's own callbacks carry none. */
+function isV3(body: unknown): body is MetaEnvelope {
+	return isMetaEnvelope(body) && carriesGupshupIds(body);
 }
 
 function recognizes(body: unknown): boolean {
-	// Meta's own Cloud API uses the same envelope; Gupshup's carries gs_app_id.
-	return isV2(body) || (isV3(body) && 'gs_app_id' in body);
+	return isV2(body) || isV3(body);
 }
 
 function fromV2(body: JsonObject, receivedAt: Date): StatusEvent[] {
@@ -94,8 +166,8 @@ function fromV2(body: JsonObject, receivedAt: Date): StatusEvent[] {
 	if (body.type !== 'message-event') return [];
 	const event = isPlainObject(body.payload) ? body.payload : {};
 	const detail = isPlainObject(event.payload) ? event.payload : {};
-	const providerStatus = String(event.type ?? '');
-	const status = STATUS[providerStatus] ?? 'other';
+	const providerStatus = asString(event.type) ?? '';
+	const status = lookup(STATUS, providerStatus) ?? 'other';
 	// `id` is the WhatsApp id once sent; `gsId` is the id the send returned (absent on very late events).
 	const messageId = asString(event.gsId) ?? asString(event.id);
 	return [
@@ -109,7 +181,7 @@ function fromV2(body: JsonObject, receivedAt: Date): StatusEvent[] {
 			error:
 				status === 'discarded' || detail.code !== undefined
 					? {
-							code: (detail.code as number | string | undefined) ?? null,
+							code: asCode(detail.code),
 							message: asString(detail.reason) ?? 'delivery failed',
 						}
 					: null,
@@ -119,61 +191,41 @@ function fromV2(body: JsonObject, receivedAt: Date): StatusEvent[] {
 	];
 }
 
-function fromV3(body: JsonObject & { entry: unknown[] }, receivedAt: Date): StatusEvent[] {
-	const events: StatusEvent[] = [];
-	for (const entry of body.entry) {
-		const changes = isPlainObject(entry) && Array.isArray(entry.changes) ? entry.changes : [];
-		for (const change of changes) {
-			const value = isPlainObject(change) && isPlainObject(change.value) ? change.value : {};
-			const statuses = Array.isArray(value.statuses) ? value.statuses : [];
-			for (const item of statuses) {
-				if (!isPlainObject(item)) continue;
-				const providerStatus = String(item.status ?? '');
-				const firstError = Array.isArray(item.errors) && isPlainObject(item.errors[0]) ? item.errors[0] : undefined;
-				events.push({
-					provider: 'gupshup',
-					status: STATUS[providerStatus] ?? 'other',
-					providerStatus,
-					messageId: asString(item.gs_id) ?? asString(item.id),
-					recipient: toE164(item.recipient_id),
-					timestamp: toIsoTimestamp(item.timestamp, receivedAt),
-					error: firstError
-						? {
-								code: (firstError.code as number | string | undefined) ?? null,
-								message: asString(firstError.title) ?? asString(firstError.message) ?? 'delivery failed',
-							}
-						: null,
-					eventId: stableEventId('gupshup', asString(item.id), asString(item.gs_id), providerStatus, asString(item.timestamp)),
-					raw: item,
-				});
-			}
-		}
-	}
-	return events;
-}
+/** Gupshup v3 is Meta's envelope with Gupshup's own ids added: `gs_id` is what the send returned. */
+const V3_READING: EnvelopeReading = {
+	provider: 'gupshup',
+	statusWords: STATUS,
+	messageIdOf: (item) => asString(item.gs_id) ?? asString(item.id),
+	eventKeyOf: (item) => [asString(item.id), asString(item.gs_id), asString(item.status) ?? '', asString(item.timestamp)],
+};
 
 function parseCallback({ body }: StatusCallback, receivedAt: Date): StatusEvent[] {
 	if (isV2(body)) return fromV2(body, receivedAt);
-	if (isV3(body)) return fromV3(body, receivedAt);
+	if (isMetaEnvelope(body)) return envelopeStatusEvents(body, V3_READING, receivedAt);
 	throw new CallbackFormatError('not a Gupshup callback: neither a v2 event (type, payload) nor a v3 envelope');
 }
 
+/** The token in the callback URL's query (`?token=`) or in the X-Webhook-Token header, the two places the set-up notice names. */
 function verifyCallback(callback: CallbackToVerify, settings: ProviderSettings): boolean {
-	const bearer = header(callback.headers, 'authorization')?.replace(/^Bearer\s+/i, '');
-	const candidates = [
-		header(callback.headers, GUPSHUP_TOKEN_HEADER),
-		asString(callback.query?.[GUPSHUP_TOKEN_QUERY]) ?? undefined,
-		bearer,
-	];
+	const fromQuery = callback.query?.[GUPSHUP_TOKEN_QUERY];
+	const candidates = [header(callback.headers, GUPSHUP_TOKEN_HEADER), typeof fromQuery === 'string' ? fromQuery : undefined];
 	return candidates.some((candidate) => secretsEqual(candidate, settings.webhookToken));
 }
 
-export const gupshup: Provider = {
+export const gupshup: Provider<'gupshup'> = {
 	name: 'gupshup',
 	displayName: 'Gupshup',
 	credentialType: 'gupshupApi',
-	configurableSettings: ['sourceNumber', 'appName'],
+	setupNotice:
+		'Copy the Production URL above (Webhook URLs) and add ?token=<your Webhook Token> to it. In the Gupshup dashboard (your app, Webhooks), set it as the callback URL with the message-event types sent, delivered, read and failed. Set the same token in the credential’s Webhook Token (or send it as an X-Webhook-Token header): calls without it are then refused.',
+	configurableSettings: {
+		sourceNumber: /^\+?[1-9]\d{7,14}$/,
+		// Gupshup app names: letters, digits, `_` and `-`.
+		appName: /^[A-Za-z0-9_-]{1,100}$/,
+	},
+	recipientFields: [['destination']],
 	buildSendRequest,
+	templateListing,
 	readMessageId,
 	readError,
 	recognizes,

@@ -1,32 +1,51 @@
 /** The provider registry and the one function that turns any status callback into StatusEvents. */
 
-import { isPlainObject } from '../shared/override';
-import {
-	CallbackFormatError,
-	type Provider,
-	type ProviderName,
-	type StatusCallback,
-	type StatusEvent,
-} from '../shared/types';
+import { hasOwn, isPlainObject } from '../shared/json';
+import { CallbackFormatError, type Provider, type StatusCallback, type StatusEvent } from '../shared/types';
 import { gupshup } from './gupshup';
+import { meta } from './meta';
 import { smooch } from './smooch';
 import { twilio } from './twilio';
 
-export const PROVIDERS: Record<ProviderName, Provider> = { smooch, gupshup, twilio };
+/**
+ * The one list of providers, in the order the nodes offer them. Everything that names the
+ * providers (the nodes' choices and credentials, the setup notices, ProviderName) comes from it.
+ */
+const REGISTRY = [smooch, gupshup, twilio, meta] as const;
 
-export function getProvider(name: string): Provider {
-	const provider = PROVIDERS[name as ProviderName];
-	if (!provider) {
-		throw new Error(`unknown provider "${name}"; use one of ${Object.keys(PROVIDERS).join(', ')}`);
-	}
-	return provider;
+export type ProviderName = (typeof REGISTRY)[number]['name'];
+
+export const PROVIDERS = Object.freeze(
+	Object.fromEntries(REGISTRY.map((provider) => [provider.name, provider])) as Record<ProviderName, Provider<ProviderName>>,
+);
+
+/** The providers' display names as a sentence: "Smooch …, Twilio or Meta WhatsApp Cloud API". */
+export function providerNamesInWords(): string {
+	const names = REGISTRY.map((provider) => provider.displayName);
+	return `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`;
 }
 
-/** Which provider sent this body, from its shape alone. */
-export function detectProvider(body: unknown): Provider {
-	const provider = Object.values(PROVIDERS).find((candidate) => candidate.recognizes(body));
-	if (!provider) throw new CallbackFormatError('the body is not a Smooch, Gupshup or Twilio status callback');
-	return provider;
+export function getProvider(name: string): Provider<ProviderName> {
+	if (!hasOwn(PROVIDERS, name)) {
+		throw new Error(`unknown provider "${name}"; use one of ${Object.keys(PROVIDERS).join(', ')}`);
+	}
+	return PROVIDERS[name as ProviderName];
+}
+
+/**
+ * Which provider sent this body, from its content alone. Formats are told apart by what they
+ * carry (Gupshup v3 is Meta's envelope plus Gupshup's ids), never by the order of the list:
+ * a body two providers claim is refused rather than guessed.
+ */
+export function detectProvider(body: unknown): Provider<ProviderName> {
+	const claimants = REGISTRY.filter((candidate) => candidate.recognizes(body));
+	if (claimants.length === 0) {
+		throw new CallbackFormatError(`the body is not a status callback of ${providerNamesInWords()}`);
+	}
+	if (claimants.length > 1) {
+		throw new CallbackFormatError(`the body could be from ${claimants.map((each) => each.displayName).join(' or ')}: name the provider`);
+	}
+	return claimants[0];
 }
 
 /** Accepts a raw string or Buffer too, so programs outside n8n need not parse first. */

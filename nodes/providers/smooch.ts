@@ -6,13 +6,17 @@
  */
 
 import { apiBaseUrl } from '../shared/apiBaseUrl';
-import { asString, header, secretsEqual, stableEventId, toIsoTimestamp } from '../shared/callback';
+import { asCode, asString, header, secretsEqual, stableEventId, toIsoTimestamp } from '../shared/callback';
+import { hasOwn } from '../shared/json';
+import { headerMediaParameter, mimeTypeOf } from '../shared/messageContent';
 import { deepMerge, isPlainObject, type JsonObject } from '../shared/override';
 import { toE164 } from '../shared/phone';
 import {
 	CallbackFormatError,
 	type CallbackToVerify,
 	type DeliveryStatus,
+	type MediaContent,
+	type MessageContent,
 	type MessageToSend,
 	type Provider,
 	type ProviderSettings,
@@ -20,6 +24,7 @@ import {
 	type StatusCallback,
 	type StatusError,
 	type StatusEvent,
+	type TemplateContent,
 } from '../shared/types';
 
 const SMOOCH_REGION_HOSTS: Record<string, string> = {
@@ -36,6 +41,9 @@ function smoochBaseUrl(settings: ProviderSettings): string {
 
 const TEXT_TYPES = ['text', 'image', 'file'];
 
+/** Smooch's app and integration ids: letters, digits, `_` and `-` (they go into the URL path). */
+const SMOOCH_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
 /** The last part of a delivery trigger tells the outcome, in v1.1 and v2 alike. */
 function statusOf(trigger: string): DeliveryStatus {
 	if (trigger === 'conversation:read') return 'seen';
@@ -45,19 +53,59 @@ function statusOf(trigger: string): DeliveryStatus {
 	return 'other';
 }
 
-function buildSendRequest({ recipient, message, override, settings }: MessageToSend): SendRequest {
+/** A WhatsApp template through Smooch's passthrough: namespace, name, language and the parameters in `components`. */
+function templateMessage(content: TemplateContent, settings: ProviderSettings): JsonObject {
+	if (!settings.templateNamespace) {
+		throw new Error(
+			'the Smooch credential has no Template Namespace, which WhatsApp templates need: set it in the credential (WhatsApp Manager shows it with your message templates), or give "_config.templateNamespace" in the override',
+		);
+	}
+	const components: JsonObject[] = [];
+	if (content.headerMediaUrl) {
+		components.push({ type: 'header', parameters: [headerMediaParameter(content.headerMediaUrl, content.headerFileName)] });
+	}
+	if (content.variables.length > 0) {
+		components.push({ type: 'body', parameters: content.variables.map((text) => ({ type: 'text', text })) });
+	}
+	return {
+		type: 'template',
+		template: {
+			namespace: settings.templateNamespace,
+			name: content.template,
+			language: { policy: 'deterministic', code: content.language },
+			components,
+		},
+	};
+}
+
+/** An image message, or a file message whose MIME type tells WhatsApp a document, a video or an audio; the caption is `text`. */
+function mediaMessage({ mediaType, url, fileName, caption }: MediaContent): JsonObject {
+	const captioned = caption && mediaType !== 'audio' ? { text: caption } : {};
+	if (mediaType === 'image') return { type: 'image', mediaUrl: url, ...captioned };
+	const mime = mimeTypeOf(mediaType, url, fileName);
+	return { type: 'file', mediaUrl: url, ...(mime ? { mediaType: mime } : {}), ...captioned };
+}
+
+function contentFields(message: string, content: MessageContent | undefined, settings: ProviderSettings): JsonObject {
+	if (content?.type === 'template') return { messageSchema: 'whatsapp', message: templateMessage(content, settings) };
+	if (content?.type === 'media') return { message: mediaMessage(content) };
+	return { message: message ? { type: 'text', text: message } : { type: 'text' } };
+}
+
+function buildSendRequest({ recipient, message, content, override, settings }: MessageToSend): SendRequest {
 	if (!settings.appId) throw new Error('the Smooch credential has no App ID');
 	if (!settings.integrationId) throw new Error('the Smooch credential has no Integration ID');
 	const body = {
 		destination: { integrationId: settings.integrationId, destinationId: recipient },
 		author: { role: 'appMaker' },
-		message: message ? { type: 'text', text: message } : { type: 'text' },
+		...contentFields(message, content, settings),
 	};
 	const merged = deepMerge(body, override);
+	const sent = merged.message;
+	if (!isPlainObject(sent)) throw new Error('the override removed or replaced "message": Smooch needs a message object');
 	// Text, image and file messages carry `text` (an image's caption); a template or another type does not.
-	const sent = merged.message as JsonObject;
 	const overridden = isPlainObject(override.message) ? override.message : {};
-	if (!TEXT_TYPES.includes(String(sent.type)) && !('text' in overridden)) delete sent.text;
+	if (!(typeof sent.type === 'string' && TEXT_TYPES.includes(sent.type)) && !hasOwn(overridden, 'text')) delete sent.text;
 	return {
 		method: 'POST',
 		url: `${smoochBaseUrl(settings)}/v1.1/apps/${encodeURIComponent(settings.appId)}/notifications`,
@@ -114,8 +162,8 @@ function readCallbackError(error: unknown): StatusError | null {
 			: undefined;
 	if (whatsAppError) {
 		return {
-			code: (whatsAppError.code as number | string | undefined) ?? asString(error.code),
-			message: asString(whatsAppError.title) ?? asString(error.message) ?? String(error.code),
+			code: asCode(whatsAppError.code) ?? asString(error.code),
+			message: asString(whatsAppError.title) ?? asString(error.message) ?? asString(error.code) ?? 'delivery failed',
 		};
 	}
 	return {
@@ -143,7 +191,7 @@ function fromV1(body: JsonObject & { trigger: string }, receivedAt: Date): Statu
 		recipient: toE164(destination.destinationId),
 		timestamp: toIsoTimestamp(body.timestamp, receivedAt),
 		error: readCallbackError(body.error),
-		eventId: stableEventId('smooch', trigger, messageId, asString(conversation._id), String(body.timestamp ?? '')),
+		eventId: stableEventId('smooch', trigger, messageId, asString(conversation._id), asString(body.timestamp)),
 		raw: body,
 	};
 	if (trigger === 'conversation:read') {
@@ -175,7 +223,7 @@ function fromV2(entry: unknown, receivedAt: Date): StatusEvent {
 		timestamp: toIsoTimestamp(entry.createdAt, receivedAt),
 		error: readCallbackError(payload.error),
 		eventId: asString(entry.id)
-			? `smooch:${entry.id}`
+			? `smooch:${asString(entry.id)}`
 			: stableEventId('smooch', entry.type, messageId, asString(conversation.id), asString(entry.createdAt)),
 		raw: entry,
 	};
@@ -197,11 +245,14 @@ function verifyCallback(callback: CallbackToVerify, settings: ProviderSettings):
 	return secretsEqual(header(callback.headers, 'x-api-key'), settings.webhookSecret);
 }
 
-export const smooch: Provider = {
+export const smooch: Provider<'smooch'> = {
 	name: 'smooch',
 	displayName: 'Smooch (Sunshine Conversations)',
 	credentialType: 'smoochApi',
-	configurableSettings: ['integrationId', 'appId'],
+	setupNotice:
+		'Copy the Production URL above (Webhook URLs). In Zendesk Admin Center (Apps and integrations, Conversations integrations) or the Smooch dashboard, create a webhook with that URL and the triggers notification:delivery:user, notification:delivery:failure and conversation:read (add message:delivery:* for conversation messages). Put the webhook’s secret in the credential’s Webhook Secret: calls without it are then refused.',
+	configurableSettings: { integrationId: SMOOCH_ID, appId: SMOOCH_ID },
+	recipientFields: [['destination', 'destinationId']],
 	buildSendRequest,
 	readMessageId,
 	readError,

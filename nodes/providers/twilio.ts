@@ -7,19 +7,22 @@
 import { createHash, createHmac } from 'crypto';
 
 import { apiBaseUrl } from '../shared/apiBaseUrl';
-import { asString, header, secretsEqual, stableEventId } from '../shared/callback';
+import { asCode, asString, header, secretsEqual, stableEventId } from '../shared/callback';
+import { lookup } from '../shared/json';
 import { deepMerge, isPlainObject } from '../shared/override';
 import { toE164 } from '../shared/phone';
 import {
 	CallbackFormatError,
 	type CallbackToVerify,
 	type DeliveryStatus,
+	type MessageContent,
 	type MessageToSend,
 	type Provider,
 	type ProviderSettings,
 	type SendRequest,
 	type StatusCallback,
 	type StatusEvent,
+	type TemplateListing,
 } from '../shared/types';
 
 const TWILIO_DEFAULT_BASE_URL = 'https://api.twilio.com';
@@ -55,10 +58,28 @@ function whatsAppAddress(phone: string): string {
 	return phone.startsWith('whatsapp:') ? phone : `whatsapp:${phone}`;
 }
 
-function buildSendRequest({ recipient, message, override, settings }: MessageToSend): SendRequest {
+/** A template's ContentSid and ContentVariables, a file's MediaUrl with its caption as Body, or the text as Body. */
+function contentFields(message: string, content: MessageContent | undefined): Record<string, unknown> {
+	if (content?.type === 'template') {
+		if (content.headerMediaUrl) {
+			throw new Error(
+				'Twilio takes a template’s header media from the Content template itself: leave Header Media URL empty, and when the template’s media URL holds a variable, give its value among the Template Variables',
+			);
+		}
+		// An object here becomes the JSON string Twilio wants: {"1": "…", "2": "…"}.
+		const variables = Object.fromEntries(content.variables.map((value, index) => [String(index + 1), value]));
+		return { ContentSid: content.template, ...(content.variables.length > 0 ? { ContentVariables: variables } : {}) };
+	}
+	if (content?.type === 'media') {
+		return { MediaUrl: content.url, ...(content.caption && content.mediaType !== 'audio' ? { Body: content.caption } : {}) };
+	}
+	// An empty Body would be sent as `Body=`.
+	return message ? { Body: message } : {};
+}
+
+function buildSendRequest({ recipient, message, content, override, settings }: MessageToSend): SendRequest {
 	if (!settings.accountSid) throw new Error('the Twilio credential has no Account SID');
-	// An empty Body would be sent as `Body=`; templates (ContentSid) and media need none.
-	const fields: Record<string, unknown> = { To: whatsAppAddress(recipient), ...(message ? { Body: message } : {}) };
+	const fields: Record<string, unknown> = { To: whatsAppAddress(recipient), ...contentFields(message, content) };
 	if (settings.messagingServiceSid) {
 		fields.MessagingServiceSid = settings.messagingServiceSid;
 	} else if (settings.fromNumber) {
@@ -74,6 +95,42 @@ function buildSendRequest({ recipient, message, override, settings }: MessageToS
 	};
 }
 
+const TWILIO_CONTENT_API = 'https://content.twilio.com';
+
+/** Templates live in the Content API, on its own host; a proxy or sandbox Base URL (not on twilio.com) serves it too. */
+function contentApiBaseUrl(settings: ProviderSettings): string {
+	const base = apiBaseUrl(settings.baseUrl, TWILIO_DEFAULT_BASE_URL);
+	return /^https:\/\/([a-z0-9-]+\.)*twilio\.com$/i.test(base) ? TWILIO_CONTENT_API : base;
+}
+
+/** WhatsApp's verdict: in `approval_requests`, or under its `whatsapp` key (the shape of a template's own ApprovalRequests). */
+function whatsAppApproval(content: Record<string, unknown>): string | undefined {
+	const requests = isPlainObject(content.approval_requests) ? content.approval_requests : {};
+	const verdict = isPlainObject(requests.whatsapp) ? requests.whatsapp : requests;
+	return asString(verdict.status)?.toLowerCase();
+}
+
+const templateListing: TemplateListing = {
+	// 1,000 is the most one page of the Content API holds.
+	request: (settings) => ({ method: 'GET', url: `${contentApiBaseUrl(settings)}/v1/ContentAndApprovals?PageSize=1000` }),
+	readTemplates(responseBody) {
+		if (!isPlainObject(responseBody) || !Array.isArray(responseBody.contents)) {
+			throw new Error('the answer holds no "contents" list');
+		}
+		return responseBody.contents
+			.filter(isPlainObject)
+			.filter((content) => typeof content.sid === 'string' && whatsAppApproval(content) === 'approved')
+			.map((content) => ({
+				id: content.sid as string,
+				name: asString(content.friendly_name) ?? (content.sid as string),
+				language: asString(content.language),
+				// `variables` holds a sample value for each of the template's variables.
+				variableCount: isPlainObject(content.variables) ? Object.keys(content.variables).length : null,
+				headerMedia: null,
+			}));
+	},
+};
+
 function readMessageId(responseBody: unknown): string | undefined {
 	return (isPlainObject(responseBody) && asString(responseBody.sid)) || undefined;
 }
@@ -81,7 +138,7 @@ function readMessageId(responseBody: unknown): string | undefined {
 function readError(responseBody: unknown, httpStatus: number) {
 	if (isPlainObject(responseBody) && (responseBody.code !== undefined || responseBody.message)) {
 		return {
-			code: (responseBody.code as number | string | undefined) ?? httpStatus,
+			code: asCode(responseBody.code) ?? httpStatus,
 			message: asString(responseBody.message) ?? `HTTP ${httpStatus}`,
 		};
 	}
@@ -97,14 +154,15 @@ function parseCallback({ body }: StatusCallback, receivedAt: Date): StatusEvent[
 		throw new CallbackFormatError('not a Twilio status callback: MessageSid and MessageStatus are missing');
 	}
 	const fields = body as Record<string, unknown>;
-	const providerStatus = String(fields.MessageStatus ?? fields.SmsStatus).toLowerCase();
-	const messageId = String(fields.MessageSid);
+	// recognizes() checked both are strings.
+	const providerStatus = ((fields.MessageStatus ?? fields.SmsStatus) as string).toLowerCase();
+	const messageId = fields.MessageSid as string;
 	const errorCode = asString(fields.ErrorCode);
 	const hasError = errorCode !== null && errorCode !== '0';
 	return [
 		{
 			provider: 'twilio',
-			status: STATUS[providerStatus] ?? 'other',
+			status: lookup(STATUS, providerStatus) ?? 'other',
 			providerStatus,
 			messageId,
 			recipient: toE164(fields.To),
@@ -116,7 +174,7 @@ function parseCallback({ body }: StatusCallback, receivedAt: Date): StatusEvent[
 						message:
 							asString(fields.ChannelStatusMessage) ??
 							asString(fields.ErrorMessage) ??
-							ERROR_TEXT[errorCode] ??
+							lookup(ERROR_TEXT, errorCode) ??
 							`Twilio error ${errorCode}`,
 					}
 				: null,
@@ -126,16 +184,29 @@ function parseCallback({ body }: StatusCallback, receivedAt: Date): StatusEvent[
 	];
 }
 
+/** A form field as Twilio sends it: one value, or several for a repeated field. */
+type FormValue = string | string[];
+
+function isFormValue(value: unknown): value is FormValue {
+	return typeof value === 'string' || (Array.isArray(value) && value.every((each) => typeof each === 'string'));
+}
+
 /** Twilio signs the URL followed by each POST field, keys sorted, as key + value. */
-export function twilioSignature(authToken: string, url: string, params: Record<string, unknown>): string {
+export function twilioSignature(authToken: string, url: string, params: Record<string, FormValue>): string {
 	let data = url;
 	for (const key of Object.keys(params).sort()) {
 		const value = params[key];
 		// Repeated fields: Twilio signs each distinct value once, in sorted order.
-		const values = Array.isArray(value) ? [...new Set(value.map(String))].sort() : [String(value ?? '')];
+		const values = Array.isArray(value) ? [...new Set(value)].sort() : [value];
 		for (const each of values) data += key + each;
 	}
 	return createHmac('sha1', authToken).update(Buffer.from(data, 'utf-8')).digest('base64');
+}
+
+/** The body as Twilio's form fields, or undefined when it holds anything a form cannot (a JSON object's objects, numbers, …). */
+function formFields(body: unknown): Record<string, FormValue> | undefined {
+	if (!isPlainObject(body)) return undefined;
+	return Object.values(body).every(isFormValue) ? (body as Record<string, FormValue>) : undefined;
 }
 
 /** Twilio's own validator accepts the URL with and without the scheme's default port. */
@@ -154,36 +225,39 @@ function verifyCallback(callback: CallbackToVerify, settings: ProviderSettings):
 	const signature = header(callback.headers, 'x-twilio-signature');
 	const authToken = settings.authToken;
 	if (!signature || !authToken) return false;
-	const bodyHash = asString(callback.query?.bodySHA256);
+	const bodyHash = callback.query?.bodySHA256;
+	// Form fields are signed one by one; a body with anything else in it cannot carry a valid signature.
+	const fields = bodyHash === undefined ? formFields(callback.body) : {};
+	if (fields === undefined || (bodyHash !== undefined && typeof bodyHash !== 'string')) return false;
 	for (const url of callback.urls.flatMap(urlVariants)) {
-		if (bodyHash !== null) {
-			// A JSON body is signed over the URL alone; the URL then pins the body's hash.
-			if (!secretsEqual(signature, twilioSignature(authToken, url, {}))) continue;
-			const raw = callback.rawBody ?? '';
-			const actual = createHash('sha256').update(raw).digest('hex');
-			if (secretsEqual(actual, bodyHash)) return true;
-		} else if (
-			isPlainObject(callback.body) &&
-			secretsEqual(signature, twilioSignature(authToken, url, callback.body))
-		) {
-			return true;
-		}
+		if (!secretsEqual(signature, twilioSignature(authToken, url, fields))) continue;
+		if (typeof bodyHash !== 'string') return true;
+		// A JSON body is signed over the URL alone; the URL then pins the body's hash.
+		const raw = callback.rawBody;
+		if (raw === undefined) return false;
+		return secretsEqual(createHash('sha256').update(raw).digest('hex'), bodyHash.toLowerCase());
 	}
 	return false;
 }
 
-export const twilio: Provider = {
+export const twilio: Provider<'twilio'> = {
 	name: 'twilio',
 	displayName: 'Twilio',
 	credentialType: 'twilioWhatsAppApi',
-	configurableSettings: ['fromNumber', 'messagingServiceSid'],
+	setupNotice:
+		'Copy the Production URL above (Webhook URLs). In Twilio, paste it as the Status Callback URL of your WhatsApp sender or Messaging Service (Messaging, Senders, WhatsApp senders; or Messaging Services, Integration), or send it per message as StatusCallback in the override. Callbacks are checked with the credential’s Auth Token against that exact URL; behind a proxy, set Public URL in the options.',
+	configurableSettings: {
+		fromNumber: /^(whatsapp:)?\+[1-9]\d{7,14}$/,
+		messagingServiceSid: /^MG[0-9a-fA-F]{32}$/,
+	},
+	recipientFields: [['To']],
 	exclusiveSettings: [['fromNumber', 'messagingServiceSid']],
 	buildSendRequest,
+	templateListing,
 	readMessageId,
 	readError,
 	recognizes,
 	parseCallback,
 	verifyCallback,
-	// The auth token is required, so Twilio callbacks are always checked.
 	canVerify: (settings) => Boolean(settings.authToken),
 };

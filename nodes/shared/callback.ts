@@ -23,25 +23,24 @@ export function secretsEqual(received: string | undefined, expected: string | un
 	return timingSafeEqual(a, b);
 }
 
-/** Seconds (or milliseconds) since the epoch, or an ISO string, to ISO 8601. */
+/** Seconds (or milliseconds) since the epoch, or an ISO string, to ISO 8601; `fallback` for anything else. */
 export function toIsoTimestamp(value: unknown, fallback: Date): string {
+	let date: Date | undefined;
 	if (typeof value === 'string' && value.trim() !== '' && Number.isNaN(Number(value))) {
-		const parsed = new Date(value);
-		return Number.isNaN(parsed.getTime()) ? fallback.toISOString() : parsed.toISOString();
+		date = new Date(value);
+	} else if ((typeof value === 'string' && value.trim() !== '') || typeof value === 'number') {
+		const numeric = Number(value);
+		// Anything before 2001-09 in milliseconds is a seconds value.
+		if (Number.isFinite(numeric)) date = new Date(numeric > 1e12 ? numeric : numeric * 1000);
 	}
-	const numeric = Number(value);
-	if (value === undefined || value === null || value === '' || !Number.isFinite(numeric)) {
-		return fallback.toISOString();
-	}
-	// Anything before 2001-09 in milliseconds is a seconds value.
-	const ms = numeric > 1e12 ? numeric : numeric * 1000;
-	return new Date(ms).toISOString();
+	// Out of Date's range (an absurd number) is as unreadable as no time at all.
+	return date && !Number.isNaN(date.getTime()) ? date.toISOString() : fallback.toISOString();
 }
 
 /** A short, stable id made of the parts that identify one provider event. */
 export function stableEventId(provider: string, ...parts: Array<string | number | null | undefined>): string {
 	const digest = createHash('sha1')
-		.update(parts.map((part) => (part === undefined || part === null ? '' : String(part))).join('|'))
+		.update(parts.map((part) => (typeof part === 'string' || typeof part === 'number' ? String(part) : '')).join('|'))
 		.digest('hex')
 		.slice(0, 20);
 	return `${provider}:${digest}`;
@@ -49,6 +48,12 @@ export function stableEventId(provider: string, ...parts: Array<string | number 
 
 export function asString(value: unknown): string | null {
 	if (typeof value === 'string' && value !== '') return value;
-	if (typeof value === 'number') return String(value);
+	if (typeof value === 'number' && Number.isFinite(value)) return String(value);
 	return null;
+}
+
+/** An error code as the provider sent it (number or string); null for anything else. */
+export function asCode(value: unknown): string | number | null {
+	if (typeof value === 'number' && Number.isFinite(value)) return value;
+	return typeof value === 'string' && value !== '' ? value : null;
 }

@@ -4,7 +4,12 @@
  * 429, which providers answer before doing anything, is tried again.
  */
 
-import type { ICredentialDataDecryptedObject, IExecuteFunctions, IN8nHttpFullResponse } from 'n8n-workflow';
+import type {
+	ICredentialDataDecryptedObject,
+	IExecuteFunctions,
+	ILoadOptionsFunctions,
+	IN8nHttpFullResponse,
+} from 'n8n-workflow';
 
 import { isPlainObject } from './override';
 import { backoffMs, DEFAULT_BACKOFF, type BackoffPolicy, RateGate, retryAfterMs } from './sendPool';
@@ -17,6 +22,8 @@ export interface ProviderAnswer {
 	body: unknown;
 	/** How many 429s were waited out before this answer. */
 	retries: number;
+	/** Where a redirect (3xx) pointed; redirects are never followed. */
+	location?: string;
 }
 
 /** No HTTP answer (timeout, connection lost): the provider may or may not have acted on the request. */
@@ -89,6 +96,10 @@ export async function sendToProvider(
 					timeout: policy.timeoutMs,
 					returnFullResponse: true,
 					ignoreHttpStatusErrors: true,
+					// A redirect is answered, never followed: following one to another host would hand it
+					// the credential (Authorization, apikey) and report its answer as the provider's.
+					disableFollowRedirect: true,
+					sendCredentialsOnCrossOriginRedirect: false,
 				},
 				// The node already holds the decrypted credential: no second decryption per request.
 				{ credentialsDecrypted: { id: '', name: '', type: credentialType, data: credentials } },
@@ -101,10 +112,14 @@ export async function sendToProvider(
 			const code = failure.httpCode ?? failure.cause?.code ?? failure.code ?? undefined;
 			return { answered: false, message: describeNoAnswer(code, policy.timeoutMs), code };
 		}
+		const headers = isPlainObject(response.headers) ? response.headers : {};
+		if (response.statusCode >= 300 && response.statusCode < 400) {
+			const location = typeof headers.location === 'string' ? headers.location : undefined;
+			return { answered: true, statusCode: response.statusCode, body: response.body, retries: attempt, location };
+		}
 		if (response.statusCode !== 429 || attempt >= policy.maxRetries) {
 			return { answered: true, statusCode: response.statusCode, body: response.body, retries: attempt };
 		}
-		const headers = isPlainObject(response.headers) ? response.headers : {};
 		const wait = retryAfterMs(headers['retry-after']) ?? backoffMs(attempt, policy.backoff ?? DEFAULT_BACKOFF);
 		// A provider asking for minutes is down for now: report it rather than hold the whole batch.
 		if (wait > MAX_RETRY_AFTER_MS) {
@@ -113,4 +128,33 @@ export async function sendToProvider(
 		// Everyone waits: the others would only collect 429s of their own.
 		policy.gate.pause(Date.now() + wait);
 	}
+}
+
+/** What a provider answered to a read (a template list). */
+export interface ReadAnswer {
+	statusCode: number;
+	body: unknown;
+}
+
+/**
+ * A GET through the credential, for reads such as a template list: nothing to resend, so no
+ * retry logic; redirects are answered, never followed, for the same reason as sends.
+ * Throws when no answer came (network error, timeout).
+ */
+export async function readFromProvider(
+	context: Pick<IExecuteFunctions, 'helpers'> | Pick<ILoadOptionsFunctions, 'helpers'>,
+	credentialType: string,
+	url: string,
+	timeoutMs: number,
+): Promise<ReadAnswer> {
+	const response = (await context.helpers.httpRequestWithAuthentication.call(context as IExecuteFunctions, credentialType, {
+		method: 'GET',
+		url,
+		json: true,
+		timeout: timeoutMs,
+		returnFullResponse: true,
+		ignoreHttpStatusErrors: true,
+		disableFollowRedirect: true,
+	})) as IN8nHttpFullResponse;
+	return { statusCode: response.statusCode, body: response.body };
 }

@@ -4,19 +4,20 @@
  * tests all call them the same way.
  */
 
-export type ProviderName = 'smooch' | 'gupshup' | 'twilio';
-
 /** What became of a message, the same words for every provider. */
 export type DeliveryStatus = 'sent' | 'delivered' | 'seen' | 'discarded' | 'other';
 
 export interface StatusError {
 	code: string | number | null;
 	message: string;
+	/** The provider's longer explanation, when it gives one (Meta's `error_data.details`). */
+	details?: string;
 }
 
 /** One provider status callback event, normalized. */
 export interface StatusEvent {
-	provider: ProviderName;
+	/** The provider's registry name (`ProviderName` in providers/index.ts). */
+	provider: string;
 	status: DeliveryStatus;
 	/** The provider's own word for the status (e.g. `undelivered`, `message:delivery:user`). */
 	providerStatus: string;
@@ -61,13 +62,66 @@ export interface SendRequest {
 	encoding: 'json' | 'form';
 }
 
+/** The kinds of file WhatsApp sends as a media message. */
+export type MediaKind = 'image' | 'document' | 'video' | 'audio';
+
+/** An approved WhatsApp template, with the values for its body's {{1}}, {{2}}, … in order. */
+export interface TemplateContent {
+	type: 'template';
+	/** Twilio's Content SID (HX…), Gupshup's template id, or the template name (Smooch, Meta). */
+	template: string;
+	/** The template's language code, for the providers that address a template by name and language. */
+	language: string;
+	variables: string[];
+	/** A public URL for the header of a template whose header is an image, a document or a video. */
+	headerMediaUrl?: string;
+	/** The name a document header shows. */
+	headerFileName?: string;
+}
+
+/** A file sent as an image, document, video or audio message. */
+export interface MediaContent {
+	type: 'media';
+	mediaType: MediaKind;
+	url: string;
+	/** The name a document shows. */
+	fileName?: string;
+	/** Shown under an image, a video or a document; WhatsApp has no caption on audio. */
+	caption?: string;
+}
+
+/** What a message carries when it is not free text. */
+export type MessageContent = TemplateContent | MediaContent;
+
 export interface MessageToSend {
 	recipient: string;
+	/** The text of a text message (unused when `content` is set). */
 	message: string;
+	/** A template or a media file; absent for a text message. */
+	content?: MessageContent;
 	/** The user's override, `_config` already taken out. */
 	override: Record<string, unknown>;
 	/** Credential values after `_config` was applied. */
 	settings: ProviderSettings;
+}
+
+/** An approved template as a provider's template list describes it. */
+export interface TemplateSummary {
+	/** What the template field takes: a Content SID, a Gupshup template id, or a template name. */
+	id: string;
+	name: string;
+	language: string | null;
+	/** How many {{n}} variables the template has, when the provider says. */
+	variableCount: number | null;
+	/** The kind of header media the template expects, if any. */
+	headerMedia: 'image' | 'document' | 'video' | null;
+}
+
+/** Lists a credential's approved templates: a request to make, and a reader for the answer. */
+export interface TemplateListing {
+	request(settings: ProviderSettings): { method: 'GET'; url: string };
+	/** The approved templates in the answer; throws when the answer is not a template list. */
+	readTemplates(responseBody: unknown): TemplateSummary[];
 }
 
 export interface ProviderError {
@@ -75,15 +129,38 @@ export interface ProviderError {
 	message: string;
 }
 
-export interface Provider {
-	name: ProviderName;
+/** A webhook's GET answer, for providers that verify the URL before sending callbacks to it. */
+export interface HandshakeAnswer {
+	statusCode: number;
+	/** Plain text. */
+	body: string;
+}
+
+/**
+ * Everything about one provider, in one module. The registry (providers/index.ts) lists them;
+ * the nodes' provider choices, credentials and setup notices are derived from it.
+ */
+export interface Provider<Name extends string = string> {
+	name: Name;
 	displayName: string;
 	credentialType: string;
-	/** Credential fields a message's `_config` may replace (never a secret). */
-	configurableSettings: readonly string[];
+	/** The steps shown in the Status Trigger's panel: where to paste the URL in the provider's console. */
+	setupNotice: string;
+	/**
+	 * Credential fields a message's `_config` may replace (never a secret), each with the
+	 * shape its value must have: values end up in URLs and sender fields, so nothing else passes.
+	 */
+	configurableSettings: Readonly<Record<string, RegExp>>;
+	/**
+	 * Paths in the request body that carry the recipient. The override may neither set nor
+	 * remove them, so what is sent is always the validated number the output reports.
+	 */
+	recipientFields: ReadonlyArray<readonly string[]>;
 	/** Groups of alternative settings: when `_config` sets one, the credential's others are dropped. */
 	exclusiveSettings?: ReadonlyArray<readonly string[]>;
 	buildSendRequest(toSend: MessageToSend): SendRequest;
+	/** How to list the credential's approved templates; absent when the provider has no API for it. */
+	templateListing?: TemplateListing;
 	/** The id that this provider's status callbacks carry, or undefined when the response has none. */
 	readMessageId(responseBody: unknown): string | undefined;
 	readError(responseBody: unknown, httpStatus: number): ProviderError;
@@ -98,10 +175,18 @@ export interface Provider {
 	recognizes(body: unknown): boolean;
 	/** Throws CallbackFormatError when the body is not this provider's. */
 	parseCallback(callback: StatusCallback, receivedAt: Date): StatusEvent[];
-	/** Whether the callback is genuine. `settings` is the trigger's credential. */
+	/**
+	 * Whether the callback is genuine. `settings` is the trigger's credential. Never throws,
+	 * whatever the body holds: it runs on requests from anyone.
+	 */
 	verifyCallback(callback: CallbackToVerify, settings: ProviderSettings): boolean;
 	/** True when the credential holds a secret that callbacks can be checked against. */
 	canVerify(settings: ProviderSettings): boolean;
+	/**
+	 * The answer to a GET on the trigger's URL, for providers that verify the URL first
+	 * (Meta's `hub.challenge`). Without it, a GET is refused. Never throws.
+	 */
+	answerHandshake?(request: StatusCallback, settings: ProviderSettings): HandshakeAnswer;
 }
 
 /** The body is not in a format this package reads. */

@@ -93,14 +93,47 @@ describe('authenticity', () => {
 		expect((await runStatusWebhook(call({}))).response.statusCode).toBe(401);
 	});
 
-	test('Smooch or Gupshup without a secret in the credential: callbacks are read unchecked (documented)', async () => {
-		const { outputs, response } = await runStatusWebhook({
-			parameters: { provider: 'smooch' },
+	test('a credential without a callback secret: every callback is refused with 401, for every provider', async () => {
+		const cases = [
+			['smooch', { smoochApi: { ...SMOOCH_CREDENTIAL.smoochApi, webhookSecret: '' } }, { body: smooch.notificationDelivered, headers: { 'X-API-Key': '' } }],
+			['gupshup', { gupshupApi: { ...GUPSHUP_CREDENTIAL.gupshupApi, webhookToken: '' } }, { body: gupshup.delivered, query: { token: '' } }],
+			['twilio', { twilioWhatsAppApi: { ...TWILIO_CREDENTIAL.twilioWhatsAppApi, authToken: '' } }, twilioCall(twilio.delivered).request],
+		];
+		for (const [provider, credentials, request] of cases) {
+			const { result, response } = await runStatusWebhook({ parameters: { provider }, credentials, request });
+			expect([provider, response.statusCode, response.body]).toEqual([
+				provider,
+				401,
+				'Unauthorized: the credential has no callback secret to check callbacks against',
+			]);
+			expect(result).toEqual({ noWebhookResponse: true });
+		}
+	});
+
+	test('Accept Unverified Callbacks reads callbacks without a secret (Smooch, Gupshup)', async () => {
+		const options = { acceptUnverifiedCallbacks: true };
+		const fromSmooch = await runStatusWebhook({
+			parameters: { provider: 'smooch', options },
 			credentials: { smoochApi: { ...SMOOCH_CREDENTIAL.smoochApi, webhookSecret: '' } },
 			request: { body: smooch.notificationDelivered },
 		});
-		expect(response.statusCode).toBeUndefined();
-		expect(outputs.delivered).toHaveLength(1);
+		expect(fromSmooch.response.statusCode).toBeUndefined();
+		expect(fromSmooch.outputs.delivered).toHaveLength(1);
+		const fromGupshup = await runStatusWebhook({
+			parameters: { provider: 'gupshup', options },
+			credentials: { gupshupApi: { ...GUPSHUP_CREDENTIAL.gupshupApi, webhookToken: '' } },
+			request: { body: gupshup.read },
+		});
+		expect(fromGupshup.outputs.seen).toHaveLength(1);
+	});
+
+	test('the option does not turn off a check the credential can make', async () => {
+		const { response } = await runStatusWebhook({
+			parameters: { provider: 'smooch', options: { acceptUnverifiedCallbacks: true } },
+			credentials: SMOOCH_CREDENTIAL,
+			request: { body: smooch.notificationDelivered, headers: { 'X-API-Key': 'wrong' } },
+		});
+		expect(response.statusCode).toBe(401);
 	});
 
 	test('the check comes before reading: a forged malformed body is 401, a genuine malformed body is 400', async () => {

@@ -22,13 +22,13 @@ test('splitOverride separates _config; parseOverride takes strings or objects', 
 });
 
 test('applyConfig allows only listed, non-secret settings', () => {
-	const rules = { configurableSettings: ['fromNumber'] };
+	const rules = { configurableSettings: { fromNumber: /^\+\d+$/ } };
 	expect(applyConfig({ fromNumber: '+1', authToken: 't' }, { fromNumber: '+2' }, rules)).toEqual({ fromNumber: '+2', authToken: 't' });
 	expect(() => applyConfig({ authToken: 't' }, { authToken: 'x' }, rules)).toThrow(/"_config.authToken" cannot be overridden; allowed: fromNumber/);
 });
 
 test('applyConfig: setting one of a group of alternatives drops the credential’s others', () => {
-	const rules = { configurableSettings: ['fromNumber', 'messagingServiceSid'], exclusiveSettings: [['fromNumber', 'messagingServiceSid']] };
+	const rules = { configurableSettings: { fromNumber: /^\+\d+$/, messagingServiceSid: /^MG\d$/ }, exclusiveSettings: [['fromNumber', 'messagingServiceSid']] };
 	expect(applyConfig({ fromNumber: '+1', messagingServiceSid: 'MG1' }, { fromNumber: '+2' }, rules)).toEqual({ fromNumber: '+2' });
 	expect(applyConfig({ fromNumber: '+1', messagingServiceSid: 'MG1' }, {}, rules)).toEqual({ fromNumber: '+1', messagingServiceSid: 'MG1' });
 });

@@ -1,0 +1,193 @@
+/**
+ * Meta's WhatsApp Cloud API, direct (no Business Solution Provider in between).
+ * Sends: JSON POST to /{version}/{phone-number-id}/messages, Bearer auth.
+ * Callbacks: Meta's webhook envelope (`statuses[]`, `messages[]`), signed with the App Secret
+ * in X-Hub-Signature-256; the URL is first verified with a GET (`hub.challenge`).
+ */
+
+import { createHmac } from 'crypto';
+
+import { apiBaseUrl } from '../shared/apiBaseUrl';
+import { asCode, asString, header, secretsEqual } from '../shared/callback';
+import { isPlainObject } from '../shared/json';
+import {
+	carriesGupshupIds,
+	envelopeMessageEvents,
+	envelopeStatusEvents,
+	type EnvelopeReading,
+	isMetaEnvelope,
+} from '../shared/metaEnvelope';
+import { deepMerge } from '../shared/override';
+import {
+	CallbackFormatError,
+	type CallbackToVerify,
+	type DeliveryStatus,
+	type HandshakeAnswer,
+	type MessageToSend,
+	type Provider,
+	type ProviderError,
+	type ProviderSettings,
+	type SendRequest,
+	type StatusCallback,
+	type StatusEvent,
+} from '../shared/types';
+
+const META_DEFAULT_BASE_URL = 'https://graph.facebook.com';
+
+/** Graph API versions as Meta spells them in the path. */
+const API_VERSION = /^v\d{1,3}\.\d{1,3}$/;
+
+/** Phone number ids are numeric Graph ids (they go into the URL path). */
+const PHONE_NUMBER_ID = /^\d{1,30}$/;
+
+export const META_SIGNATURE_HEADER = 'x-hub-signature-256';
+
+/** Meta's `statuses[].status` words; `deleted` and `warning` (catalog) go to Other. */
+const STATUS: Readonly<Record<string, DeliveryStatus>> = Object.assign(Object.create(null), {
+	sent: 'sent',
+	delivered: 'delivered',
+	read: 'seen',
+	failed: 'discarded',
+});
+
+/**
+ * Meta's throttling codes that mean "not processed, nothing was sent": waiting and trying
+ * again cannot message anyone twice. From Meta's error-code reference (Throttling errors):
+ *   4       API Too Many Calls: the app's Graph call rate limit (HTTP 429).
+ *   80007   Rate limit issues: the WhatsApp Business Account's call rate limit.
+ *   130429  Rate limit hit: the number's message throughput (80/s by default) was reached.
+ *   131056  Pair rate limit hit: too many messages to the same recipient in a short time.
+ * Not retried: 131048 (spam rate limit: a quality restriction that waiting out does not lift,
+ * and more sends make worse) and 133016 (registration attempts, not a send).
+ */
+const THROTTLED_CODES: ReadonlySet<number> = new Set([4, 80007, 130429, 131056]);
+
+function buildSendRequest({ recipient, message, override, settings }: MessageToSend): SendRequest {
+	if (!settings.phoneNumberId || !PHONE_NUMBER_ID.test(settings.phoneNumberId)) {
+		throw new Error(`the Meta credential's Phone Number ID ${JSON.stringify(settings.phoneNumberId ?? '')} is not a numeric id`);
+	}
+	const version = settings.apiVersion ?? '';
+	if (!API_VERSION.test(version)) {
+		throw new Error(`the Meta credential's API Version ${JSON.stringify(version)} is not like v24.0`);
+	}
+	const base = {
+		messaging_product: 'whatsapp',
+		recipient_type: 'individual',
+		to: recipient,
+		type: 'text',
+		text: { body: message },
+	};
+	const body = deepMerge(base, override);
+	// Another type (template, image, …) carries its own object; the text one stays only if the override set it.
+	if (body.type !== 'text' && override.text === undefined) delete body.text;
+	if (body.type === 'text' && !(isPlainObject(body.text) && asString(body.text.body))) {
+		throw new Error('a text message needs a Message (Meta refuses an empty text body)');
+	}
+	return {
+		method: 'POST',
+		url: `${apiBaseUrl(settings.baseUrl, META_DEFAULT_BASE_URL)}/${version}/${settings.phoneNumberId}/messages`,
+		body,
+		encoding: 'json',
+	};
+}
+
+/** The `wamid…` that later status callbacks carry as `statuses[].id`. */
+function readMessageId(responseBody: unknown): string | undefined {
+	if (!isPlainObject(responseBody) || !Array.isArray(responseBody.messages)) return undefined;
+	const first: unknown = responseBody.messages[0];
+	return (isPlainObject(first) && asString(first.id)) || undefined;
+}
+
+/** Graph errors: `{error: {message, type, code, error_data: {details}, fbtrace_id}}`. */
+function readError(responseBody: unknown, httpStatus: number): ProviderError {
+	const error = isPlainObject(responseBody) && isPlainObject(responseBody.error) ? responseBody.error : undefined;
+	if (!error) {
+		return { code: httpStatus, message: httpStatus < 300 ? 'Meta returned no message id' : `Meta answered HTTP ${httpStatus}` };
+	}
+	const errorData = isPlainObject(error.error_data) ? error.error_data : {};
+	const message = asString(error.message) ?? `Meta answered HTTP ${httpStatus}`;
+	const details = asString(errorData.details);
+	return {
+		code: asCode(error.code) ?? httpStatus,
+		// The details say what to do ("…re-engagement message…"); the message is often only a title.
+		message: details && details !== message ? `${message}: ${details}` : message,
+	};
+}
+
+/** True when Meta did not process the request because of a rate limit: safe to retry like a 429. */
+function isThrottled(httpStatus: number, responseBody: unknown): boolean {
+	if (httpStatus === 429) return true;
+	const error = isPlainObject(responseBody) && isPlainObject(responseBody.error) ? responseBody.error : undefined;
+	const code = error ? Number(asCode(error.code)) : NaN;
+	return THROTTLED_CODES.has(code);
+}
+
+function recognizes(body: unknown): boolean {
+	return isMetaEnvelope(body) && !carriesGupshupIds(body);
+}
+
+const READING: EnvelopeReading = {
+	provider: 'meta',
+	statusWords: STATUS,
+	messageIdOf: (item) => asString(item.id),
+	eventKeyOf: (item) => [asString(item.id), asString(item.status) ?? '', asString(item.timestamp)],
+};
+
+function parseCallback({ body }: StatusCallback, receivedAt: Date): StatusEvent[] {
+	if (!isMetaEnvelope(body)) {
+		throw new CallbackFormatError('not a Meta webhook: "object" is not "whatsapp_business_account" or "entry" is missing');
+	}
+	return [...envelopeStatusEvents(body, READING, receivedAt), ...envelopeMessageEvents(body, 'meta', receivedAt)];
+}
+
+/** `sha256=` + hex HMAC-SHA256 of the raw body, keyed with the App Secret. */
+export function metaSignature(appSecret: string, rawBody: Buffer | string): string {
+	return `sha256=${createHmac('sha256', appSecret).update(rawBody).digest('hex')}`;
+}
+
+function verifyCallback(callback: CallbackToVerify, settings: ProviderSettings): boolean {
+	const received = header(callback.headers, META_SIGNATURE_HEADER);
+	const { rawBody } = callback;
+	const appSecret = settings.appSecret;
+	// Meta signs the bytes it sent; a re-serialized body would not match, so without them nothing passes.
+	if (typeof received !== 'string' || !appSecret) return false;
+	if (typeof rawBody !== 'string' && !Buffer.isBuffer(rawBody)) return false;
+	// Hex is case-insensitive; secretsEqual compares in constant time.
+	return secretsEqual(received.trim().toLowerCase(), metaSignature(appSecret, rawBody));
+}
+
+/** Meta's challenges are numbers; anything else is not echoed into a response. */
+const CHALLENGE = /^[A-Za-z0-9._-]{1,256}$/;
+
+/** The GET Meta makes when the Callback URL is saved: echo `hub.challenge` when the Verify Token matches. */
+function answerHandshake({ query }: StatusCallback, settings: ProviderSettings): HandshakeAnswer {
+	const mode = query?.['hub.mode'];
+	const token = query?.['hub.verify_token'];
+	const challenge = query?.['hub.challenge'];
+	const verified =
+		mode === 'subscribe' &&
+		typeof token === 'string' &&
+		typeof challenge === 'string' &&
+		CHALLENGE.test(challenge) &&
+		secretsEqual(token, settings.verifyToken);
+	return verified ? { statusCode: 200, body: challenge } : { statusCode: 403, body: 'Forbidden: the verify token does not match' };
+}
+
+export const meta: Provider<'meta'> = {
+	name: 'meta',
+	displayName: 'Meta WhatsApp Cloud API',
+	credentialType: 'metaWhatsAppCloudApi',
+	setupNotice:
+		'Copy the Production URL above (Webhook URLs) and publish the workflow. In the Meta App Dashboard (your app, WhatsApp, Configuration, Webhook), click Edit, paste the URL as the Callback URL and the credential’s Verify Token as the Verify token, then click Verify and save: Meta checks the URL with a GET that this trigger answers. Under Webhook fields, subscribe to messages. Callbacks are checked with the credential’s App Secret (X-Hub-Signature-256): calls without a valid signature are refused.',
+	configurableSettings: { phoneNumberId: PHONE_NUMBER_ID },
+	recipientFields: [['to']],
+	buildSendRequest,
+	readMessageId,
+	readError,
+	isThrottled,
+	recognizes,
+	parseCallback,
+	verifyCallback,
+	canVerify: (settings) => Boolean(settings.appSecret),
+	answerHandshake,
+};

@@ -1,0 +1,112 @@
+/**
+ * Meta's webhook envelope, read once for everyone who sends it: Meta's Cloud API itself and
+ * Gupshup v3, which wraps the same envelope and adds `gs_app_id` and `gs_id`.
+ *
+ *   { object: "whatsapp_business_account",
+ *     entry: [{ id, changes: [{ field: "messages", value: { metadata, statuses: […], messages: […] } }] }] }
+ */
+
+import { asCode, asString, stableEventId, toIsoTimestamp } from './callback';
+import { isPlainObject, type JsonObject, lookup } from './json';
+import { toE164 } from './phone';
+import type { DeliveryStatus, StatusError, StatusEvent } from './types';
+
+export interface MetaEnvelope extends JsonObject {
+	object: 'whatsapp_business_account';
+	entry: unknown[];
+}
+
+export function isMetaEnvelope(body: unknown): body is MetaEnvelope {
+	return isPlainObject(body) && body.object === 'whatsapp_business_account' && Array.isArray(body.entry);
+}
+
+/** Every `value` of every change, in order; malformed entries and changes are skipped. */
+function changeValues(envelope: MetaEnvelope): JsonObject[] {
+	const values: JsonObject[] = [];
+	for (const entry of envelope.entry) {
+		const changes = isPlainObject(entry) && Array.isArray(entry.changes) ? entry.changes : [];
+		for (const change of changes) {
+			if (isPlainObject(change) && isPlainObject(change.value)) values.push(change.value);
+		}
+	}
+	return values;
+}
+
+/** The objects listed under `key` (`statuses`, `messages`) across the whole envelope. */
+function itemsOf(envelope: MetaEnvelope, key: string): JsonObject[] {
+	return changeValues(envelope).flatMap((value) => {
+		const list = value[key];
+		return Array.isArray(list) ? list.filter(isPlainObject) : [];
+	});
+}
+
+/**
+ * Gupshup v3 relays this envelope with ids of its own: `gs_app_id` on the body and `gs_id` on
+ * each status. Meta's own callbacks carry neither: that, not the order of any list, tells them apart.
+ */
+export function carriesGupshupIds(envelope: MetaEnvelope): boolean {
+	return asString(envelope.gs_app_id) !== null || itemsOf(envelope, 'statuses').some((item) => asString(item.gs_id) !== null);
+}
+
+/** The first of a status's `errors[]`: code, title (or message) and Meta's `error_data.details`. */
+export function statusError(item: JsonObject): StatusError | null {
+	const first = Array.isArray(item.errors) && isPlainObject(item.errors[0]) ? item.errors[0] : undefined;
+	if (!first) return null;
+	const errorData = isPlainObject(first.error_data) ? first.error_data : {};
+	const details = asString(errorData.details);
+	return {
+		code: asCode(first.code),
+		message: asString(first.title) ?? asString(first.message) ?? details ?? 'delivery failed',
+		...(details !== null ? { details } : {}),
+	};
+}
+
+/** How one sender of the envelope reads a status: its words, and which id the send returned. */
+export interface EnvelopeReading {
+	provider: string;
+	statusWords: Readonly<Record<string, DeliveryStatus>>;
+	/** The id the provider's send answer returned, as this status carries it. */
+	messageIdOf(item: JsonObject): string | null;
+	/** What tells this event apart from others, so a repeated callback keeps its eventId. */
+	eventKeyOf(item: JsonObject): Array<string | null>;
+}
+
+/** One StatusEvent per item of `statuses[]`, across all entries and changes. */
+export function envelopeStatusEvents(envelope: MetaEnvelope, reading: EnvelopeReading, receivedAt: Date): StatusEvent[] {
+	return itemsOf(envelope, 'statuses').map((item) => {
+		const providerStatus = asString(item.status) ?? '';
+		return {
+			provider: reading.provider,
+			status: lookup(reading.statusWords, providerStatus) ?? 'other',
+			providerStatus,
+			messageId: reading.messageIdOf(item),
+			recipient: toE164(item.recipient_id),
+			timestamp: toIsoTimestamp(item.timestamp, receivedAt),
+			error: statusError(item),
+			eventId: stableEventId(reading.provider, ...reading.eventKeyOf(item)),
+			raw: item,
+		};
+	});
+}
+
+/**
+ * Inbound messages (a user's reply) share the endpoint with statuses. They are not a status
+ * of anything sent: they go out as `other`, with the sender's WhatsApp id as userId.
+ */
+export function envelopeMessageEvents(envelope: MetaEnvelope, provider: string, receivedAt: Date): StatusEvent[] {
+	return itemsOf(envelope, 'messages').map((item) => {
+		const messageId = asString(item.id);
+		return {
+			provider,
+			status: 'other',
+			providerStatus: 'message',
+			messageId,
+			recipient: null,
+			timestamp: toIsoTimestamp(item.timestamp, receivedAt),
+			error: null,
+			eventId: stableEventId(provider, 'message', messageId),
+			userId: toE164(item.from),
+			raw: item,
+		};
+	});
+}
