@@ -19,6 +19,8 @@
  * Everything it started is stopped and the temp folder removed at the end, on failure and on
  * Ctrl-C too. The last line is "N passed, N failed"; the exit code is 1 when any check failed.
  *
+ * --n8n V    run against n8n V instead of the pinned 2.8.4 (e.g. 1.123.81, 2.39.10; see N8N_VERSIONS in
+ *            scripts/n8n-runtime.js), installed on first use into the git-ignored .tools/n8n-V
  * --keep     keep the temp folder (n8n.log, database) for a look afterwards
  * --verbose  print the sandbox's request log and the runtime's progress
  */
@@ -46,7 +48,10 @@ const SUITES = fs
 	.sort()
 	.map((file) => require(path.join(__dirname, 'suites', file)));
 
-const args = new Set(process.argv.slice(2));
+const argv = process.argv.slice(2);
+const args = new Set(argv);
+const n8nFlag = argv.findIndex((arg) => arg === '--n8n' || arg.startsWith('--n8n='));
+if (n8nFlag >= 0) rt.useN8n(argv[n8nFlag].startsWith('--n8n=') ? argv[n8nFlag].slice('--n8n='.length) : argv[n8nFlag + 1]);
 const KEEP = args.has('--keep');
 const VERBOSE = args.has('--verbose');
 /** The whole run after n8n is installed; a hung run fails instead of hanging CI. */
@@ -172,7 +177,7 @@ async function main() {
 
 	report.section('n8n');
 	if (!rt.isN8nInstalled()) {
-		console.log(`        n8n ${rt.N8N_VERSION} is not in .tools/n8n yet: installing it (the first install takes about 4 minutes)`);
+		console.log(`        n8n ${rt.N8N_VERSION} is not in ${path.relative(rt.ROOT, rt.TOOL_DIR)} yet: installing it (the first install takes about 4 minutes)`);
 	}
 	await timed('ensureN8n', () => rt.ensureN8n({ log: runtimeOptions.log }));
 	report.pass(`n8n ${rt.N8N_VERSION} installed in ${path.relative(rt.ROOT, rt.TOOL_DIR)}`);

@@ -21,9 +21,73 @@ const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 
-const N8N_VERSION = '2.8.4';
 const ROOT = path.resolve(__dirname, '..');
-const TOOL_DIR = process.env.N8N_TOOL_DIR ? path.resolve(process.env.N8N_TOOL_DIR) : path.join(ROOT, '.tools', 'n8n');
+
+/** The n8n the project pins: the dev command, the bench and the default e2e run use it. */
+const DEFAULT_N8N_VERSION = '2.8.4';
+
+/**
+ * The n8n versions the e2e suite is run against (`npm run test:e2e -- --n8n <version>`) and what
+ * each needs to install on this machine (no internet but the npm registry):
+ *   overrides      npm overrides in the tool folder's package.json. n8n's `xlsx` is a CDN tarball
+ *                  URL; 1.123's isolated-vm 5.x pin does not build on Node 20 headers as shipped;
+ *                  2.39's `cssomnom` is missing from the registry (nothing n8n runs needs it).
+ *   node           a Node version from the registry's `node` package (it ships the binary and
+ *                  headers), for n8n versions whose engines want a newer Node than the system's
+ *   ignoreScripts  install with --ignore-scripts, then `npm rebuild` only `rebuild` (the native
+ *                  modules n8n needs), compiled for `node`: other install scripts fetch binaries
+ *                  from outside the registry
+ *   cli            'publish' (2.x: `n8n publish:workflow`) or 'update' (1.x: `n8n update:workflow --active=true`)
+ */
+const N8N_VERSIONS = {
+	'2.8.4': { overrides: { xlsx: '0.18.5' }, cli: 'publish' },
+	'1.123.81': { overrides: { xlsx: '0.18.5', 'isolated-vm': '5.0.4' }, cli: 'update' },
+	'2.39.10': {
+		node: '24.21.0',
+		overrides: { xlsx: '0.18.5', cssomnom: 'npm:empty-npm-package@1.0.0' },
+		ignoreScripts: true,
+		rebuild: ['sqlite3', 'isolated-vm'],
+		cli: 'publish',
+	},
+};
+
+/** The tested version a name like "1.123", "1.123.x" or "2.39.10" stands for; any other x.y.z as given. */
+function resolveN8nVersion(name) {
+	const wanted = String(name || DEFAULT_N8N_VERSION).replace(/\.x$/, '');
+	if (N8N_VERSIONS[wanted]) return wanted;
+	const known = Object.keys(N8N_VERSIONS).find((version) => version.startsWith(`${wanted}.`));
+	if (known) return known;
+	if (!/^\d+\.\d+\.\d+$/.test(wanted)) {
+		throw new Error(`Unknown n8n version "${name}": give x.y.z, or one of ${Object.keys(N8N_VERSIONS).join(', ')}`);
+	}
+	return wanted;
+}
+
+/** What running `version` takes: its tool folder, its Node and install recipe (N8N_VERSIONS). */
+function n8nProfile(version) {
+	const recipe = N8N_VERSIONS[version] || { overrides: { xlsx: '0.18.5' }, cli: Number(version.split('.')[0]) >= 2 ? 'publish' : 'update' };
+	// The pinned version keeps its historical folder (and N8N_TOOL_DIR); others get their own.
+	const toolDir =
+		version === DEFAULT_N8N_VERSION
+			? process.env.N8N_TOOL_DIR
+				? path.resolve(process.env.N8N_TOOL_DIR)
+				: path.join(ROOT, '.tools', 'n8n')
+			: path.join(ROOT, '.tools', `n8n-${version}`);
+	return { version, major: Number(version.split('.')[0]), toolDir, ignoreScripts: false, rebuild: [], node: null, ...recipe };
+}
+
+// The n8n every function below works with; useN8n() switches it (once, at the start of a run).
+let profile = n8nProfile(DEFAULT_N8N_VERSION);
+let N8N_VERSION = profile.version;
+let TOOL_DIR = profile.toolDir;
+
+/** Makes every function of this module use another n8n version (see N8N_VERSIONS). Returns its profile. */
+function useN8n(version) {
+	profile = n8nProfile(resolveN8nVersion(version));
+	N8N_VERSION = profile.version;
+	TOOL_DIR = profile.toolDir;
+	return profile;
+}
 const PACKAGE_NAME = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).name;
 
 const NODE_TYPES = {
@@ -35,6 +99,16 @@ const OWNER = { email: 'dev@example.com', password: 'Sandbox-Pass1', firstName: 
 
 /** The line n8n prints once the server is up AND the published workflows have been activated. */
 const READY_LINE = 'Editor is now accessible via';
+
+/**
+ * The processes of queue mode (`n8n <command>`) and the line each prints once it is ready.
+ * A worker serves no HTTP (no /healthz to poll); a webhook processor serves /healthz.
+ */
+const PROCESS_KINDS = {
+	start: { readyLine: READY_LINE, http: true },
+	webhook: { readyLine: 'Webhook listener waiting for requests', http: true },
+	worker: { readyLine: 'n8n worker is now ready', http: false },
+};
 
 // n8n's own flags for installing a community package (CommunityPackagesService in 2.8.4).
 const N8N_NPM_INSTALL_ARGS = [
@@ -116,6 +190,44 @@ function n8nBin() {
 	return path.join(n8nPackageDir(), 'bin', 'n8n');
 }
 
+/** Where the registry's `node` package for this n8n goes (only for versions that need another Node). */
+function nodeToolDir() {
+	return path.join(ROOT, '.tools', `node-${profile.node}`);
+}
+
+/** The Node binary that runs this n8n: the one running us, or the `node` package's binary. */
+function nodeBin() {
+	return profile.node ? path.join(nodeToolDir(), 'node_modules', 'node', 'bin', 'node') : process.execPath;
+}
+
+/** Installs the registry's `node` package (binary and headers) for this n8n, once. */
+function ensureNode(options) {
+	if (!profile.node || fs.existsSync(nodeBin())) return nodeBin();
+	fs.mkdirSync(nodeToolDir(), { recursive: true });
+	const manifest = { name: 'node-tool', private: true, dependencies: { node: profile.node } };
+	fs.writeFileSync(path.join(nodeToolDir(), 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+	log(options, `installing Node ${profile.node} (the npm "node" package) into ${nodeToolDir()}...`);
+	run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], {
+		cwd: nodeToolDir(),
+		quiet: options.quiet,
+		what: `npm install node@${profile.node}`,
+	});
+	if (!fs.existsSync(nodeBin())) throw new Error(`node@${profile.node} did not put a binary at ${nodeBin()}`);
+	return nodeBin();
+}
+
+/** npm's environment for compiling native modules against this n8n's Node (its binary and headers first). */
+function nativeBuildEnv() {
+	if (!profile.node) return process.env;
+	const binary = path.join(nodeToolDir(), 'node_modules', 'node', 'node_modules', `node-${process.platform}-${process.arch}`);
+	return {
+		...process.env,
+		PATH: `${path.dirname(nodeBin())}${path.delimiter}${process.env.PATH}`,
+		// Wins over a user's nodedir in ~/.npmrc, which points at the system Node's headers.
+		npm_config_nodedir: binary,
+	};
+}
+
 function installedN8nVersion() {
 	try {
 		return JSON.parse(fs.readFileSync(path.join(n8nPackageDir(), 'package.json'), 'utf8')).version;
@@ -128,6 +240,7 @@ function isN8nInstalled() {
 	return (
 		installedN8nVersion() === N8N_VERSION &&
 		fs.existsSync(n8nBin()) &&
+		fs.existsSync(nodeBin()) &&
 		fs.existsSync(path.join(TOOL_DIR, `.installed-${N8N_VERSION}`))
 	);
 }
@@ -184,6 +297,7 @@ async function ensureN8n(options = {}) {
 	if (isN8nInstalled()) return n8nBin();
 	return withInstallLock(options, () => {
 		if (isN8nInstalled()) return n8nBin();
+		ensureNode(options);
 		fs.mkdirSync(TOOL_DIR, { recursive: true });
 		for (const entry of fs.readdirSync(TOOL_DIR)) {
 			if (entry.startsWith('.installed-')) fs.rmSync(path.join(TOOL_DIR, entry), { force: true });
@@ -193,16 +307,24 @@ async function ensureN8n(options = {}) {
 			private: true,
 			description: 'Pinned n8n for the dev command and the e2e suite; not part of the package',
 			dependencies: { n8n: N8N_VERSION },
-			overrides: { xlsx: '0.18.5' },
+			overrides: profile.overrides,
 		};
 		fs.writeFileSync(path.join(TOOL_DIR, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 		log(options, `installing n8n@${N8N_VERSION} into ${TOOL_DIR} (about 4 minutes, ~2 GB)...`);
 		const started = Date.now();
-		run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], {
+		run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...(profile.ignoreScripts ? ['--ignore-scripts'] : [])], {
 			cwd: TOOL_DIR,
 			quiet: options.quiet,
 			what: `npm install n8n@${N8N_VERSION}`,
 		});
+		if (profile.rebuild.length) {
+			run('npm', ['rebuild', ...profile.rebuild], {
+				cwd: TOOL_DIR,
+				env: nativeBuildEnv(),
+				quiet: options.quiet,
+				what: `npm rebuild ${profile.rebuild.join(' ')} for Node ${profile.node || process.version}`,
+			});
+		}
 		if (installedN8nVersion() !== N8N_VERSION || !fs.existsSync(n8nBin())) {
 			throw new Error(`n8n@${N8N_VERSION} did not end up in ${TOOL_DIR}`);
 		}
@@ -265,7 +387,7 @@ function n8nEnv(userFolder, extra = {}) {
 function n8nCli(userFolder, args, options = {}) {
 	if (!isN8nInstalled()) throw new Error(`n8n@${N8N_VERSION} is not installed; call ensureN8n() first`);
 	fs.mkdirSync(userFolder, { recursive: true });
-	const result = run(process.execPath, [n8nBin(), ...args], {
+	const result = run(nodeBin(), [n8nBin(), ...args], {
 		// n8n loads a .env from its working directory: run it where there is none of ours.
 		cwd: userFolder,
 		env: n8nEnv(userFolder, options.env),
@@ -397,7 +519,11 @@ function importWorkflows(userFolder, workflows, options = {}) {
 	const result = [];
 	for (const workflow of list) {
 		const activate = options.activate === undefined ? workflow.active === true : Boolean(options.activate);
-		if (activate) n8nCli(userFolder, ['publish:workflow', `--id=${workflow.id}`], options);
+		if (activate) {
+			// 1.x has no publish:workflow; its update:workflow --active=true is what 2.x deprecated.
+			const command = profile.cli === 'publish' ? ['publish:workflow'] : ['update:workflow', '--active=true'];
+			n8nCli(userFolder, [...command, `--id=${workflow.id}`], options);
+		}
 		result.push({ id: workflow.id, name: workflow.name, active: activate });
 	}
 	return result;
@@ -491,7 +617,11 @@ function installedCommunityPackages(userFolder) {
  *   host            host name used in the URLs n8n shows (WEBHOOK_URL, editor); default 127.0.0.1
  *   env             extra environment (wins over the defaults; null/undefined removes a variable)
  *   setupOwner      create (or log into) the owner dev@example.com / Sandbox-Pass1
+ *   command         'start' (default: the main process), 'webhook' (a webhook processor) or 'worker'
+ *                   (queue mode: pass EXECUTIONS_MODE=queue, Redis and Postgres settings in env)
+ *   args            more CLI arguments, e.g. ['--concurrency=5'] for a worker
  *   expectNodeTypes node types that must be loaded; default: ours when the package is installed
+ *                   (checked for the main process only: the others write no type list)
  *   expectActive    workflow ids that must have been activated at start
  *   timeoutMs       default 120000
  *   logFile         default <userFolder>/n8n.log (appended)
@@ -512,11 +642,14 @@ async function startN8n(options = {}) {
 	const timeoutMs = options.timeoutMs || 120000;
 	const logFile = options.logFile || path.join(userFolder, 'n8n.log');
 
+	const command = options.command || 'start';
+	const kind = PROCESS_KINDS[command];
+	if (!kind) throw new Error(`Unknown n8n command "${command}": ${Object.keys(PROCESS_KINDS).join(', ')}`);
 	const expectNodeTypes =
-		options.expectNodeTypes ||
+		command !== 'start' ? [] : options.expectNodeTypes ||
 		(installedCommunityPackages(userFolder).includes(PACKAGE_NAME) ? Object.values(NODE_TYPES) : []);
 	// Written anew at every start; remove the old one so a stale copy cannot pass the check.
-	fs.rmSync(staticTypesFile(userFolder), { force: true });
+	if (command === 'start') fs.rmSync(staticTypesFile(userFolder), { force: true });
 
 	const env = n8nEnv(userFolder, {
 		N8N_PORT: port,
@@ -528,11 +661,11 @@ async function startN8n(options = {}) {
 		...options.env,
 	});
 
-	fs.appendFileSync(logFile, `\n===== n8n ${N8N_VERSION} start ${new Date().toISOString()} on ${localUrl} =====\n`);
+	fs.appendFileSync(logFile, `\n===== n8n ${N8N_VERSION} ${command} ${new Date().toISOString()} on ${localUrl} =====\n`);
 	const offset = fs.statSync(logFile).size;
 	const fd = fs.openSync(logFile, 'a');
 	const started = Date.now();
-	const child = spawn(process.execPath, [n8nBin(), 'start'], {
+	const child = spawn(nodeBin(), [n8nBin(), command, ...(options.args || [])], {
 		cwd: userFolder,
 		env,
 		detached: true, // own process group: stop() takes the task runner down with it
@@ -589,11 +722,11 @@ async function startN8n(options = {}) {
 	for (;;) {
 		if (exited) return fail(`n8n exited during start (code ${exited.code}, signal ${exited.signal})`);
 		if (Date.now() - started > timeoutMs) return fail(`n8n did not get ready within ${timeoutMs} ms`);
-		if (!healthy) healthy = await httpOk(`${localUrl}/healthz`);
-		if (healthy && tailOf(logFile, offset, 1e6).includes(READY_LINE)) break;
+		if (!healthy) healthy = !kind.http || (await httpOk(`${localUrl}/healthz`));
+		if (healthy && tailOf(logFile, offset, 1e6).includes(kind.readyLine)) break;
 		await sleep(250);
 	}
-	if (!(await httpOk(`${localUrl}/healthz/readiness`))) return fail('n8n is up but /healthz/readiness is not ok');
+	if (kind.http && !(await httpOk(`${localUrl}/healthz/readiness`))) return fail('n8n is up but /healthz/readiness is not ok');
 
 	// 3. Our node types are known (n8n writes the editor's type list at start).
 	if (expectNodeTypes.length) {
@@ -747,9 +880,21 @@ async function setupOwner(baseUrl, owner = OWNER) {
 }
 
 module.exports = {
-	N8N_VERSION,
+	// Getters: useN8n() changes them.
+	get N8N_VERSION() {
+		return N8N_VERSION;
+	},
+	get TOOL_DIR() {
+		return TOOL_DIR;
+	},
+	get n8nProfile() {
+		return profile;
+	},
+	DEFAULT_N8N_VERSION,
+	N8N_VERSIONS,
+	useN8n,
+	resolveN8nVersion,
 	ROOT,
-	TOOL_DIR,
 	PACKAGE_NAME,
 	NODE_TYPES,
 	OWNER,
