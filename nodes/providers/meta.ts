@@ -107,10 +107,11 @@ function readError(responseBody: unknown, httpStatus: number): ProviderError {
 	const errorData = isPlainObject(error.error_data) ? error.error_data : {};
 	const message = asString(error.message) ?? `Meta answered HTTP ${httpStatus}`;
 	const details = asString(errorData.details);
+	// Meta's message is "(#code) title"; the details often repeat the title and say what to do.
+	const title = message.replace(/^\(#\d+\)\s*/, '');
 	return {
 		code: asCode(error.code) ?? httpStatus,
-		// The details say what to do ("…re-engagement message…"); the message is often only a title.
-		message: details && details !== message ? `${message}: ${details}` : message,
+		message: !details ? message : details.startsWith(title) ? details : `${title}: ${details}`,
 	};
 }
 

@@ -13,17 +13,20 @@ const { SSHClientsManager } = require('n8n-core/dist/execution-engine/ssh-client
 const dist = path.resolve(__dirname, '../../dist');
 const { WhatsAppNotify } = require(`${dist}/nodes/WhatsAppNotify/WhatsAppNotify.node`);
 const { WhatsAppStatusTrigger } = require(`${dist}/nodes/WhatsAppStatusTrigger/WhatsAppStatusTrigger.node`);
-const { SmoochApi } = require(`${dist}/credentials/SmoochApi.credentials`);
-const { GupshupApi } = require(`${dist}/credentials/GupshupApi.credentials`);
-const { TwilioWhatsAppApi } = require(`${dist}/credentials/TwilioWhatsAppApi.credentials`);
+const { n8n: packageEntries } = require('../../package.json');
 
 const PACKAGE = 'n8n-nodes-whatsapp-notify';
 const NOTIFY_TYPE = `${PACKAGE}.whatsAppNotify`;
 const TRIGGER_TYPE = `${PACKAGE}.whatsAppStatusTrigger`;
 
 const nodeTypeInstances = { [NOTIFY_TYPE]: new WhatsAppNotify(), [TRIGGER_TYPE]: new WhatsAppStatusTrigger() };
+// Every credential the package declares, as n8n loads them: a new provider's comes along by itself.
 const credentialTypes = Object.fromEntries(
-	[new SmoochApi(), new GupshupApi(), new TwilioWhatsAppApi()].map((type) => [type.name, type]),
+	packageEntries.credentials.map((file) => {
+		const exported = require(path.resolve(__dirname, '../..', file));
+		const type = new (Object.values(exported)[0])();
+		return [type.name, type];
+	}),
 );
 
 const nodeTypes = {
@@ -176,7 +179,12 @@ function webhookResponse() {
 	const response = {
 		statusCode: undefined,
 		body: undefined,
+		contentType: undefined,
 		ended: false,
+		type(contentType) {
+			response.contentType = contentType;
+			return response;
+		},
 		status(code) {
 			response.statusCode = code;
 			return response;
@@ -198,7 +206,7 @@ function webhookResponse() {
  * Returns { result: what webhook() returned, response: what it answered itself,
  * outputs: { delivered, seen, discarded, other } as JSON arrays }.
  */
-async function runStatusWebhook({ parameters, credentials, request }) {
+async function runStatusWebhook({ parameters, credentials, request, method = 'POST' }) {
 	const node = {
 		id: 'trigger',
 		name: 'WhatsApp Status Trigger',
@@ -212,9 +220,10 @@ async function runStatusWebhook({ parameters, credentials, request }) {
 	const workflow = new Workflow({ id: 'wf', nodes: [node], connections: {}, nodeTypes, active: true });
 	const response = webhookResponse();
 	const additionalData = additionalDataFor(credentials, { httpRequest: webhookRequest(request), httpResponse: response });
-	const description = nodeTypeInstances[TRIGGER_TYPE].description.webhooks[0];
+	// POST is the callbacks' webhook, GET the handshake's (the same path), as n8n picks them.
+	const description = nodeTypeInstances[TRIGGER_TYPE].description.webhooks.find((webhook) => webhook.httpMethod === method);
 	const webhookData = {
-		httpMethod: 'POST',
+		httpMethod: method,
 		node: node.name,
 		path: `${node.webhookId}/${description.path}`,
 		webhookDescription: description,

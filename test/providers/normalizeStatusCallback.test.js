@@ -44,6 +44,6 @@ test('Twilio callbacks carry no time: the time received stands in', () => {
 test('an unknown body, invalid JSON or an unknown provider is refused with a reason', () => {
 	expect(() => normalizeStatusCallback({ provider: 'auto', body: { foo: 1 } })).toThrow(CallbackFormatError);
 	expect(() => normalizeStatusCallback({ provider: 'auto', body: '{"broken": ' })).toThrow(/not a JSON object or form/);
-	expect(() => normalizeStatusCallback({ provider: 'meta', body: twilio.read })).toThrow(/unknown provider "meta"/);
+	expect(() => normalizeStatusCallback({ provider: 'telegram', body: twilio.read })).toThrow(/unknown provider "telegram"/);
 	expect(() => normalizeStatusCallback({ provider: 'twilio', body: gupshup.read })).toThrow(/not a Twilio status callback/);
 });
