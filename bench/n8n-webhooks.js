@@ -325,7 +325,8 @@ async function main(args = process.argv.slice(2)) {
 	}
 }
 
-module.exports = { main };
+// The load and its payloads are reused by the queue-mode test (e2e/queue.js), so both measure the same thing.
+module.exports = { main, load, requestsFor, TWILIO, SMOOCH, GUPSHUP };
 
 if (require.main === module) {
 	main().catch((error) => {

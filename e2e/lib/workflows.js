@@ -109,6 +109,33 @@ function sendWorkflow({ provider, credential, path }) {
 	};
 }
 
+/**
+ * A batch send workflow: Webhook (POST /webhook/<path>, body { messages: [{ to, text }] }, answers
+ * with all items when the last node is done) -> Split Out (one item per message) -> WhatsApp Notify.
+ */
+function batchSendWorkflow({ provider, credential, path }) {
+	const workflow = sendWorkflow({ provider, credential, path });
+	const [webhook, notify] = workflow.nodes;
+	const split = {
+		id: crypto.randomUUID(),
+		name: 'One item per message',
+		type: 'n8n-nodes-base.splitOut',
+		typeVersion: 1,
+		position: [130, 0],
+		parameters: { fieldToSplitOut: 'body.messages', include: 'noOtherFields', options: {} },
+	};
+	Object.assign(notify.parameters, { recipient: '={{ $json.to }}', message: '={{ $json.text }}', override: '{}' });
+	return {
+		...workflow,
+		name: `e2e batch send (${provider})`,
+		nodes: [webhook, split, notify],
+		connections: {
+			[webhook.name]: { main: [[{ node: split.name, type: 'main', index: 0 }]] },
+			[split.name]: { main: [[{ node: notify.name, type: 'main', index: 0 }]] },
+		},
+	};
+}
+
 function statusWorkflow({ provider, credential, webhookId, sinkUrl }) {
 	const trigger = {
 		id: crypto.randomUUID(),
@@ -148,4 +175,4 @@ function statusWorkflow({ provider, credential, webhookId, sinkUrl }) {
 	};
 }
 
-module.exports = { PROVIDERS, CREDENTIAL_TYPES, OUTPUTS, sandboxCredentials, sendWorkflow, statusWorkflow };
+module.exports = { PROVIDERS, CREDENTIAL_TYPES, OUTPUTS, sandboxCredentials, sendWorkflow, batchSendWorkflow, statusWorkflow };
