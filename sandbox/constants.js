@@ -25,6 +25,15 @@ const SANDBOX_CREDENTIALS = Object.freeze({
 		sourceNumber: '+917834811114',
 		webhookToken: 'sandbox-gupshup-webhook-token',
 	}),
+	meta: Object.freeze({
+		accessToken: 'sandbox-meta-access-token',
+		phoneNumberId: '106540352242922',
+		businessAccountId: '102290129340398',
+		displayPhoneNumber: '+15550783881',
+		appSecret: 'sandbox-meta-app-secret',
+		verifyToken: 'sandbox-meta-verify-token',
+		apiVersion: 'v24.0',
+	}),
 });
 
 /** Recipients whose fate is fixed. Any other valid number is delivered, then read. */

@@ -2,9 +2,10 @@
 'use strict';
 
 /**
- * The provider sandbox: a local HTTP server that answers the Twilio, Smooch
- * and Gupshup send APIs as the real ones do, then calls the configured status
- * webhooks the way each provider does. A dev/test tool: point the n8n
+ * The provider sandbox: a local HTTP server that answers the send APIs of every
+ * provider in the package's registry (Twilio, Smooch, Gupshup, Meta) as the real
+ * ones do, then calls the configured status webhooks the way each provider does.
+ * Meta's GET verification of a callback URL is played by handshake(provider). A dev/test tool: point the n8n
  * credentials' Base URL at it. Node built-ins only.
  *
  *   const { startSandbox } = require('./sandbox/server');
@@ -18,7 +19,7 @@ const { parseArgs } = require('util');
 
 const { SANDBOX_CREDENTIALS, TEST_NUMBERS } = require('./constants');
 const { CallbackQueue } = require('./lib/callbackQueue');
-const { BodyTooLargeError, checkWebhookUrl, parseBody, postWebhook, readRawBody, sendJson } = require('./lib/http');
+const { BodyTooLargeError, checkWebhookUrl, getText, parseBody, postWebhook, readRawBody, sendJson } = require('./lib/http');
 const { SlidingWindowLimiter } = require('./lib/rateLimit');
 const { PROVIDERS, findRoute } = require('./providers');
 
@@ -220,6 +221,24 @@ class Sandbox {
 		});
 	}
 
+	/**
+	 * Verifies the provider's configured webhook URL the way the provider does before it sends
+	 * anything there (Meta: a GET with hub.challenge that must come back as the body).
+	 * Resolves { ok, httpStatus, body, challenge, url }; never rejects.
+	 */
+	async handshake(providerName, { verifyToken } = {}) {
+		const provider = PROVIDERS[providerName];
+		if (!provider) throw new Error(`unknown provider "${providerName}"`);
+		if (!provider.handshakeRequest) throw new Error(`${providerName} makes no handshake`);
+		const url = this.config.webhooks[providerName];
+		if (!url) throw new Error(`no webhook configured for ${providerName}`);
+		const request = provider.handshakeRequest(url, verifyToken);
+		const answer = await getText(request.url);
+		const ok = answer.httpStatus === 200 && answer.body === request.challenge;
+		this.log(`handshake ${providerName} → ${url} ${answer.httpStatus ?? answer.error}${ok ? ' (challenge echoed)' : ''}`);
+		return { ok, httpStatus: answer.httpStatus, body: answer.body, error: answer.error, challenge: request.challenge, url };
+	}
+
 	/** The control endpoints, for tests and tools in other processes. */
 	async handleControl(req, res, action) {
 		const route = `${req.method} ${action}`;
@@ -233,6 +252,13 @@ class Sandbox {
 		if (route === 'POST reset') {
 			this.reset();
 			return sendJson(res, 200, { reset: true });
+		}
+		if (req.method === 'POST' && action.startsWith('handshake/')) {
+			try {
+				return sendJson(res, 200, await this.handshake(action.slice('handshake/'.length)));
+			} catch (error) {
+				return sendJson(res, 400, { error: error.message });
+			}
 		}
 		if (route === 'POST config') {
 			const settings = parseBody(await readRawBody(req), 'application/json');
@@ -258,7 +284,7 @@ class Sandbox {
 
 /**
  * Starts a sandbox on 127.0.0.1. Options: port (0 = a free one), latencyMs,
- * rateLimitPerSecond, retryAfterSeconds, webhooks {twilio, smooch, gupshup},
+ * rateLimitPerSecond, retryAfterSeconds, webhooks {<provider>: url}, one per registry provider,
  * callbackDelayMs, log. See sandbox/README.md.
  */
 async function startSandbox(options = {}) {
@@ -273,6 +299,7 @@ async function startSandbox(options = {}) {
 		config: () => sandbox.publicConfig(),
 		reset: () => sandbox.reset(),
 		idle: () => sandbox.idle(),
+		handshake: (provider, options) => sandbox.handshake(provider, options),
 		close: () => sandbox.close(),
 	};
 }
@@ -283,9 +310,8 @@ const USAGE = `Usage: node sandbox/server.js [options]
   --rate-limit N        sends per provider per second before 429 (default 0 = no limit)
   --retry-after S       Retry-After seconds on 429 (default 1)
   --callback-delay MS   gap between one message's callbacks (default 200)
-  --twilio-webhook URL  where Twilio status callbacks go
-  --smooch-webhook URL  where Smooch webhooks go
-  --gupshup-webhook URL where Gupshup callbacks go (put ?token=… in it)
+  --<provider>-webhook URL  where that provider's status callbacks go, for ${Object.keys(PROVIDERS).join(', ')}
+                        (Gupshup: put ?token=… in it; Meta: the URL is verified with a GET first)
   --log                 print one line per request and callback`;
 
 function numberOption(values, name, fallback) {
@@ -305,9 +331,7 @@ function optionsFromArgs(args) {
 			'rate-limit': text,
 			'retry-after': text,
 			'callback-delay': text,
-			'twilio-webhook': text,
-			'smooch-webhook': text,
-			'gupshup-webhook': text,
+			...Object.fromEntries(Object.keys(PROVIDERS).map((provider) => [`${provider}-webhook`, text])),
 			log: { type: 'boolean' },
 			help: { type: 'boolean', short: 'h' },
 		},
@@ -319,11 +343,7 @@ function optionsFromArgs(args) {
 		rateLimitPerSecond: numberOption(values, 'rate-limit', DEFAULTS.rateLimitPerSecond),
 		retryAfterSeconds: numberOption(values, 'retry-after', DEFAULTS.retryAfterSeconds),
 		callbackDelayMs: numberOption(values, 'callback-delay', DEFAULTS.callbackDelayMs),
-		webhooks: {
-			twilio: values['twilio-webhook'],
-			smooch: values['smooch-webhook'],
-			gupshup: values['gupshup-webhook'],
-		},
+		webhooks: Object.fromEntries(Object.keys(PROVIDERS).map((provider) => [provider, values[`${provider}-webhook`]])),
 		log: Boolean(values.log),
 	};
 }
@@ -346,6 +366,11 @@ async function main(args) {
 	console.log(`Credentials: ${JSON.stringify(SANDBOX_CREDENTIALS, null, 2)}`);
 	console.log(`Test numbers: ${JSON.stringify(TEST_NUMBERS, null, 2)}`);
 	console.log(`Webhooks: ${JSON.stringify(sandbox.config().webhooks)}`);
+	for (const provider of Object.keys(sandbox.config().webhooks)) {
+		if (!PROVIDERS[provider].handshakeRequest) continue;
+		const result = await sandbox.handshake(provider);
+		console.log(`${provider} handshake with ${result.url}: ${result.ok ? 'verified' : `failed (HTTP ${result.httpStatus ?? result.error})`}`);
+	}
 	const stop = async (signal) => {
 		console.log(`${signal}: closing the sandbox`);
 		await sandbox.close();

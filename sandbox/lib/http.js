@@ -137,8 +137,20 @@ function postWebhook(url, { headers, body }) {
 	});
 }
 
+/** GETs a URL on this machine and reads the answer as text; resolves { httpStatus, body, error }, never rejects. */
+async function getText(url) {
+	checkWebhookUrl(url);
+	try {
+		const response = await fetch(url, { signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS) });
+		return { httpStatus: response.status, body: await response.text(), error: null };
+	} catch (error) {
+		return { httpStatus: null, body: null, error: error.message };
+	}
+}
+
 module.exports = {
 	BodyTooLargeError,
+	getText,
 	basicAuth,
 	checkWebhookUrl,
 	parseBody,

@@ -1,11 +1,19 @@
 'use strict';
 
-const gupshup = require('./gupshup');
-const smooch = require('./smooch');
-const twilio = require('./twilio');
+const path = require('path');
 
-/** The providers the sandbox imitates, by the name the package uses. */
-const PROVIDERS = { twilio, smooch, gupshup };
+/** The package's provider registry, built (npm run build): the sandbox plays every provider it lists. */
+function registryNames() {
+	const built = path.resolve(__dirname, '../../dist/nodes/providers');
+	try {
+		return Object.keys(require(built).PROVIDERS);
+	} catch (error) {
+		throw new Error(`the sandbox reads the provider list from the built package: run "npm run build" first (${error.message})`);
+	}
+}
+
+/** The providers the sandbox imitates, by the registry's names; each is ./<name>.js. */
+const PROVIDERS = Object.fromEntries(registryNames().map((name) => [name, require(`./${name}`)]));
 
 /** A path segment decoded; a malformed escape is kept as sent (it then fails the checks). */
 function safeDecode(segment) {

@@ -1,0 +1,211 @@
+'use strict';
+
+/**
+ * Meta's WhatsApp Cloud API: the messages endpoint, the phone-number read n8n's credential
+ * test makes, status webhooks signed with the App Secret (X-Hub-Signature-256), and the GET
+ * verification Meta makes when a Callback URL is saved.
+ */
+
+const crypto = require('crypto');
+
+const { SANDBOX_CREDENTIALS, outcomeFor } = require('../constants');
+const { toE164, whatsAppMessageId } = require('../lib/ids');
+
+const NAME = 'meta';
+
+/** A Graph API error: `{error: {message, type, code, error_data: {messaging_product, details}, fbtrace_id}}`. */
+function graphError(status, code, title, details, headers) {
+	return {
+		status,
+		headers,
+		body: {
+			error: {
+				message: `(#${code}) ${title}`,
+				type: 'OAuthException',
+				code,
+				error_data: { messaging_product: 'whatsapp', details },
+				fbtrace_id: crypto.randomBytes(12).toString('base64url'),
+			},
+		},
+	};
+}
+
+function unauthorized() {
+	return graphError(401, 190, 'Invalid OAuth access token.', 'Invalid OAuth access token - Cannot parse access token');
+}
+
+/**
+ * Meta's throughput limit: code 130429, which the package retries like a 429. Meta sends no
+ * Retry-After; the sandbox adds one only so its --retry-after setting means the same for everyone.
+ */
+function tooManyRequests(retryAfterSeconds) {
+	return graphError(
+		429,
+		130429,
+		'Rate limit hit',
+		'Message failed to send because there were too many messages sent from this phone number in a short period of time',
+		{ 'Retry-After': String(retryAfterSeconds) },
+	);
+}
+
+function isAuthorized(headers, phoneNumberId) {
+	const { accessToken, phoneNumberId: ownNumber } = SANDBOX_CREDENTIALS.meta;
+	return headers.authorization === `Bearer ${accessToken}` && phoneNumberId === ownNumber;
+}
+
+const isObject = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
+const invalidParameter = (details) => graphError(400, 100, 'Invalid parameter', details);
+
+/** Returns an error answer, or null when the message can be sent. */
+function validateMessage(body) {
+	if (!isObject(body)) return invalidParameter('The request body must be a JSON object');
+	if (body.messaging_product !== 'whatsapp') return invalidParameter('Param messaging_product must be "whatsapp"');
+	// Meta takes the number with or without "+"; the sandbox reads it as E.164.
+	if (!toE164(body.to)) return invalidParameter(`Param to ${JSON.stringify(body.to)} is not a valid phone number`);
+	if (typeof body.type !== 'string') return invalidParameter('Param type is required');
+	if (!isObject(body[body.type])) return invalidParameter(`Param ${body.type} is required for type ${body.type}`);
+	if (body.type === 'text' && (typeof body.text.body !== 'string' || body.text.body === '')) {
+		return invalidParameter('Param text[\'body\'] is required');
+	}
+	return null;
+}
+
+function sendMessage({ params, headers, body, retryAfterSeconds }) {
+	const [, phoneNumberId] = params;
+	if (!isAuthorized(headers, phoneNumberId)) return unauthorized();
+	const invalid = validateMessage(body);
+	if (invalid) return invalid;
+
+	const recipient = toE164(body.to);
+	const outcome = outcomeFor(recipient);
+	if (outcome === 'invalid') {
+		return graphError(400, 131030, 'Recipient phone number not in allowed list', 'Recipient phone number not in allowed list: Add recipient phone number to recipient list and try again.');
+	}
+	if (outcome === 'rateLimited') return tooManyRequests(retryAfterSeconds);
+	if (outcome === 'serverError') return graphError(500, 1, 'An unknown error occurred', 'An unknown error occurred');
+
+	const messageId = whatsAppMessageId();
+	return {
+		status: 200,
+		body: { messaging_product: 'whatsapp', contacts: [{ input: body.to, wa_id: recipient.slice(1) }], messages: [{ id: messageId }] },
+		messageId,
+		message: { messageId, outcome, recipient, phoneNumberId },
+	};
+}
+
+/** GET /{version}/{phone-number-id}: what n8n's credential test calls. */
+function readPhoneNumber({ params, headers }) {
+	const [, phoneNumberId] = params;
+	if (!isAuthorized(headers, phoneNumberId)) return unauthorized();
+	return {
+		status: 200,
+		body: {
+			verified_name: 'Sandbox Business',
+			display_phone_number: SANDBOX_CREDENTIALS.meta.displayPhoneNumber,
+			id: phoneNumberId,
+			quality_rating: 'GREEN',
+		},
+	};
+}
+
+/** WhatsApp's reasons for the failures the test numbers produce, as Meta's status webhooks carry them. */
+const FAILURES = {
+	undeliverable: { code: 131026, title: 'Message undeliverable', details: 'Message Undeliverable.' },
+	outsideWindow: {
+		code: 131047,
+		title: 'Re-engagement message',
+		details: 'Message failed to send because more than 24 hours have passed since the customer last replied to this number.',
+	},
+};
+
+const SEQUENCES = {
+	delivered: ['sent', 'delivered', 'read'],
+	undeliverable: ['sent', 'failed'],
+	outsideWindow: ['failed'],
+};
+
+function statusItem(status, message) {
+	const item = {
+		id: message.messageId,
+		status,
+		timestamp: String(Math.floor(Date.now() / 1000)),
+		recipient_id: message.recipient.slice(1),
+	};
+	if (status === 'sent' || status === 'delivered') {
+		item.pricing = { billable: true, pricing_model: 'PMP', type: 'regular', category: 'utility' };
+	}
+	if (status === 'failed') {
+		const { code, title, details } = FAILURES[message.outcome];
+		item.errors = [{ code, title, message: title, error_data: { details }, href: 'https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/' }];
+	}
+	return item;
+}
+
+function envelope(statuses, message) {
+	const { businessAccountId, displayPhoneNumber } = SANDBOX_CREDENTIALS.meta;
+	return {
+		object: 'whatsapp_business_account',
+		entry: [
+			{
+				id: businessAccountId,
+				changes: [
+					{
+						value: {
+							messaging_product: 'whatsapp',
+							metadata: { display_phone_number: displayPhoneNumber.slice(1), phone_number_id: message.phoneNumberId },
+							statuses,
+						},
+						field: 'messages',
+					},
+				],
+			},
+		],
+	};
+}
+
+/** X-Hub-Signature-256: `sha256=` + hex HMAC-SHA256 of the exact bytes sent, keyed with the App Secret. */
+function metaSignature(appSecret, rawBody) {
+	return `sha256=${crypto.createHmac('sha256', appSecret).update(rawBody).digest('hex')}`;
+}
+
+function callbacksFor(message) {
+	return (SEQUENCES[message.outcome] || []).map((status) => ({
+		status,
+		messageId: message.messageId,
+		build() {
+			const payload = envelope([statusItem(status, message)], message);
+			const body = JSON.stringify(payload);
+			return {
+				headers: {
+					'Content-Type': 'application/json',
+					'User-Agent': 'facebookexternalua',
+					'X-Hub-Signature-256': metaSignature(SANDBOX_CREDENTIALS.meta.appSecret, body),
+				},
+				body,
+				payload,
+			};
+		},
+	}));
+}
+
+/** The GET Meta makes when a Callback URL is saved in the App Dashboard; the URL must echo the challenge. */
+function handshakeRequest(url, verifyToken = SANDBOX_CREDENTIALS.meta.verifyToken) {
+	const challenge = String(crypto.randomInt(1e9, 2e9));
+	const target = new URL(url);
+	target.searchParams.set('hub.mode', 'subscribe');
+	target.searchParams.set('hub.verify_token', verifyToken);
+	target.searchParams.set('hub.challenge', challenge);
+	return { url: target.toString(), challenge };
+}
+
+module.exports = {
+	name: NAME,
+	routes: [
+		{ method: 'POST', pattern: /^\/(v\d+\.\d+)\/(\d+)\/messages$/, kind: 'send', handle: sendMessage },
+		{ method: 'GET', pattern: /^\/(v\d+\.\d+)\/(\d+)$/, kind: 'check', handle: readPhoneNumber },
+	],
+	tooManyRequests,
+	callbacksFor,
+	handshakeRequest,
+	metaSignature,
+};
