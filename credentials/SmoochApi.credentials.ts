@@ -55,6 +55,15 @@ export class SmoochApi implements ICredentialType {
 			description: 'The ID of the WhatsApp integration (channel) that sends the messages',
 		},
 		{
+			displayName: 'Template Namespace',
+			name: 'templateNamespace',
+			type: 'string',
+			default: '',
+			placeholder: 'c8ae5f90_307a_ca4c_b8f6_d1e2a2573574',
+			description:
+				'The WhatsApp Business Account’s message template namespace, needed to send templates (WhatsApp Manager shows it with your message templates). A message can use another with _config.templateNamespace.',
+		},
+		{
 			displayName: 'Region',
 			name: 'region',
 			type: 'options',

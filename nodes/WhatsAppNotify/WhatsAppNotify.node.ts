@@ -14,7 +14,9 @@ import {
 import { providerNamesInWords } from '../providers';
 import { providerCredentials, providerParameter } from '../providers/description';
 import { RateGate, runPool, type Settled } from '../shared/sendPool';
+import { messageContentProperties } from './contentDescription';
 import { type PreparedMessage, prepareMessage, sendMessage } from './messages';
+import { searchTemplates } from './templates';
 
 interface SendOptions {
 	concurrency?: number;
@@ -48,14 +50,7 @@ export class WhatsAppNotify implements INodeType {
 				placeholder: '+919988776655',
 				description: 'The phone number in E.164: a plus sign, the country code and the number, no spaces or signs',
 			},
-			{
-				displayName: 'Message',
-				name: 'message',
-				type: 'string',
-				typeOptions: { rows: 4 },
-				default: '',
-				description: 'The text of the message. Templates and media go in the override.',
-			},
+			...messageContentProperties,
 			{
 				displayName: 'Override (JSON)',
 				name: 'override',
@@ -109,6 +104,8 @@ export class WhatsAppNotify implements INodeType {
 			},
 		],
 	};
+
+	methods = { listSearch: { searchTemplates } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();

@@ -18,6 +18,8 @@ import { applyConfig, assertRecipientUntouched, type JsonObject, parseOverride, 
 import { isE164 } from '../shared/phone';
 import { sendToProvider, type SendPolicy } from '../shared/transport';
 import type { Provider, ProviderSettings, SendRequest } from '../shared/types';
+import { readItemContent } from './content';
+import { checkTemplateVariables } from './templates';
 
 export interface PreparedMessage {
 	itemIndex: number;
@@ -40,7 +42,7 @@ export async function prepareMessage(
 	const node = this.getNode();
 	const providerName = this.getNodeParameter('provider', itemIndex) as string;
 	const rawRecipient = this.getNodeParameter('recipient', itemIndex);
-	const message = this.getNodeParameter('message', itemIndex, '') as string;
+	const { message, content, templateFromList } = readItemContent.call(this, itemIndex);
 	const rawOverride = this.getNodeParameter('override', itemIndex, '{}');
 
 	// A number is accepted (a spreadsheet column), anything else (an array, an object) is not.
@@ -69,11 +71,14 @@ export async function prepareMessage(
 	const credentials =
 		cached ?? (await this.getCredentials<ICredentialDataDecryptedObject>(provider.credentialType, itemIndex));
 	credentialCache.set(provider.credentialType, credentials);
+	if (content?.type === 'template' && templateFromList) {
+		await checkTemplateVariables.call(this, provider, credentials as ProviderSettings, content, itemIndex);
+	}
 
 	try {
 		assertRecipientUntouched(override, provider.recipientFields);
 		const settings = applyConfig(credentials as ProviderSettings, config, provider);
-		const request = provider.buildSendRequest({ recipient, message, override, settings });
+		const request = provider.buildSendRequest({ recipient, message, content, override, settings });
 		// Serialized once here, so a body that cannot be sent fails now, before anything went out.
 		JSON.stringify(request.body);
 		return { itemIndex, provider, credentials, recipient, request };

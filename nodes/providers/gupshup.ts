@@ -68,7 +68,7 @@ function contentFields(message: string, content: MessageContent | undefined): Js
 		return {
 			template: { id: content.template, params: content.variables },
 			// A header image, document or video goes in `message`, in WhatsApp's own spelling.
-			...(content.headerMediaUrl ? { message: headerMediaParameter(content.headerMediaUrl, content.headerFileName) } : {}),
+			...(content.headerMediaUrl ? { message: headerMediaParameter(content.headerMediaUrl) } : {}),
 		};
 	}
 	if (content?.type === 'media') return { message: mediaMessage(content) };

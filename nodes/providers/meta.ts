@@ -9,7 +9,8 @@ import { createHmac } from 'crypto';
 
 import { apiBaseUrl } from '../shared/apiBaseUrl';
 import { asCode, asString, header, secretsEqual } from '../shared/callback';
-import { isPlainObject } from '../shared/json';
+import { isPlainObject, type JsonObject } from '../shared/json';
+import { countTemplateVariables, fileNameOf, headerMediaParameter } from '../shared/messageContent';
 import {
 	carriesGupshupIds,
 	envelopeMessageEvents,
@@ -23,6 +24,8 @@ import {
 	type CallbackToVerify,
 	type DeliveryStatus,
 	type HandshakeAnswer,
+	type MediaContent,
+	type MessageContent,
 	type MessageToSend,
 	type Provider,
 	type ProviderError,
@@ -30,6 +33,9 @@ import {
 	type SendRequest,
 	type StatusCallback,
 	type StatusEvent,
+	type TemplateContent,
+	type TemplateListing,
+	type TemplateSummary,
 } from '../shared/types';
 
 const META_DEFAULT_BASE_URL = 'https://graph.facebook.com';
@@ -62,7 +68,34 @@ const STATUS: Readonly<Record<string, DeliveryStatus>> = Object.assign(Object.cr
  */
 const THROTTLED_CODES: ReadonlySet<number> = new Set([4, 80007, 130429, 131056]);
 
-function buildSendRequest({ recipient, message, override, settings }: MessageToSend): SendRequest {
+/** A template by name and language; the header media and the body's {{n}} values go in `components`. */
+function templateFields(content: TemplateContent): JsonObject {
+	const components: JsonObject[] = [];
+	if (content.headerMediaUrl) components.push({ type: 'header', parameters: [headerMediaParameter(content.headerMediaUrl)] });
+	if (content.variables.length > 0) {
+		components.push({ type: 'body', parameters: content.variables.map((text) => ({ type: 'text', text })) });
+	}
+	return {
+		type: 'template',
+		template: { name: content.template, language: { code: content.language }, ...(components.length > 0 ? { components } : {}) },
+	};
+}
+
+/** A media message: `{type: kind, [kind]: {link, caption, filename}}`; audio takes no caption, only a document a file name. */
+function mediaFields({ mediaType, url, fileName, caption }: MediaContent): JsonObject {
+	const media: JsonObject = { link: url };
+	if (caption && mediaType !== 'audio') media.caption = caption;
+	if (mediaType === 'document') media.filename = fileName || fileNameOf(url);
+	return { type: mediaType, [mediaType]: media };
+}
+
+function contentFields(message: string, content: MessageContent | undefined): JsonObject {
+	if (content?.type === 'template') return templateFields(content);
+	if (content?.type === 'media') return mediaFields(content);
+	return { type: 'text', text: { body: message } };
+}
+
+function buildSendRequest({ recipient, message, content, override, settings }: MessageToSend): SendRequest {
 	if (!settings.phoneNumberId || !PHONE_NUMBER_ID.test(settings.phoneNumberId)) {
 		throw new Error(`the Meta credential's Phone Number ID ${JSON.stringify(settings.phoneNumberId ?? '')} is not a numeric id`);
 	}
@@ -74,8 +107,7 @@ function buildSendRequest({ recipient, message, override, settings }: MessageToS
 		messaging_product: 'whatsapp',
 		recipient_type: 'individual',
 		to: recipient,
-		type: 'text',
-		text: { body: message },
+		...contentFields(message, content),
 	};
 	const body = deepMerge(base, override);
 	// Another type (template, image, …) carries its own object; the text one stays only if the override set it.
@@ -90,6 +122,48 @@ function buildSendRequest({ recipient, message, override, settings }: MessageToS
 		encoding: 'json',
 	};
 }
+
+/** The header media a template's HEADER component announces (`format`), if any. */
+function headerMediaOf(components: unknown[]): TemplateSummary['headerMedia'] {
+	const header = components.find((component) => isPlainObject(component) && component.type === 'HEADER');
+	const format = isPlainObject(header) ? header.format : undefined;
+	if (format === 'IMAGE') return 'image';
+	if (format === 'VIDEO') return 'video';
+	return format === 'DOCUMENT' ? 'document' : null;
+}
+
+/** The WhatsApp Business Account's templates: `GET /{version}/{waba-id}/message_templates`, status APPROVED. */
+const templateListing: TemplateListing = {
+	request(settings) {
+		if (!settings.businessAccountId || !/^\d{1,30}$/.test(settings.businessAccountId)) {
+			throw new Error('the Meta credential has no WhatsApp Business Account ID, which lists the templates');
+		}
+		const version = API_VERSION.test(settings.apiVersion ?? '') ? settings.apiVersion : 'v24.0';
+		return {
+			method: 'GET',
+			url: `${apiBaseUrl(settings.baseUrl, META_DEFAULT_BASE_URL)}/${version}/${settings.businessAccountId}/message_templates?fields=name,language,status,components,parameter_format&limit=1000`,
+		};
+	},
+	readTemplates(responseBody) {
+		if (!isPlainObject(responseBody) || !Array.isArray(responseBody.data)) throw new Error('the answer holds no "data" list');
+		return responseBody.data
+			.filter(isPlainObject)
+			.filter((template) => typeof template.name === 'string' && template.status === 'APPROVED')
+			.map((template) => {
+				const components = Array.isArray(template.components) ? template.components : [];
+				const body = components.find((component) => isPlainObject(component) && component.type === 'BODY');
+				// Named parameters ({{customer_name}}) are not the positional values this node sends: count unknown.
+				const positional = template.parameter_format !== 'NAMED';
+				return {
+					id: template.name as string,
+					name: template.name as string,
+					language: asString(template.language),
+					variableCount: positional && isPlainObject(body) ? countTemplateVariables(body.text) : null,
+					headerMedia: headerMediaOf(components),
+				};
+			});
+	},
+};
 
 /** The `wamid…` that later status callbacks carry as `statuses[].id`. */
 function readMessageId(responseBody: unknown): string | undefined {
@@ -183,6 +257,7 @@ export const meta: Provider<'meta'> = {
 	configurableSettings: { phoneNumberId: PHONE_NUMBER_ID },
 	recipientFields: [['to']],
 	buildSendRequest,
+	templateListing,
 	readMessageId,
 	readError,
 	isThrottled,

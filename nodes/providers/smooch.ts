@@ -62,7 +62,7 @@ function templateMessage(content: TemplateContent, settings: ProviderSettings): 
 	}
 	const components: JsonObject[] = [];
 	if (content.headerMediaUrl) {
-		components.push({ type: 'header', parameters: [headerMediaParameter(content.headerMediaUrl, content.headerFileName)] });
+		components.push({ type: 'header', parameters: [headerMediaParameter(content.headerMediaUrl)] });
 	}
 	if (content.variables.length > 0) {
 		components.push({ type: 'body', parameters: content.variables.map((text) => ({ type: 'text', text })) });

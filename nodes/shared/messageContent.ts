@@ -62,8 +62,8 @@ function typeOf(name: string): { kind: MediaKind; mime: string } | undefined {
  * The header a template's media makes, from the file's extension. WhatsApp's headers take
  * JPEG or PNG images and MP4 or 3GPP videos; anything else goes as a document.
  */
-export function headerMediaKind(url: string, fileName?: string): 'image' | 'video' | 'document' {
-	const kind = typeOf(fileName || fileNameOf(url))?.kind;
+export function headerMediaKind(url: string): 'image' | 'video' | 'document' {
+	const kind = typeOf(fileNameOf(url))?.kind;
 	return kind === 'image' || kind === 'video' ? kind : 'document';
 }
 
@@ -83,9 +83,9 @@ export function countTemplateVariables(text: unknown): number {
  * A template header's media as WhatsApp's template parameters spell it, e.g.
  * `{"type": "document", "document": {"link": "…", "filename": "invoice.pdf"}}`.
  */
-export function headerMediaParameter(url: string, fileName?: string): Record<string, unknown> {
-	const kind = headerMediaKind(url, fileName);
+export function headerMediaParameter(url: string): Record<string, unknown> {
+	const kind = headerMediaKind(url);
 	const media: Record<string, unknown> = { link: url };
-	if (kind === 'document') media.filename = fileName || fileNameOf(url);
+	if (kind === 'document') media.filename = fileNameOf(url);
 	return { type: kind, [kind]: media };
 }

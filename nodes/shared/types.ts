@@ -75,8 +75,6 @@ export interface TemplateContent {
 	variables: string[];
 	/** A public URL for the header of a template whose header is an image, a document or a video. */
 	headerMediaUrl?: string;
-	/** The name a document header shows. */
-	headerFileName?: string;
 }
 
 /** A file sent as an image, document, video or audio message. */
