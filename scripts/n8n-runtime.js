@@ -21,6 +21,8 @@ const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 
+const { npmInstall, progressLogger } = require('./npm-install');
+
 const ROOT = path.resolve(__dirname, '..');
 
 /** The n8n the project pins: the dev command, the bench and the default e2e run use it. */
@@ -295,7 +297,7 @@ async function withInstallLock(options, fn) {
  */
 async function ensureN8n(options = {}) {
 	if (isN8nInstalled()) return n8nBin();
-	return withInstallLock(options, () => {
+	return withInstallLock(options, async () => {
 		if (isN8nInstalled()) return n8nBin();
 		ensureNode(options);
 		fs.mkdirSync(TOOL_DIR, { recursive: true });
@@ -310,11 +312,13 @@ async function ensureN8n(options = {}) {
 			overrides: profile.overrides,
 		};
 		fs.writeFileSync(path.join(TOOL_DIR, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-		log(options, `installing n8n@${N8N_VERSION} into ${TOOL_DIR} (about 4 minutes, ~2 GB)...`);
+		log(options, `installing n8n@${N8N_VERSION} into ${TOOL_DIR} (2 to 4 minutes, ~2.3 GB; npm's log: ${TOOL_DIR}/npm-install.log)...`);
 		const started = Date.now();
-		run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...(profile.ignoreScripts ? ['--ignore-scripts'] : [])], {
+		// Progress goes to options.onProgress (the dev command draws it), else a log line every 30 s.
+		await npmInstall(['install', '--no-audit', '--no-fund', ...(profile.ignoreScripts ? ['--ignore-scripts'] : [])], {
 			cwd: TOOL_DIR,
-			quiet: options.quiet,
+			logFile: path.join(TOOL_DIR, 'npm-install.log'),
+			onProgress: options.onProgress || progressLogger((line) => log(options, line)),
 			what: `npm install n8n@${N8N_VERSION}`,
 		});
 		if (profile.rebuild.length) {
