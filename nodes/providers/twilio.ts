@@ -9,7 +9,7 @@ import { createHash, createHmac } from 'crypto';
 import { apiBaseUrl } from '../shared/apiBaseUrl';
 import { asCode, asString, header, secretsEqual, stableEventId } from '../shared/callback';
 import { lookup } from '../shared/json';
-import { deepMerge, isPlainObject } from '../shared/override';
+import { deepMerge, isPlainObject, type JsonObject } from '../shared/override';
 import { toE164 } from '../shared/phone';
 import {
 	CallbackFormatError,
@@ -145,17 +145,23 @@ function readError(responseBody: unknown, httpStatus: number) {
 	return { code: httpStatus, message: `Twilio answered HTTP ${httpStatus}` };
 }
 
+/** MessageStatus, or the older SmsStatus when only that one is there; undefined when neither is a string. */
+function statusField(body: JsonObject): string | undefined {
+	const status = body.MessageStatus ?? body.SmsStatus;
+	return typeof status === 'string' ? status : undefined;
+}
+
 function recognizes(body: unknown): boolean {
-	return isPlainObject(body) && typeof body.MessageSid === 'string' && (typeof body.MessageStatus === 'string' || typeof body.SmsStatus === 'string');
+	return isPlainObject(body) && typeof body.MessageSid === 'string' && statusField(body) !== undefined;
 }
 
 function parseCallback({ body }: StatusCallback, receivedAt: Date): StatusEvent[] {
 	if (!recognizes(body)) {
 		throw new CallbackFormatError('not a Twilio status callback: MessageSid and MessageStatus are missing');
 	}
-	const fields = body as Record<string, unknown>;
+	const fields = body as JsonObject;
 	// recognizes() checked both are strings.
-	const providerStatus = ((fields.MessageStatus ?? fields.SmsStatus) as string).toLowerCase();
+	const providerStatus = (statusField(fields) as string).toLowerCase();
 	const messageId = fields.MessageSid as string;
 	const errorCode = asString(fields.ErrorCode);
 	const hasError = errorCode !== null && errorCode !== '0';
@@ -170,7 +176,8 @@ function parseCallback({ body }: StatusCallback, receivedAt: Date): StatusEvent[
 			timestamp: receivedAt.toISOString(),
 			error: hasError
 				? {
-						code: Number.isNaN(Number(errorCode)) ? errorCode : Number(errorCode),
+						// Twilio's codes are numbers sent as text; anything else is kept as the text it is.
+						code: Number.isSafeInteger(Number(errorCode)) ? Number(errorCode) : errorCode,
 						message:
 							asString(fields.ChannelStatusMessage) ??
 							asString(fields.ErrorMessage) ??
