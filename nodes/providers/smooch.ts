@@ -92,6 +92,9 @@ function contentFields(message: string, content: MessageContent | undefined, set
 	return { message: message ? { type: 'text', text: message } : { type: 'text' } };
 }
 
+/** A WhatsApp template namespace, as WhatsApp Manager shows it: a UUID written with underscores. */
+const TEMPLATE_NAMESPACE = /^[0-9a-f]{8}(_[0-9a-f]{4}){3}_[0-9a-f]{12}$/i;
+
 function buildSendRequest({ recipient, message, content, override, settings }: MessageToSend): SendRequest {
 	if (!settings.appId) throw new Error('the Smooch credential has no App ID');
 	if (!settings.integrationId) throw new Error('the Smooch credential has no Integration ID');
@@ -251,7 +254,7 @@ export const smooch: Provider<'smooch'> = {
 	credentialType: 'smoochApi',
 	setupNotice:
 		'Copy the Production URL above (Webhook URLs). In Zendesk Admin Center (Apps and integrations, Conversations integrations) or the Smooch dashboard, create a webhook with that URL and the triggers notification:delivery:user, notification:delivery:failure and conversation:read (add message:delivery:* for conversation messages). Put the webhook’s secret in the credential’s Webhook Secret: calls without it are then refused.',
-	configurableSettings: { integrationId: SMOOCH_ID, appId: SMOOCH_ID },
+	configurableSettings: { integrationId: SMOOCH_ID, appId: SMOOCH_ID, templateNamespace: TEMPLATE_NAMESPACE },
 	recipientFields: [['destination', 'destinationId']],
 	buildSendRequest,
 	readMessageId,

@@ -5,7 +5,7 @@
  * It loads the built package (dist/): what ships is what is tested.
  */
 const path = require('path');
-const { ExecutionLifecycleHooks, WebhookContext, WorkflowExecute } = require('n8n-core');
+const { ExecutionLifecycleHooks, LoadOptionsContext, WebhookContext, WorkflowExecute } = require('n8n-core');
 const { createDeferredPromise, ICredentialsHelper, NodeHelpers, Workflow } = require('n8n-workflow');
 const { Container } = require('@n8n/di');
 const { SSHClientsManager } = require('n8n-core/dist/execution-engine/ssh-clients-manager');
@@ -160,6 +160,32 @@ async function runNotify({ parameters, items = [{ json: {} }], credentials, cont
 	};
 }
 
+/**
+ * Calls one of WhatsApp Notify's list searches (a resource locator's "From List") through
+ * n8n-core's LoadOptionsContext, as the editor does when the list opens.
+ * Returns { results } or { error }.
+ */
+async function runListSearch({ parameters, credentials, method, filter }) {
+	const node = {
+		id: 'notify',
+		name: 'WhatsApp Notify',
+		type: NOTIFY_TYPE,
+		typeVersion: 1,
+		position: [0, 0],
+		parameters,
+		credentials: credentialRefs(credentials),
+	};
+	const workflow = new Workflow({ id: 'wf', nodes: [node], connections: {}, nodeTypes, active: false });
+	const additionalData = additionalDataFor(credentials, { currentNodeParameters: parameters });
+	const context = new LoadOptionsContext(workflow, workflow.getNode(node.name), additionalData, 'parameters.template');
+	try {
+		const { results } = await nodeTypeInstances[NOTIFY_TYPE].methods.listSearch[method].call(context, filter);
+		return { results, error: null };
+	} catch (error) {
+		return { results: null, error };
+	}
+}
+
 /** A request as n8n's webhook server hands it to a node (express-like). */
 function webhookRequest({ body, headers = {}, query = {}, url = '/webhook/trigger-id/status', rawBody }) {
 	const host = 'n8n.example.com';
@@ -247,4 +273,4 @@ function triggerOutputNames(parameters) {
 	return outputs.map((output) => output.displayName);
 }
 
-module.exports = { runNotify, runStatusWebhook, triggerOutputNames, NOTIFY_TYPE, TRIGGER_TYPE };
+module.exports = { runNotify, runListSearch, runStatusWebhook, triggerOutputNames, NOTIFY_TYPE, TRIGGER_TYPE };
