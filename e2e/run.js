@@ -161,13 +161,14 @@ const COUNTED_CALLBACKS = {
 	twilio: new Set(['delivered', 'read', 'undelivered', 'failed']),
 	smooch: new Set(['notification:delivery:user', 'notification:delivery:failure', 'conversation:read']),
 	gupshup: new Set(['delivered', 'read', 'failed']),
+	meta: new Set(['delivered', 'read', 'failed']),
 };
 
 /** The discarded event's error code per provider for TEST_NUMBERS.undeliverable (see sandbox/README.md). */
-const UNDELIVERABLE_CODE = { twilio: 63024, smooch: 131026, gupshup: 1002 };
+const UNDELIVERABLE_CODE = { twilio: 63024, smooch: 131026, gupshup: 1002, meta: 131026 };
 
 /** What each provider says when it refuses TEST_NUMBERS.invalid with 400. */
-const INVALID_ERROR = { twilio: '21211', smooch: 'bad_request', gupshup: 'Invalid Destination' };
+const INVALID_ERROR = { twilio: '21211', smooch: 'bad_request', gupshup: 'Invalid Destination', meta: '131030' };
 
 // ---------------------------------------------------------------------------------------------
 
@@ -215,6 +216,7 @@ async function main() {
 		twilio: `${n8nBase}/webhook/${triggerIds.twilio}/status`,
 		smooch: `${n8nBase}/webhook/${triggerIds.smooch}/status`,
 		gupshup: `${n8nBase}/webhook/${triggerIds.gupshup}/status?token=${SANDBOX_CREDENTIALS.gupshup.webhookToken}`,
+		meta: `${n8nBase}/webhook/${triggerIds.meta}/status`,
 	};
 	sandbox.configure({ webhooks: triggerUrls, callbackDelayMs: 100 });
 	report.info(`sink ${sink.url}, sandbox ${sandbox.url}, n8n ${n8nBase}`);
@@ -225,8 +227,12 @@ async function main() {
 	report.pass(`packed and installed ${pkg.name}@${pkg.version} as a community package`);
 
 	const credentials = sandboxCredentials(sandbox.url);
-	await timed('importCredentials', () => rt.importCredentials(userFolder, Object.values(credentials), runtimeOptions));
-	report.pass('imported the Twilio, Smooch and Gupshup credentials (Base URL = the sandbox)');
+	// Suites may bring credentials of their own (a credential without a secret, say): one import for all.
+	const suiteCredentials = SUITES.flatMap((suite) => (suite.credentials ? suite.credentials({ sandbox, credentials }) : []));
+	await timed('importCredentials', () =>
+		rt.importCredentials(userFolder, [...Object.values(credentials), ...suiteCredentials], runtimeOptions),
+	);
+	report.pass(`imported the ${PROVIDERS.join(', ')} credentials (Base URL = the sandbox)`);
 
 	const sendWorkflows = Object.fromEntries(
 		PROVIDERS.map((provider) => [provider, sendWorkflow({ provider, credential: credentials[provider], path: `send-${provider}` })]),
@@ -343,6 +349,7 @@ async function main() {
 					if (provider === 'twilio') report.check(record && record.body.Body === text, 'twilio: Body is the message text');
 					if (provider === 'smooch') report.check(record && record.body.message && record.body.message.text === text, 'smooch: message.text is the message text');
 					if (provider === 'gupshup') report.check(record && JSON.parse(record.body.message || '{}').text === text, 'gupshup: message.text is the message text');
+					if (provider === 'meta') report.check(record && record.body.text && record.body.text.body === text, 'meta: text.body is the message text');
 				}
 			}),
 		),
@@ -478,6 +485,17 @@ async function main() {
 				},
 				says: 'source 15550001111 (from _config), message {type image, originalUrl} merged with the text',
 			},
+			meta: {
+				override: { _config: { phoneNumberId: '109876543210' }, text: { preview_url: true }, biz_opaque_callback_data: 'order-A-17' },
+				verify: (body, record) =>
+					record.path === `/${SANDBOX_CREDENTIALS.meta.apiVersion}/109876543210/messages` &&
+					body.text.body === 'e2e override via meta' &&
+					body.text.preview_url === true &&
+					body.biz_opaque_callback_data === 'order-A-17' &&
+					body.to === '+15557654321' &&
+					!('_config' in body),
+				says: 'sent from phone number id 109876543210 (from _config), text.preview_url merged with the body, biz_opaque_callback_data kept',
+			},
 		};
 		await Promise.all(
 			PROVIDERS.map(async (provider) => {
@@ -500,7 +518,7 @@ async function main() {
 				const record = receivedFor(item.messageId);
 				let verified = false;
 				try {
-					verified = Boolean(record && verify(record.body));
+					verified = Boolean(record && verify(record.body, record));
 				} catch {
 					verified = false;
 				}
@@ -590,7 +608,7 @@ async function main() {
 	await timed('forged', async () => {
 		const original = (provider, status) =>
 			sandbox.callbacks.find((c) => c.provider === provider && c.status === status && sent[provider].ordinary && c.messageId === sent[provider].ordinary.messageId);
-		const url = { twilio: triggerUrls.twilio, smooch: triggerUrls.smooch, gupshup: triggerUrls.gupshup.replace(/\?.*$/, '') };
+		const url = { twilio: triggerUrls.twilio, smooch: triggerUrls.smooch, gupshup: triggerUrls.gupshup.replace(/\?.*$/, ''), meta: triggerUrls.meta };
 		const marker = (provider) => `e2e-marker-${provider}-${crypto.randomBytes(4).toString('hex')}`;
 		const forgeries = {
 			twilio: () => {
@@ -668,6 +686,31 @@ async function main() {
 						triggerUrls.gupshup,
 						{ body: JSON.stringify({ ...body, payload: { ...body.payload, gsId: id } }), headers: json },
 					],
+				};
+			},
+			meta: () => {
+				const body = original('meta', 'delivered').body;
+				const raw = JSON.stringify(body);
+				const id = marker('meta');
+				const [change] = body.entry[0].changes;
+				const genuine = JSON.stringify({
+					...body,
+					entry: [{ ...body.entry[0], changes: [{ ...change, value: { ...change.value, statuses: [{ ...change.value.statuses[0], id }] } }] }],
+				});
+				const json = { 'content-type': 'application/json' };
+				const sign = (secret, bytes) => `sha256=${crypto.createHmac('sha256', secret).update(bytes).digest('hex')}`;
+				return {
+					forged: [
+						['no X-Hub-Signature-256', url.meta, { body: raw, headers: json }],
+						['signed with a wrong App Secret', url.meta, { body: raw, headers: { ...json, 'x-hub-signature-256': sign('not-the-app-secret', raw) } }],
+						[
+							'body changed after signing',
+							url.meta,
+							{ body: raw.replace('"delivered"', '"read"'), headers: { ...json, 'x-hub-signature-256': sign(SANDBOX_CREDENTIALS.meta.appSecret, raw) } },
+						],
+					],
+					markerId: id,
+					genuine: [url.meta, { body: genuine, headers: { ...json, 'x-hub-signature-256': sign(SANDBOX_CREDENTIALS.meta.appSecret, genuine) } }],
 				};
 			},
 		};

@@ -21,7 +21,7 @@ const { SANDBOX_CREDENTIALS, TEST_NUMBERS } = require('./constants');
 const { CallbackQueue } = require('./lib/callbackQueue');
 const { BodyTooLargeError, checkWebhookUrl, getText, parseBody, postWebhook, readRawBody, sendJson } = require('./lib/http');
 const { SlidingWindowLimiter } = require('./lib/rateLimit');
-const { PROVIDERS, findRoute } = require('./providers');
+const { findRoute, sandboxProviders } = require('./providers');
 
 const HOST = '127.0.0.1';
 const CONTROL_PREFIX = '/_sandbox/';
@@ -73,7 +73,7 @@ function checkWebhooks(webhooks) {
 	if (typeof webhooks !== 'object' || Array.isArray(webhooks)) throw new Error('webhooks must be an object');
 	const checked = {};
 	for (const [provider, url] of Object.entries(webhooks)) {
-		if (!PROVIDERS[provider]) throw new Error(`unknown provider "${provider}" in webhooks`);
+		if (!sandboxProviders()[provider]) throw new Error(`unknown provider "${provider}" in webhooks`);
 		checked[provider] = url ? checkWebhookUrl(String(url)) : null;
 	}
 	return checked;
@@ -227,7 +227,7 @@ class Sandbox {
 	 * Resolves { ok, httpStatus, body, challenge, url }; never rejects.
 	 */
 	async handshake(providerName, { verifyToken } = {}) {
-		const provider = PROVIDERS[providerName];
+		const provider = sandboxProviders()[providerName];
 		if (!provider) throw new Error(`unknown provider "${providerName}"`);
 		if (!provider.handshakeRequest) throw new Error(`${providerName} makes no handshake`);
 		const url = this.config.webhooks[providerName];
@@ -304,13 +304,14 @@ async function startSandbox(options = {}) {
 	};
 }
 
-const USAGE = `Usage: node sandbox/server.js [options]
+/** The CLI's help; a function, since it lists the registry's providers (read only when needed). */
+const usage = () => `Usage: node sandbox/server.js [options]
   --port N              port on 127.0.0.1 (default 5679; 0 = any free port)
   --latency MS          delay before answering each send (default 0)
   --rate-limit N        sends per provider per second before 429 (default 0 = no limit)
   --retry-after S       Retry-After seconds on 429 (default 1)
   --callback-delay MS   gap between one message's callbacks (default 200)
-  --<provider>-webhook URL  where that provider's status callbacks go, for ${Object.keys(PROVIDERS).join(', ')}
+  --<provider>-webhook URL  where that provider's status callbacks go, for ${Object.keys(sandboxProviders()).join(', ')}
                         (Gupshup: put ?token=… in it; Meta: the URL is verified with a GET first)
   --log                 print one line per request and callback`;
 
@@ -331,7 +332,7 @@ function optionsFromArgs(args) {
 			'rate-limit': text,
 			'retry-after': text,
 			'callback-delay': text,
-			...Object.fromEntries(Object.keys(PROVIDERS).map((provider) => [`${provider}-webhook`, text])),
+			...Object.fromEntries(Object.keys(sandboxProviders()).map((provider) => [`${provider}-webhook`, text])),
 			log: { type: 'boolean' },
 			help: { type: 'boolean', short: 'h' },
 		},
@@ -343,7 +344,7 @@ function optionsFromArgs(args) {
 		rateLimitPerSecond: numberOption(values, 'rate-limit', DEFAULTS.rateLimitPerSecond),
 		retryAfterSeconds: numberOption(values, 'retry-after', DEFAULTS.retryAfterSeconds),
 		callbackDelayMs: numberOption(values, 'callback-delay', DEFAULTS.callbackDelayMs),
-		webhooks: Object.fromEntries(Object.keys(PROVIDERS).map((provider) => [provider, values[`${provider}-webhook`]])),
+		webhooks: Object.fromEntries(Object.keys(sandboxProviders()).map((provider) => [provider, values[`${provider}-webhook`]])),
 		log: Boolean(values.log),
 	};
 }
@@ -353,11 +354,11 @@ async function main(args) {
 	try {
 		options = optionsFromArgs(args);
 	} catch (error) {
-		console.error(`${error.message}\n\n${USAGE}`);
+		console.error(`${error.message}\n\n${usage()}`);
 		process.exit(2);
 	}
 	if (!options) {
-		console.log(USAGE);
+		console.log(usage());
 		return;
 	}
 	const sandbox = await startSandbox(options);
@@ -367,7 +368,7 @@ async function main(args) {
 	console.log(`Test numbers: ${JSON.stringify(TEST_NUMBERS, null, 2)}`);
 	console.log(`Webhooks: ${JSON.stringify(sandbox.config().webhooks)}`);
 	for (const provider of Object.keys(sandbox.config().webhooks)) {
-		if (!PROVIDERS[provider].handshakeRequest) continue;
+		if (!sandboxProviders()[provider].handshakeRequest) continue;
 		const result = await sandbox.handshake(provider);
 		console.log(`${provider} handshake with ${result.url}: ${result.ok ? 'verified' : `failed (HTTP ${result.httpStatus ?? result.error})`}`);
 	}

@@ -28,6 +28,7 @@ const { parseArgs } = require('node:util');
 
 const rt = require('./n8n-runtime');
 const { startSandbox, TEST_NUMBERS } = require('../sandbox/server');
+const { sandboxProviders } = require('../sandbox/providers');
 
 const DEV_DIR = path.join(rt.ROOT, '.dev', 'n8n');
 const DEMO_DIR = path.join(rt.ROOT, 'demo');
@@ -235,6 +236,12 @@ async function main() {
 		if (!current.active) await n8n.activateWorkflow(workflow.id);
 	}
 
+	// Meta verifies a Callback URL with a GET before it sends anything there; the sandbox does the same.
+	for (const trigger of triggers.filter((each) => sandboxProviders()[each.provider].handshakeRequest)) {
+		const result = await sandbox.handshake(trigger.provider);
+		say(`  ${trigger.provider} callback URL ${result.ok ? 'verified (GET with hub.challenge echoed)' : `NOT verified: HTTP ${result.httpStatus ?? result.error}`}`);
+	}
+
 	const sendWorkflow = demo.workflows.find((workflow) => findNode(workflow, rt.NODE_TYPES.notify));
 	const form = sendWorkflow && findNode(sendWorkflow, 'n8n-nodes-base.formTrigger');
 	const hook = sendWorkflow && findNode(sendWorkflow, 'n8n-nodes-base.webhook');
@@ -253,7 +260,7 @@ async function main() {
       curl -X POST ${hookUrl} \\
         -H 'content-type: application/json' \\
         -d '{"provider":"smooch","to":"${TEST_NUMBERS.delivered}","text":"Hi from curl"}'
- 3. Open "WhatsApp demo: status (Twilio)" (or Smooch, Gupshup), tab "Executions": a moment after
+ 3. Open "WhatsApp demo: status (Twilio)" (or Smooch, Gupshup, Meta), tab "Executions": a moment after
     the send, one execution goes out of "Delivered: mark CRM" and one out of "Seen: ...".
     Send to ${TEST_NUMBERS.undeliverable} to see "Discarded: retry by SMS";
     ${TEST_NUMBERS.invalid} is refused by the provider (the send execution fails with its error).

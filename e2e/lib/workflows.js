@@ -16,19 +16,20 @@ const crypto = require('node:crypto');
 const rt = require('../../scripts/n8n-runtime');
 const { SANDBOX_CREDENTIALS } = require('../../sandbox/server');
 
-const PROVIDERS = ['twilio', 'smooch', 'gupshup'];
+const PROVIDERS = ['twilio', 'smooch', 'gupshup', 'meta'];
 
 const CREDENTIAL_TYPES = {
 	twilio: 'twilioWhatsAppApi',
 	smooch: 'smoochApi',
 	gupshup: 'gupshupApi',
+	meta: 'metaWhatsAppCloudApi',
 };
 
 const OUTPUTS = ['delivered', 'seen', 'discarded'];
 
-/** The three credentials, all pointing at the sandbox. */
+/** One credential per provider, all pointing at the sandbox. */
 function sandboxCredentials(sandboxUrl, { suffix = 'e2e' } = {}) {
-	const { twilio, smooch, gupshup } = SANDBOX_CREDENTIALS;
+	const { twilio, smooch, gupshup, meta } = SANDBOX_CREDENTIALS;
 	return {
 		twilio: {
 			id: rt.newId(),
@@ -66,6 +67,20 @@ function sandboxCredentials(sandboxUrl, { suffix = 'e2e' } = {}) {
 				appName: gupshup.appName,
 				baseUrl: sandboxUrl,
 				webhookToken: gupshup.webhookToken,
+			},
+		},
+		meta: {
+			id: rt.newId(),
+			name: `Meta (sandbox ${suffix})`,
+			type: CREDENTIAL_TYPES.meta,
+			data: {
+				accessToken: meta.accessToken,
+				phoneNumberId: meta.phoneNumberId,
+				businessAccountId: meta.businessAccountId,
+				appSecret: meta.appSecret,
+				verifyToken: meta.verifyToken,
+				apiVersion: meta.apiVersion,
+				baseUrl: sandboxUrl,
 			},
 		},
 	};

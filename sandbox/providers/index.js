@@ -12,8 +12,16 @@ function registryNames() {
 	}
 }
 
-/** The providers the sandbox imitates, by the registry's names; each is ./<name>.js. */
-const PROVIDERS = Object.fromEntries(registryNames().map((name) => [name, require(`./${name}`)]));
+let providers;
+
+/**
+ * The providers the sandbox imitates, by the registry's names; each is ./<name>.js. Read on
+ * first use, so requiring the sandbox works before the package is built (npm run dev builds first).
+ */
+function sandboxProviders() {
+	providers ??= Object.freeze(Object.fromEntries(registryNames().map((name) => [name, require(`./${name}`)])));
+	return providers;
+}
 
 /** A path segment decoded; a malformed escape is kept as sent (it then fails the checks). */
 function safeDecode(segment) {
@@ -30,7 +38,7 @@ function safeDecode(segment) {
  */
 function findRoute(method, pathname) {
 	let pathMatched = false;
-	for (const provider of Object.values(PROVIDERS)) {
+	for (const provider of Object.values(sandboxProviders())) {
 		for (const route of provider.routes) {
 			const match = route.pattern.exec(pathname);
 			if (!match) continue;
@@ -44,4 +52,4 @@ function findRoute(method, pathname) {
 	return pathMatched ? { methodNotAllowed: true } : null;
 }
 
-module.exports = { PROVIDERS, findRoute };
+module.exports = { sandboxProviders, findRoute };
