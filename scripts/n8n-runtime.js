@@ -32,8 +32,9 @@ const DEFAULT_N8N_VERSION = '2.8.4';
  * The n8n versions the e2e suite is run against (`npm run test:e2e -- --n8n <version>`) and what
  * each needs to install on this machine (no internet but the npm registry):
  *   overrides      npm overrides in the tool folder's package.json. n8n's `xlsx` is a CDN tarball
- *                  URL; 1.123's isolated-vm 5.x pin does not build on Node 20 headers as shipped;
- *                  2.39's `cssomnom` is missing from the registry (nothing n8n runs needs it).
+ *                  URL; 1.123's @n8n/expression-runtime wants isolated-vm ^6.2, which needs
+ *                  Node >= 22 (5.0.4 supports Node 18+); 2.39's linkedom wants `cssomnom`, which
+ *                  the registry does not have (an empty package stands in).
  *   node           a Node version from the registry's `node` package (it ships the binary and
  *                  headers), for n8n versions whose engines want a newer Node than the system's
  *   ignoreScripts  install with --ignore-scripts, then `npm rebuild` only `rebuild` (the native
