@@ -228,7 +228,9 @@ async function main() {
 
 	const credentials = sandboxCredentials(sandbox.url);
 	// Suites may bring credentials of their own (a credential without a secret, say): one import for all.
-	const suiteCredentials = SUITES.flatMap((suite) => (suite.credentials ? suite.credentials({ sandbox, credentials }) : []));
+	const suiteCredentials = (
+		await Promise.all(SUITES.map((suite) => (suite.credentials ? suite.credentials({ sandbox, credentials }) : [])))
+	).flat();
 	await timed('importCredentials', () =>
 		rt.importCredentials(userFolder, [...Object.values(credentials), ...suiteCredentials], runtimeOptions),
 	);
