@@ -10,29 +10,42 @@
  *   npm run dev -- --reset-demo   re-import the demo credentials and workflows (overwrites edits to them)
  *   npm run dev -- --check        start, send once per provider, wait for delivered + seen, stop
  *   npm run dev -- --port 5678 --sandbox-port 5680
+ *   npm run dev -- --stop         stop a run in the background (nohup, &, another terminal)
  *
- * What it does: builds the package, installs n8n 2.8.4 into .tools/n8n once (about 4 minutes
- * the first time), installs the packed package into .dev/n8n as a community package, imports
+ * What it does: builds the package, installs n8n 2.8.4 into .tools/n8n once (2 to 4 minutes on
+ * 2 cores the first time, with its progress on screen), installs the packed package into .dev/n8n as a community package, imports
  * demo/credentials.json and demo/workflows/*.json when they are new or changed, starts the
  * sandbox on 127.0.0.1:5680 with its webhooks set to the demo triggers' production URLs, starts
  * n8n on http://localhost:5678 (owner dev@example.com / Sandbox-Pass1), publishes the demo
  * workflows, and prints what to open. Ctrl-C stops n8n and the sandbox.
+ *
+ * Stopping. n8n runs in its own process group (so that stopping it takes its task runner along),
+ * which means a signal to this script does not reach n8n by itself: this script stops n8n and
+ * the sandbox on SIGINT and SIGTERM, whether they come directly or from npm (the npm script
+ * `exec`s node, so npm's forwarded signal lands here and not on a shell), and on SIGHUP when it
+ * runs in a terminal (the terminal closed). Started by npm in a terminal, it also stops when npm
+ * goes away without passing a signal on (npm forwards only SIGINT and SIGTERM). Without a
+ * terminal (nohup, a service manager, CI) a SIGHUP is no hang-up and is ignored: Node resets the
+ * "ignore SIGHUP" that nohup sets, so the script decides it here. The pid is in <dir>/dev.pid
+ * for `--stop`.
  */
 
-const { spawnSync } = require('node:child_process');
+const { spawn } = require('node:child_process');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const net = require('node:net');
 const path = require('node:path');
 const { parseArgs } = require('node:util');
 
+const { describeProgress, stopInstalls } = require('./npm-install');
 const rt = require('./n8n-runtime');
 const { startSandbox, TEST_NUMBERS } = require('../sandbox/server');
 const { sandboxProviders } = require('../sandbox/providers');
 
-const DEV_DIR = path.join(rt.ROOT, '.dev', 'n8n');
+const DEFAULT_DEV_DIR = path.join(rt.ROOT, '.dev', 'n8n');
 const DEMO_DIR = path.join(rt.ROOT, 'demo');
-const DEMO_MARKER = path.join(DEV_DIR, '.demo-imported');
+/** Measured on this project's 2-core machine: 145 s with an empty npm cache, 220 s on a busier day. */
+const N8N_INSTALL_USUALLY = '2 to 4 minutes on 2 cores';
 /** The URL the demo credentials carry; rewritten when --sandbox-port differs. */
 const DEMO_SANDBOX_URL = 'http://127.0.0.1:5680';
 const HOST = 'localhost';
@@ -43,7 +56,13 @@ const USAGE = `Usage: npm run dev [-- options]
   --check             send once per provider, check delivered + seen reached n8n, then stop
   --port N            n8n's port (default 5678)
   --sandbox-port N    the provider sandbox's port (default 5680)
-  -h, --help          this text`;
+  --stop              stop a run in the background (its pid is in <dir>/dev.pid), wait until it is gone
+  --dir PATH          n8n's user folder (default .dev/n8n)
+  --skip-build        use dist/ as it is (right after npm run build)
+  -h, --help          this text
+
+Ctrl-C or SIGTERM (kill <pid of npm or of scripts/dev.js>) stops n8n and the sandbox; so does
+SIGHUP when it runs in a terminal. Under nohup (no terminal) SIGHUP is ignored.`;
 
 const say = (text = '') => console.log(text);
 const step = (text) => console.log(`\n> ${text}`);
@@ -57,6 +76,9 @@ function options() {
 			check: { type: 'boolean' },
 			port: { type: 'string' },
 			'sandbox-port': { type: 'string' },
+			stop: { type: 'boolean' },
+			dir: { type: 'string' },
+			'skip-build': { type: 'boolean' },
 			help: { type: 'boolean', short: 'h' },
 		},
 	});
@@ -73,6 +95,9 @@ function options() {
 		check: Boolean(values.check),
 		port: port('port', 5678),
 		sandboxPort: port('sandbox-port', 5680),
+		stop: Boolean(values.stop),
+		skipBuild: Boolean(values['skip-build']),
+		dir: values.dir ? path.resolve(values.dir) : DEFAULT_DEV_DIR,
 	};
 }
 
@@ -84,12 +109,147 @@ function assertPortFree(port, what) {
 			reject(
 				new Error(
 					error.code === 'EADDRINUSE'
-						? `Port ${port} (${what}) is already in use. Is another "npm run dev" still running? (see: ss -ltnp 'sport = :${port}')`
+						? `Port ${port} (${what}) is already in use. Is another "npm run dev" still running? "npm run dev -- --stop" stops one in the background; see also: ss -ltnp 'sport = :${port}'`
 						: `Cannot use port ${port} (${what}): ${error.message}`,
 				),
 			);
 		});
 		server.listen(port, '127.0.0.1', () => server.close(() => resolve()));
+	});
+}
+
+// ---------------------------------------------------------------------------------------------
+// Progress: every step says what it does at once, and long ones how long they have taken
+
+const onTerminal = Boolean(process.stdout.isTTY);
+const clock = (ms) => `${Math.floor(ms / 60000)}:${String(Math.floor(ms / 1000) % 60).padStart(2, '0')}`;
+const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
+
+/**
+ * A step: its line now, then (while it runs) the elapsed time and what it is doing, redrawn in
+ * place on a terminal, a line every 15 s in a log. Synchronous steps just get their duration.
+ */
+function activity(label, { usually } = {}) {
+	const started = Date.now();
+	let detail = '';
+	let logged = started;
+	step(`${label}${usually ? ` (usually ${usually})` : ''}`);
+	const draw = () => {
+		const line = `  ${clock(Date.now() - started)}  ${detail}`;
+		if (onTerminal) process.stdout.write(`\r\x1b[K${line}`);
+		else if (Date.now() - logged >= 15000) {
+			logged = Date.now();
+			say(line);
+		}
+	};
+	const timer = setInterval(draw, 1000);
+	const end = (text) => {
+		clearInterval(timer);
+		if (onTerminal) process.stdout.write('\r\x1b[K');
+		if (text) say(`  ${text} (${seconds(Date.now() - started)})`);
+	};
+	return {
+		update(text) {
+			detail = text;
+			if (onTerminal) draw();
+		},
+		done: (text = 'done') => end(text),
+		fail: () => end(null),
+	};
+}
+
+// ---------------------------------------------------------------------------------------------
+// Stopping: what is running, and one way to stop all of it
+
+const running = { sandbox: null, build: null, pidFile: null, stopping: null };
+
+/** Stops n8n (also one still starting), the sandbox, a build or an n8n install, then exits. */
+function stopEverything(reason, exitCode = 0) {
+	if (running.stopping) return running.stopping;
+	running.stopping = (async () => {
+		say(`\n${reason}: stopping n8n and the sandbox...`);
+		stopInstalls();
+		if (running.build) running.build.kill('SIGTERM');
+		await Promise.allSettled([rt.stopAll({ timeoutMs: 10000 }), running.sandbox && running.sandbox.close()]);
+		if (running.pidFile) fs.rmSync(running.pidFile, { force: true });
+		say('Stopped.');
+		process.exit(exitCode);
+	})();
+	return running.stopping;
+}
+
+function handleSignals() {
+	const inTerminal = [process.stdin, process.stdout, process.stderr].some((stream) => stream.isTTY);
+	process.on('SIGINT', () => stopEverything('SIGINT'));
+	process.on('SIGTERM', () => stopEverything('SIGTERM'));
+	process.on('SIGHUP', () => {
+		if (inTerminal) stopEverything('SIGHUP (the terminal closed)');
+		else say('SIGHUP ignored: no terminal here (nohup?). Stop with Ctrl-C, kill <pid> or npm run dev -- --stop.');
+	});
+	// npm forwards SIGINT and SIGTERM only; when it dies of anything else, we are orphaned.
+	if (inTerminal && process.env.npm_lifecycle_event === 'dev') {
+		const npmPid = process.ppid;
+		setInterval(() => {
+			if (process.ppid !== npmPid) stopEverything(`npm (pid ${npmPid}) exited`);
+		}, 500).unref();
+	}
+}
+
+/** Is `pid` a running scripts/dev.js? (Linux: its command line; elsewhere: it is alive.) */
+function isDevProcess(pid) {
+	try {
+		process.kill(pid, 0);
+	} catch {
+		return false;
+	}
+	try {
+		return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('dev.js');
+	} catch {
+		return true;
+	}
+}
+
+/** --stop: SIGTERM to the run recorded in <dir>/dev.pid, then wait until it has stopped everything. */
+async function stopBackgroundRun(dir) {
+	const pidFile = path.join(dir, 'dev.pid');
+	let record;
+	try {
+		record = JSON.parse(fs.readFileSync(pidFile, 'utf8'));
+	} catch {
+		say(`Nothing to stop: no ${path.relative(rt.ROOT, pidFile)}.`);
+		return 0;
+	}
+	if (!isDevProcess(record.pid)) {
+		say(`Nothing to stop: pid ${record.pid} (from ${path.relative(rt.ROOT, pidFile)}) is not running.`);
+		fs.rmSync(pidFile, { force: true });
+		return 0;
+	}
+	say(`Stopping npm run dev (pid ${record.pid}; n8n on port ${record.port}, the sandbox on ${record.sandboxPort})...`);
+	process.kill(record.pid, 'SIGTERM');
+	const deadline = Date.now() + 30000;
+	while (isDevProcess(record.pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+	if (isDevProcess(record.pid)) {
+		say(`pid ${record.pid} is still running after 30 s.`);
+		return 1;
+	}
+	say('Stopped.');
+	return 0;
+}
+
+/** npm run build, its output kept unless it fails. */
+function build() {
+	return new Promise((resolve, reject) => {
+		const child = spawn('npm', ['run', 'build'], { cwd: rt.ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+		running.build = child;
+		let output = '';
+		child.stdout.on('data', (chunk) => (output += chunk));
+		child.stderr.on('data', (chunk) => (output += chunk));
+		child.on('error', reject);
+		child.on('close', (code) => {
+			running.build = null;
+			if (code === 0) resolve();
+			else reject(new Error(`npm run build failed (exit ${code}):\n${output.trim()}`));
+		});
 	});
 }
 
@@ -153,46 +313,78 @@ async function main() {
 		say(USAGE);
 		return;
 	}
+	if (opts.stop) process.exit(await stopBackgroundRun(opts.dir));
+	handleSignals();
+	const DEV_DIR = opts.dir;
+	const DEMO_MARKER = path.join(DEV_DIR, '.demo-imported');
+	const where = DEV_DIR.startsWith(`${rt.ROOT}${path.sep}`) ? path.relative(rt.ROOT, DEV_DIR) : DEV_DIR;
 
 	const started = Date.now();
 	const n8nUrl = `http://${HOST}:${opts.port}`;
 	const sandboxUrl = `http://127.0.0.1:${opts.sandboxPort}`;
 	await assertPortFree(opts.port, 'n8n');
 	await assertPortFree(opts.sandboxPort, 'provider sandbox');
+	fs.mkdirSync(DEV_DIR, { recursive: true });
+	running.pidFile = path.join(DEV_DIR, 'dev.pid');
+	const pid = { pid: process.pid, port: opts.port, sandboxPort: opts.sandboxPort, started: new Date().toISOString() };
+	fs.writeFileSync(running.pidFile, `${JSON.stringify(pid)}\n`);
 
-	step('Building the package (npm run build)');
-	const build = spawnSync('npm', ['run', 'build'], { cwd: rt.ROOT, stdio: 'inherit' });
-	if (build.status !== 0) throw new Error('npm run build failed');
+	if (opts.skipBuild) step('Using dist/ as it is (--skip-build)');
+	else {
+		const building = activity('Building the package (npm run build: TypeScript, icons)', { usually: 'a few seconds' });
+		building.update('tsc');
+		await build().catch((error) => {
+			building.fail();
+			throw error;
+		});
+		building.done();
+	}
 
 	if (!rt.isN8nInstalled()) {
-		step(`Installing n8n ${rt.N8N_VERSION} into .tools/n8n: the first install takes about 4 minutes (~2 GB), later runs reuse it`);
+		const installing = activity(
+			`Installing n8n ${rt.N8N_VERSION} into .tools/n8n, once (~2.3 GB; later runs reuse it)`,
+			{ usually: N8N_INSTALL_USUALLY },
+		);
+		installing.update('starting npm (or waiting for another install of it to finish)');
+		await rt
+			.ensureN8n({ quiet: true, onProgress: (progress) => installing.update(describeProgress(progress)) })
+			.catch((error) => {
+				installing.fail();
+				throw error;
+			});
+		installing.done(`n8n ${rt.N8N_VERSION} installed`);
 	} else {
 		step(`n8n ${rt.N8N_VERSION} is installed in .tools/n8n`);
 	}
-	await rt.ensureN8n({ log: say });
 
-	if (opts.fresh && fs.existsSync(DEV_DIR)) {
-		step(`--fresh: deleting ${path.relative(rt.ROOT, DEV_DIR)}`);
-		fs.rmSync(DEV_DIR, { recursive: true, force: true });
+	if (opts.fresh && fs.existsSync(path.join(DEV_DIR, '.n8n'))) {
+		step(`--fresh: deleting ${where}`);
+		for (const entry of fs.readdirSync(DEV_DIR)) {
+			if (entry !== 'dev.pid') fs.rmSync(path.join(DEV_DIR, entry), { recursive: true, force: true });
+		}
 	}
 	const reused = fs.existsSync(path.join(DEV_DIR, '.n8n', 'database.sqlite'));
 	step(
 		reused
-			? `Reusing ${path.relative(rt.ROOT, DEV_DIR)} (your workflows and executions stay; "npm run dev -- --fresh" starts over)`
-			: `Creating ${path.relative(rt.ROOT, DEV_DIR)}`,
+			? `Reusing ${where} (your workflows and executions stay; "npm run dev -- --fresh" starts over)`
+			: `Creating ${where}`,
 	);
-	fs.mkdirSync(DEV_DIR, { recursive: true });
 
-	step('Installing the packed package as a community package');
-	rt.installPackage(DEV_DIR, { build: false, log: say });
+	const packing = activity('Installing the packed package into n8n as a community package', { usually: 'about 4 s' });
+	rt.installPackage(DEV_DIR, { build: false, quiet: true });
+	packing.done();
 
 	const demo = loadDemo(sandboxUrl);
 	const previous = fs.existsSync(DEMO_MARKER) ? fs.readFileSync(DEMO_MARKER, 'utf8').trim() : null;
 	if (opts.resetDemo || previous !== demo.hash) {
-		step(`Importing the demo: ${demo.credentials.length} credentials and ${demo.workflows.length} workflows from demo/`);
-		rt.importCredentials(DEV_DIR, demo.credentials, { log: say });
-		rt.importWorkflows(DEV_DIR, demo.workflows, { activate: false, log: say });
+		const importing = activity(
+			`Importing the demo: ${demo.credentials.length} credentials and ${demo.workflows.length} workflows from demo/ (n8n's CLI)`,
+			{ usually: 'about 6 s' },
+		);
+		rt.importCredentials(DEV_DIR, demo.credentials, { quiet: true });
+		rt.importWorkflows(DEV_DIR, demo.workflows, { activate: false, quiet: true });
 		fs.writeFileSync(DEMO_MARKER, `${demo.hash}\n`);
+		importing.done();
 	} else {
 		step('The demo credentials and workflows are already imported (unchanged since; --reset-demo re-imports them)');
 	}
@@ -202,29 +394,25 @@ async function main() {
 	const webhooks = Object.fromEntries(triggers.map((trigger) => [trigger.provider, trigger.url]));
 	step(`Starting the provider sandbox on ${sandboxUrl}`);
 	const sandbox = await startSandbox({ port: opts.sandboxPort, webhooks, log: true });
-
-	let n8n = null;
-	let stopping = false;
-	const stopAll = async (code) => {
-		if (stopping) return;
-		stopping = true;
-		say('\nStopping n8n and the sandbox...');
-		await Promise.allSettled([n8n ? n8n.stop() : rt.stopAll({ timeoutMs: 5000 }), sandbox.close()]);
-		say('Stopped.');
-		process.exit(code);
-	};
-	for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => stopAll(0));
+	running.sandbox = sandbox;
 
 	let brokerPort;
 	do brokerPort = await rt.findFreePort();
 	while ([5679, opts.port, opts.sandboxPort].includes(brokerPort));
 
-	step(`Starting n8n on ${n8nUrl} (log: ${path.relative(rt.ROOT, path.join(DEV_DIR, 'n8n.log'))})`);
-	n8n = await rt.startN8n({ userFolder: DEV_DIR, port: opts.port, brokerPort, host: HOST, setupOwner: true });
+	const starting = activity(`Starting n8n on ${n8nUrl} (its log: ${path.join(where, 'n8n.log')})`, { usually: '5 to 15 s' });
+	starting.update('loading nodes, migrating the database, activating the published workflows');
+	const n8n = await rt
+		.startN8n({ userFolder: DEV_DIR, port: opts.port, brokerPort, host: HOST, setupOwner: true })
+		.catch((error) => {
+			starting.fail();
+			throw error;
+		});
+	starting.done(`n8n is up (pid ${n8n.pid})`);
 	n8n.exited.then((exit) => {
-		if (stopping) return;
+		if (running.stopping) return;
 		console.error(`\nn8n exited on its own (${JSON.stringify(exit)}). The end of its log:\n${n8n.readLog().split('\n').slice(-30).join('\n')}`);
-		stopAll(1);
+		stopEverything('n8n exited', 1);
 	});
 
 	for (const workflow of demo.workflows) {
@@ -263,18 +451,18 @@ async function main() {
  3. Open "WhatsApp demo: status (Twilio)" (or Smooch, Gupshup, Meta), tab "Executions": a moment after
     the send, one execution goes out of "Delivered: mark CRM" and one out of "Seen: ...".
     Send to ${TEST_NUMBERS.undeliverable} to see "Discarded: retry by SMS";
-    ${TEST_NUMBERS.invalid} is refused by the provider (the send execution fails with its error).
+    ${TEST_NUMBERS.invalid} is refused by the provider: the form and the webhook answer with its error.
 
  The sandbox (${sandboxUrl}) prints each send and callback below.
  Status callbacks go to:
 ${triggers.map((trigger) => `   ${trigger.provider.padEnd(8)} ${trigger.url}`).join('\n')}
- Ctrl-C stops n8n and the sandbox.
+ Ctrl-C stops n8n and the sandbox (in the background: npm run dev -- --stop, or kill ${process.pid}).
 ============================================================================================
 `);
 
 	if (opts.check) {
 		const ok = await selfCheck({ n8n, hookUrl, formUrl, triggers });
-		await stopAll(ok ? 0 : 1);
+		await stopEverything('--check done', ok ? 0 : 1);
 	}
 }
 
@@ -317,7 +505,7 @@ async function selfCheck({ n8n, hookUrl, formUrl, triggers }) {
 }
 
 main().catch(async (error) => {
+	if (running.stopping) return; // a signal came first: the failure is its doing
 	console.error(`\nnpm run dev failed: ${error.message}`);
-	await rt.stopAll({ timeoutMs: 5000 }).catch(() => {});
-	process.exit(1);
+	await stopEverything('npm run dev failed', 1);
 });
