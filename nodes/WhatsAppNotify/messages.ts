@@ -105,7 +105,7 @@ export async function sendMessage(
 ): Promise<IDataObject> {
 	const { provider, recipient, itemIndex } = prepared;
 	const node = this.getNode();
-	const response = await sendToProvider(this, provider.credentialType, prepared.credentials, prepared.request, policy);
+	const response = await sendToProvider(this, provider, prepared.credentials, prepared.request, policy);
 	if (!response.answered) {
 		throw new NodeApiError(
 			node,
@@ -136,7 +136,7 @@ export async function sendMessage(
 			itemIndex,
 			httpCode: String(statusCode),
 			message: `${provider.displayName} refused item ${itemIndex} (${recipient}): ${failure.message}${failure.code !== null ? ` [${failure.code}]` : ''}`,
-			description: describeRefusal(statusCode, response.retries),
+			description: describeRefusal(statusCode, response.retries, response.throttled === true),
 		});
 	}
 	return {
@@ -159,8 +159,8 @@ function redirectTarget(location: string | undefined, requestUrl: string): strin
 	}
 }
 
-function describeRefusal(statusCode: number, retries: number): string {
-	if (statusCode === 429) return `The provider kept answering 429 (too many requests) after ${retries} retries. Lower Messages Per Second or Concurrency.`;
+function describeRefusal(statusCode: number, retries: number, throttled: boolean): string {
+	if (throttled) return `The provider kept answering "too many requests" after ${retries} retries. Raise Max Retries on 429, or set Messages Per Second under the provider’s limit.`;
 	if (statusCode === 401 || statusCode === 403) return 'The provider rejected the credential: check it with the credential’s Test button.';
 	if (statusCode >= 500) return 'The provider failed; it may have accepted the message, so it was not sent again.';
 	return `The provider answered HTTP ${statusCode}.`;

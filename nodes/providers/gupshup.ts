@@ -148,6 +148,18 @@ function readError(responseBody: unknown, httpStatus: number) {
 	return { code: httpStatus, message: `Gupshup answered HTTP ${httpStatus}` };
 }
 
+/**
+ * Gupshup's own code for throttling: 4001 "API Rate Limited" in its error-code list
+ * (docs.gupshup.io, Error Codes), a refusal with no message id, so nothing was sent. Gupshup
+ * documents its answer to a send beyond the limit as HTTP 429 `{"status":"error","message":"Too Many Requests"}`
+ * (read as a 429 anyway); this catches the code when it comes in a send's answer instead.
+ */
+const GUPSHUP_RATE_LIMITED = 4001;
+
+function isThrottled(_statusCode: number, responseBody: unknown): boolean {
+	return isPlainObject(responseBody) && responseBody.status === 'error' && Number(responseBody.code) === GUPSHUP_RATE_LIMITED;
+}
+
 function isV2(body: unknown): body is JsonObject {
 	return isPlainObject(body) && typeof body.type === 'string' && 'payload' in body && 'app' in body;
 }
@@ -228,6 +240,7 @@ export const gupshup: Provider<'gupshup'> = {
 	templateListing,
 	readMessageId,
 	readError,
+	isThrottled,
 	recognizes,
 	parseCallback,
 	verifyCallback,

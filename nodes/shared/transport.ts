@@ -1,19 +1,21 @@
 /**
  * The one place that talks HTTP to a provider. It never retries a request the
  * provider may have processed (a timeout, a 5xx, a dropped connection): only a
- * 429, which providers answer before doing anything, is tried again.
+ * 429 (or a provider's own code for it), which providers answer before doing
+ * anything, is tried again. Those answers also set the pace of the sending.
  */
 
-import type {
-	ICredentialDataDecryptedObject,
-	IExecuteFunctions,
-	ILoadOptionsFunctions,
-	IN8nHttpFullResponse,
+import {
+	type ICredentialDataDecryptedObject,
+	type IExecuteFunctions,
+	type ILoadOptionsFunctions,
+	type IN8nHttpFullResponse,
+	sleep,
 } from 'n8n-workflow';
 
 import { isPlainObject } from './override';
-import { backoffMs, DEFAULT_BACKOFF, type BackoffPolicy, RateGate, retryAfterMs } from './sendPool';
-import type { SendRequest } from './types';
+import { backoffMs, DEFAULT_BACKOFF, type BackoffPolicy, RateGate, retryAfterMs, sharedPace } from './sendPool';
+import type { Provider, SendRequest } from './types';
 
 /** The provider's HTTP answer. */
 export interface ProviderAnswer {
@@ -22,6 +24,8 @@ export interface ProviderAnswer {
 	body: unknown;
 	/** How many 429s were waited out before this answer. */
 	retries: number;
+	/** The answer is still "too many requests" (a 429 or the provider's code for it): retries ran out. */
+	throttled?: boolean;
 	/** Where a redirect (3xx) pointed; redirects are never followed. */
 	location?: string;
 }
@@ -72,16 +76,41 @@ export function toFormBody(fields: Record<string, unknown>): string {
 	return form.toString();
 }
 
+/** A 429, or the provider's own code for one; never an answer that carries a message id. */
+function isThrottle(provider: Provider, statusCode: number, body: unknown): boolean {
+	if (statusCode === 429) return true;
+	if (!provider.isThrottled?.(statusCode, body)) return false;
+	// An answer with a message id was accepted, whatever else it says: it is never sent again.
+	return statusCode >= 300 || provider.readMessageId(body) === undefined;
+}
+
+/**
+ * Executions share a pace when they send with the same credential (the provider account, whose
+ * limit it is) to the same host.
+ */
+function paceKey(context: IExecuteFunctions, credentialType: string, url: string): string {
+	const credential = context.getNode().credentials?.[credentialType];
+	let host = url;
+	try {
+		host = new URL(url).host;
+	} catch {
+		// Not a URL: the request fails on its own; the key only needs to be stable.
+	}
+	return [credentialType, credential?.id ?? credential?.name ?? '', host].join('\n');
+}
+
 export async function sendToProvider(
 	context: IExecuteFunctions,
-	credentialType: string,
+	provider: Provider,
 	credentials: ICredentialDataDecryptedObject,
 	request: SendRequest,
 	policy: SendPolicy,
 ): Promise<ProviderResponse> {
+	const { credentialType } = provider;
 	const isForm = request.encoding === 'form';
+	const pace = sharedPace(paceKey(context, credentialType, request.url));
 	for (let attempt = 0; ; attempt++) {
-		await policy.gate.acquire();
+		const startedAt = await policy.gate.acquire(pace);
 		let response: IN8nHttpFullResponse;
 		try {
 			response = (await context.helpers.httpRequestWithAuthentication.call(
@@ -117,16 +146,19 @@ export async function sendToProvider(
 			const location = typeof headers.location === 'string' ? headers.location : undefined;
 			return { answered: true, statusCode: response.statusCode, body: response.body, retries: attempt, location };
 		}
-		if (response.statusCode !== 429 || attempt >= policy.maxRetries) {
+		if (!isThrottle(provider, response.statusCode, response.body)) {
+			pace.answered(startedAt, Date.now());
 			return { answered: true, statusCode: response.statusCode, body: response.body, retries: attempt };
 		}
+		const throttled = { answered: true, statusCode: response.statusCode, body: response.body, retries: attempt, throttled: true } as const;
 		const wait = retryAfterMs(headers['retry-after']) ?? backoffMs(attempt, policy.backoff ?? DEFAULT_BACKOFF);
 		// A provider asking for minutes is down for now: report it rather than hold the whole batch.
-		if (wait > MAX_RETRY_AFTER_MS) {
-			return { answered: true, statusCode: response.statusCode, body: response.body, retries: attempt };
-		}
-		// Everyone waits: the others would only collect 429s of their own.
-		policy.gate.pause(Date.now() + wait);
+		if (wait > MAX_RETRY_AFTER_MS) return throttled;
+		// The send rate goes down (everyone waits too, while the limit is unknown or the lower rate
+		// still collects throttles); this message waits as long as the provider asked.
+		pace.throttled(startedAt, wait, Date.now());
+		if (attempt >= policy.maxRetries) return throttled;
+		await sleep(wait);
 	}
 }
 

@@ -13,6 +13,7 @@ const { SSHClientsManager } = require('n8n-core/dist/execution-engine/ssh-client
 const dist = path.resolve(__dirname, '../../dist');
 const { WhatsAppNotify } = require(`${dist}/nodes/WhatsAppNotify/WhatsAppNotify.node`);
 const { WhatsAppStatusTrigger } = require(`${dist}/nodes/WhatsAppStatusTrigger/WhatsAppStatusTrigger.node`);
+const { forgetSendPaces } = require(`${dist}/nodes/shared/sendPool`);
 const { n8n: packageEntries } = require('../../package.json');
 
 const PACKAGE = 'n8n-nodes-whatsapp-notify';
@@ -120,8 +121,11 @@ function credentialRefs(credentials) {
 /**
  * Runs WhatsApp Notify over `items` in a real WorkflowExecute.
  * Returns { items: the node's output items, error: the node's error or null }.
+ * Each run starts as in a fresh n8n process, knowing no provider's send rate, unless
+ * `keepSendPaces` (executions of one process share what the provider's answers taught).
  */
-async function runNotify({ parameters, items = [{ json: {} }], credentials, continueOnFail = false }) {
+async function runNotify({ parameters, items = [{ json: {} }], credentials, continueOnFail = false, keepSendPaces = false }) {
+	if (!keepSendPaces) forgetSendPaces();
 	const node = {
 		id: 'notify',
 		name: 'WhatsApp Notify',

@@ -1,4 +1,4 @@
-const { backoffMs, RateGate, retryAfterMs, runPool } = require('../../dist/nodes/shared/sendPool');
+const { backoffMs, RateGate, retryAfterMs, runPool, SendPace } = require('../../dist/nodes/shared/sendPool');
 
 test('Retry-After in seconds or as an HTTP date', () => {
 	expect(retryAfterMs('2')).toBe(2000);
@@ -46,12 +46,23 @@ test('RateGate spaces starts: 10 acquisitions at 50/s span at least 180 ms', asy
 	expect(Math.max(...times) - Math.min(...times)).toBeGreaterThanOrEqual(175);
 });
 
-test('RateGate.pause holds every start until the pause ends', async () => {
+test('RateGate holds starts while the provider’s pace is paused, and reports when it let the caller through', async () => {
 	const gate = new RateGate(0);
+	const pace = new SendPace();
 	const pausedAt = Date.now();
-	gate.pause(pausedAt + 200);
-	await gate.acquire();
-	expect(Date.now() - pausedAt).toBeGreaterThanOrEqual(195);
+	pace.pause(pausedAt + 200);
+	const startedAt = await gate.acquire(pace);
+	expect(startedAt).toBeGreaterThanOrEqual(pausedAt + 200);
+	expect(pace.nextStartAt()).toBe(pausedAt + 200);
+});
+
+test('RateGate: a cap stays a hard ceiling over a faster pace', async () => {
+	const gate = new RateGate(50);
+	const pace = new SendPace();
+	const starts = [];
+	for (let i = 0; i < 4; i++) starts.push(await gate.acquire(pace));
+	const gaps = starts.slice(1).map((at, index) => at - starts[index]);
+	expect(Math.min(...gaps)).toBeGreaterThanOrEqual(20);
 });
 
 test('RateGate: a stalled event loop does not turn into a burst of starts', async () => {
