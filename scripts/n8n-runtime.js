@@ -41,6 +41,7 @@ const DEFAULT_N8N_VERSION = '2.8.4';
  *                  modules n8n needs), compiled for `node`: other install scripts fetch binaries
  *                  from outside the registry
  *   cli            'publish' (2.x: `n8n publish:workflow`) or 'update' (1.x: `n8n update:workflow --active=true`)
+ *   env            settings only this version knows (an unknown module name stops older ones)
  */
 const N8N_VERSIONS = {
 	'2.8.4': { overrides: { xlsx: '0.18.5' }, cli: 'publish' },
@@ -51,6 +52,8 @@ const N8N_VERSIONS = {
 		ignoreScripts: true,
 		rebuild: ['sqlite3', 'isolated-vm'],
 		cli: 'publish',
+		// Its MCP registry module fetches api.n8n.io every start; nothing here uses it.
+		env: { N8N_DISABLED_MODULES: 'mcp-registry' },
 	},
 };
 
@@ -76,7 +79,7 @@ function n8nProfile(version) {
 				? path.resolve(process.env.N8N_TOOL_DIR)
 				: path.join(ROOT, '.tools', 'n8n')
 			: path.join(ROOT, '.tools', `n8n-${version}`);
-	return { version, major: Number(version.split('.')[0]), toolDir, ignoreScripts: false, rebuild: [], node: null, ...recipe };
+	return { version, major: Number(version.split('.')[0]), toolDir, ignoreScripts: false, rebuild: [], node: null, env: {}, ...recipe };
 }
 
 // The n8n every function below works with; useN8n() switches it (once, at the start of a run).
@@ -380,6 +383,7 @@ function n8nEnv(userFolder, extra = {}) {
 		EXECUTIONS_DATA_SAVE_ON_ERROR: 'all',
 		GENERIC_TIMEZONE: 'UTC',
 		NO_COLOR: '1',
+		...profile.env,
 	});
 	for (const [key, value] of Object.entries(extra || {})) {
 		if (value === undefined || value === null) delete env[key];
