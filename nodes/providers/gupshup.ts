@@ -229,7 +229,7 @@ export const gupshup: Provider<'gupshup'> = {
 	displayName: 'Gupshup',
 	credentialType: 'gupshupApi',
 	setupNotice:
-		'Copy the Production URL above (Webhook URLs) and add ?token=<your Webhook Token> to it. In the Gupshup dashboard (your app, Webhooks), set it as the callback URL with the message-event types sent, delivered, read and failed. Set the same token in the credential’s Webhook Token (or send it as an X-Webhook-Token header): calls without it are then refused.',
+		'Copy the Production URL above (Webhook URLs) and add ?token=<your Webhook Token> to it. In the Gupshup dashboard (your app, Webhooks), set it as the callback URL with the message-event types sent, delivered, read and failed. Set the same token in the credential’s Webhook Token (or send it as an X-Webhook-Token header): calls without it are refused, and while the credential has none, every callback gets 401.',
 	configurableSettings: {
 		sourceNumber: /^\+?[1-9]\d{7,14}$/,
 		// Gupshup app names: letters, digits, `_` and `-`.
