@@ -17,6 +17,7 @@ const SANDBOX_CREDENTIALS = Object.freeze({
 		keyId: 'app_sandbox',
 		secret: 'sandbox-smooch-secret',
 		integrationId: 'sandbox-whatsapp-integration',
+		templateNamespace: 'c8ae5f90_307a_ca4c_b8f6_d1e2a2573574',
 		webhookSecret: 'sandbox-smooch-webhook-secret',
 	}),
 	gupshup: Object.freeze({

@@ -8,6 +8,7 @@
 
 const { SANDBOX_CREDENTIALS, outcomeFor } = require('../constants');
 const { uuid, whatsAppMessageId } = require('../lib/ids');
+const { checkGupshup, gupshupTemplateList } = require('../templates');
 
 const NAME = 'gupshup';
 
@@ -50,14 +51,16 @@ function validateMessage(fields, isTemplate) {
 		if (!template || typeof template.id !== 'string' || template.id === '') return gupshupError(400, 'Invalid Template');
 		// A template may carry a media header in `message`; if present it must be readable.
 		if (fields.message !== undefined && !jsonField(fields.message)) return gupshupError(400, 'Invalid Message');
-		return null;
+		const wrongShape = checkGupshup(template, jsonField(fields.message));
+		return wrongShape ? gupshupError(400, `Invalid Template: ${wrongShape}`) : null;
 	}
 	const message = jsonField(fields.message);
 	if (!message || typeof message.type !== 'string') return gupshupError(400, 'Invalid Message');
 	if (message.type === 'text' && (typeof message.text !== 'string' || message.text === '')) {
 		return gupshupError(400, 'Invalid Message');
 	}
-	return null;
+	const wrongShape = checkGupshup(undefined, message);
+	return wrongShape ? gupshupError(400, `Invalid Message: ${wrongShape}`) : null;
 }
 
 function sender(isTemplate) {
@@ -86,6 +89,13 @@ function sender(isTemplate) {
 			},
 		};
 	};
+}
+
+/** GET /sm/api/v1/template/list/{app}: the app's templates, with the same API key. */
+function templateList({ params, headers }) {
+	if (!isAuthorized(headers)) return unauthorized();
+	if (params[0] !== SANDBOX_CREDENTIALS.gupshup.appName) return gupshupError(400, 'Invalid App Name');
+	return { status: 200, body: gupshupTemplateList() };
 }
 
 /** GET /wallet/balance: what n8n's credential test calls. */
@@ -156,6 +166,7 @@ module.exports = {
 		{ method: 'POST', pattern: /^\/wa\/api\/v1\/msg$/, kind: 'send', handle: sender(false) },
 		{ method: 'POST', pattern: /^\/wa\/api\/v1\/template\/msg$/, kind: 'send', handle: sender(true) },
 		{ method: 'GET', pattern: /^\/sm\/api\/v2\/wallet\/balance$/, kind: 'check', handle: walletBalance },
+		{ method: 'GET', pattern: /^\/sm\/api\/v1\/template\/list\/([^/]+)$/, kind: 'list', handle: templateList },
 	],
 	tooManyRequests,
 	callbacksFor,

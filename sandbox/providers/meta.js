@@ -10,6 +10,7 @@ const crypto = require('crypto');
 
 const { SANDBOX_CREDENTIALS, outcomeFor } = require('../constants');
 const { toE164, whatsAppMessageId } = require('../lib/ids');
+const { checkMeta, metaMessageTemplates } = require('../templates');
 
 const NAME = 'meta';
 
@@ -67,7 +68,8 @@ function validateMessage(body) {
 	if (body.type === 'text' && (typeof body.text.body !== 'string' || body.text.body === '')) {
 		return invalidParameter('Param text[\'body\'] is required');
 	}
-	return null;
+	const wrongShape = checkMeta(body);
+	return wrongShape ? invalidParameter(wrongShape) : null;
 }
 
 function sendMessage({ params, headers, body, retryAfterSeconds }) {
@@ -91,6 +93,15 @@ function sendMessage({ params, headers, body, retryAfterSeconds }) {
 		messageId,
 		message: { messageId, outcome, recipient, phoneNumberId },
 	};
+}
+
+/** GET /{version}/{waba-id}/message_templates: the WhatsApp Business Account's templates. */
+function listMessageTemplates({ params, headers }) {
+	if (!isAuthorized(headers)) return unauthorized();
+	if (params[1] !== SANDBOX_CREDENTIALS.meta.businessAccountId) {
+		return graphError(400, 100, 'Invalid parameter', `Unsupported get request. Object with ID '${params[1]}' does not exist`);
+	}
+	return { status: 200, body: metaMessageTemplates() };
 }
 
 /** GET /{version}/{phone-number-id}: what n8n's credential test calls. */
@@ -203,6 +214,7 @@ module.exports = {
 	routes: [
 		{ method: 'POST', pattern: /^\/(v\d+\.\d+)\/(\d+)\/messages$/, kind: 'send', handle: sendMessage },
 		{ method: 'GET', pattern: /^\/(v\d+\.\d+)\/(\d+)$/, kind: 'check', handle: readPhoneNumber },
+		{ method: 'GET', pattern: /^\/(v\d+\.\d+)\/(\d+)\/message_templates$/, kind: 'list', handle: listMessageTemplates },
 	],
 	tooManyRequests,
 	callbacksFor,

@@ -8,6 +8,7 @@
 const { SANDBOX_CREDENTIALS, outcomeFor } = require('../constants');
 const { basicAuth } = require('../lib/http');
 const { stableHex, toE164, uuid, whatsAppMessageId } = require('../lib/ids');
+const { checkSmooch } = require('../templates');
 
 const NAME = 'smooch';
 
@@ -52,7 +53,8 @@ function validateNotification(body) {
 	}
 	if (!isObject(message) || !isText(message.type)) return badRequest('message.type is required');
 	if (message.type === 'text' && !isText(message.text)) return badRequest('message.text is required for text messages');
-	return null;
+	const wrongShape = checkSmooch(body);
+	return wrongShape ? badRequest(wrongShape) : null;
 }
 
 function sendNotification({ params, headers, body, retryAfterSeconds }) {

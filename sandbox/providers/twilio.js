@@ -10,6 +10,7 @@ const crypto = require('crypto');
 const { SANDBOX_CREDENTIALS, outcomeFor } = require('../constants');
 const { basicAuth } = require('../lib/http');
 const { stableHex, toE164, twilioSid } = require('../lib/ids');
+const { checkTwilio, twilioContentAndApprovals } = require('../templates');
 
 const NAME = 'twilio';
 const API_VERSION = '2010-04-01';
@@ -108,6 +109,8 @@ function sendMessage({ params, headers, body, retryAfterSeconds }) {
 	};
 	const invalid = validateMessage(request);
 	if (invalid) return invalid;
+	const wrongShape = checkTwilio({ ...request, contentVariables: firstOf(fields.ContentVariables) });
+	if (wrongShape) return twilioError(400, twilioShapeCode(wrongShape), wrongShape);
 
 	const recipient = whatsAppNumber(request.to);
 	const outcome = outcomeFor(recipient);
@@ -132,6 +135,19 @@ function sendMessage({ params, headers, body, retryAfterSeconds }) {
 			serviceSid: request.serviceSid || null,
 		},
 	};
+}
+
+/** Twilio's codes for a bad template or media send: 21620 media URL, 21655 ContentSid, 21656 ContentVariables. */
+function twilioShapeCode(problem) {
+	if (problem.startsWith('MediaUrl')) return 21620;
+	return problem.startsWith('ContentSid') ? 21655 : 21656;
+}
+
+/** GET content.twilio.com/v1/ContentAndApprovals: the account's templates with WhatsApp's verdict. */
+function listContentAndApprovals({ headers }) {
+	const { accountSid } = SANDBOX_CREDENTIALS.twilio;
+	if (!isAuthorized(headers, accountSid)) return unauthorized();
+	return { status: 200, body: twilioContentAndApprovals(accountSid) };
 }
 
 /** GET /Accounts/{sid}.json: what n8n's credential test calls. */
@@ -238,6 +254,8 @@ module.exports = {
 	routes: [
 		{ method: 'POST', pattern: /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/, kind: 'send', handle: sendMessage },
 		{ method: 'GET', pattern: /^\/2010-04-01\/Accounts\/([^/]+)\.json$/, kind: 'check', handle: fetchAccount },
+		// The Content API's host (content.twilio.com) is another; a sandbox Base URL serves both.
+		{ method: 'GET', pattern: /^\/v1\/ContentAndApprovals$/, kind: 'list', handle: listContentAndApprovals },
 	],
 	tooManyRequests,
 	callbacksFor,

@@ -15,6 +15,10 @@ const axios = require('axios');
 
 const { startSandbox, SANDBOX_CREDENTIALS: CREDS, TEST_NUMBERS } = require('../../sandbox/server');
 const { twilioSignature } = require('../../sandbox/providers/twilio');
+const { TEMPLATES } = require('../../sandbox/templates');
+
+/** The sandbox's approved template with two variables, under Gupshup's id. */
+const ORDER_SHIPPED = TEMPLATES.find((template) => template.name === 'order_shipped').gupshupId;
 
 let packageProviders;
 let toFormBody;
@@ -149,6 +153,7 @@ describe('module API', () => {
 			keyId: 'app_sandbox',
 			secret: 'sandbox-smooch-secret',
 			integrationId: 'sandbox-whatsapp-integration',
+			templateNamespace: 'c8ae5f90_307a_ca4c_b8f6_d1e2a2573574',
 			webhookSecret: 'sandbox-smooch-webhook-secret',
 		});
 		expect(CREDS.gupshup).toEqual({
@@ -298,7 +303,7 @@ describe('successful sends', () => {
 		expect(session.status).toBe(202);
 		expect(session.data).toEqual({ status: 'submitted', messageId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
 
-		const fields = gupshupFields(ORDINARY, { template: JSON.stringify({ id: 'b6a1c2d3-template', params: ['Ada'] }) });
+		const fields = gupshupFields(ORDINARY, { template: JSON.stringify({ id: ORDER_SHIPPED, params: ['Ada', 'A-1'] }) });
 		delete fields.message;
 		const template = await gupshupSend(fields, { template: true });
 		expect(template.status).toBe(202);
@@ -321,7 +326,7 @@ describe('successful sends', () => {
 			['twilio', {}],
 			['smooch', {}],
 			['gupshup', {}],
-			['gupshup', { template: { id: 'b6a1c2d3-template', params: ['Ada'] } }],
+			['gupshup', { template: { id: ORDER_SHIPPED, params: ['Ada', 'A-1'] } }],
 		];
 		for (const [name, override] of cases) {
 			const provider = PROVIDERS[name];
@@ -690,7 +695,7 @@ describe('Gupshup callbacks', () => {
 	});
 
 	test('a template send is enqueued as a template', async () => {
-		const fields = gupshupFields(ORDINARY, { template: JSON.stringify({ id: 'b6a1c2d3-template', params: [] }) });
+		const fields = gupshupFields(ORDINARY, { template: JSON.stringify({ id: ORDER_SHIPPED, params: ['Ada', 'A-1'] }) });
 		delete fields.message;
 		await gupshupSend(fields, { template: true });
 		await sb.idle();
