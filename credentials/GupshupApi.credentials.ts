@@ -74,6 +74,8 @@ export class GupshupApi implements ICredentialType {
 			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}',
 			url: '/sm/api/v2/wallet/balance',
 			method: 'GET',
+			// A redirect elsewhere must not take the credential with it.
+			disableFollowRedirect: true,
 		},
 	};
 }

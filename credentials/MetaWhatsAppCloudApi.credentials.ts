@@ -94,6 +94,8 @@ export class MetaWhatsAppCloudApi implements ICredentialType {
 			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}',
 			url: '={{"/" + $credentials.apiVersion + "/" + $credentials.phoneNumberId}}',
 			method: 'GET',
+			// A redirect elsewhere must not take the credential with it.
+			disableFollowRedirect: true,
 		},
 	};
 }

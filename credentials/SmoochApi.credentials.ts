@@ -113,6 +113,8 @@ export class SmoochApi implements ICredentialType {
 			baseURL: API_HOST,
 			url: '=/v1.1/apps/{{$credentials.appId}}/webhooks',
 			method: 'GET',
+			// A redirect elsewhere must not take the credential with it.
+			disableFollowRedirect: true,
 		},
 	};
 }

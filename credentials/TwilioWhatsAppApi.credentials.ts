@@ -74,6 +74,8 @@ export class TwilioWhatsAppApi implements ICredentialType {
 			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}',
 			url: '=/2010-04-01/Accounts/{{$credentials.accountSid}}.json',
 			method: 'GET',
+			// A redirect elsewhere must not take the credential with it.
+			disableFollowRedirect: true,
 		},
 	};
 }

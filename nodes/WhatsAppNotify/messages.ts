@@ -79,13 +79,27 @@ export async function prepareMessage(
 		assertRecipientUntouched(override, provider.recipientFields);
 		const settings = applyConfig(credentials as ProviderSettings, config, provider);
 		const request = provider.buildSendRequest({ recipient, message, content, override, settings });
-		// Serialized once here, so a body that cannot be sent fails now, before anything went out.
+		// Checked here, so a request that cannot be sent fails now, before anything went out.
 		JSON.stringify(request.body);
+		assertHttpUrl(request.url);
 		return { itemIndex, provider, credentials, recipient, request };
 	} catch (error) {
 		throw new NodeOperationError(node, `Cannot send item ${itemIndex} through ${provider.displayName}: ${(error as Error).message}`, {
 			itemIndex,
 		});
+	}
+}
+
+/** The request's URL comes from the credential's Base URL: it must be http(s) to be sent at all. */
+function assertHttpUrl(url: string): void {
+	let protocol: string | undefined;
+	try {
+		protocol = new URL(url).protocol;
+	} catch {
+		protocol = undefined;
+	}
+	if (protocol !== 'https:' && protocol !== 'http:') {
+		throw new Error(`the request URL ${JSON.stringify(url.slice(0, 100))} is not an http(s) URL: check the credential’s Base URL`);
 	}
 }
 

@@ -143,3 +143,12 @@ describe('stop on error: the error tells what became of every item', () => {
 		expect(error.description).toContain('Continue (using error output)');
 	});
 });
+
+test('a Base URL that is not http(s) fails before sending, never as "may have accepted"', async () => {
+	const { error } = await runNotify({
+		parameters: { provider: 'twilio', recipient: '+15145555333', message: 'x' },
+		credentials: { twilioWhatsAppApi: { ...TWILIO, baseUrl: 'ftp://files.example.org' } },
+	});
+	expect(error.name).toBe('NodeOperationError');
+	expect(error.message).toMatch(/Cannot send item 0 through Twilio: the request URL "ftp:\/\/files\.example\.org\/2010-04-01\/.*" is not an http\(s\) URL/);
+});
