@@ -22,13 +22,13 @@
  */
 
 const crypto = require('node:crypto');
-const http = require('node:http');
 const path = require('node:path');
 
 const nock = require('nock');
 
 const { normalizeStatusCallback, CallbackFormatError } = require('..');
 const { runNotify, runStatusWebhook } = require('../test/helpers/engine');
+const { recordingServer } = require('../test/helpers/recordingServer');
 const { hostileValues, mulberry32, mutate, pick } = require('./fuzz');
 
 const args = process.argv.slice(2);
@@ -356,25 +356,14 @@ async function hostileSends() {
 	}
 }
 
-/** A local server that records what it gets. */
-async function listen(handler) {
-	const requests = [];
-	const server = http.createServer((request, response) => {
-		requests.push({ url: request.url, headers: request.headers });
-		handler(request, response);
-	});
-	await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-	return { requests, url: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((resolve) => server.close(resolve)) };
-}
-
 async function redirectingProviders() {
 	section('WhatsApp Notify: provider hosts that redirect to another host');
 	nock.cleanAll();
 	nock.enableNetConnect('127.0.0.1');
-	const elsewhere = await listen((_request, response) => response.writeHead(201, { 'content-type': 'application/json' }).end('{"sid":"SMx","messageId":"x","notification":{"_id":"x"},"messages":[{"id":"x"}]}'));
+	const elsewhere = await recordingServer((_request, response) => response.writeHead(201, { 'content-type': 'application/json' }).end('{"sid":"SMx","messageId":"x","notification":{"_id":"x"},"messages":[{"id":"x"}]}'));
 	try {
 		for (const status of [301, 302, 303, 307, 308]) {
-			const redirecting = await listen((request, response) => response.writeHead(status, { location: `${elsewhere.url}${request.url}` }).end());
+			const redirecting = await recordingServer((request, response) => response.writeHead(status, { location: `${elsewhere.url}${request.url}` }).end());
 			try {
 				for (const [provider, type] of [['twilio', 'twilioWhatsAppApi'], ['smooch', 'smoochApi'], ['gupshup', 'gupshupApi'], ['meta', 'metaWhatsAppCloudApi']]) {
 					const credentials = { ...NOTIFY_CREDENTIALS, [type]: { ...NOTIFY_CREDENTIALS[type], baseUrl: redirecting.url, region: 'custom' } };

@@ -9,10 +9,10 @@
  */
 
 const crypto = require('node:crypto');
-const http = require('node:http');
 
 const rt = require('../../scripts/n8n-runtime');
 const { SANDBOX_CREDENTIALS } = require('../../sandbox/server');
+const { recordingServer } = require('../../test/helpers/recordingServer');
 const { PROVIDERS, sendWorkflow, statusWorkflow } = require('../lib/workflows');
 
 /** The field of each credential that checks callbacks. */
@@ -25,24 +25,6 @@ const SECRETS = Object.values(SANDBOX_CREDENTIALS).flatMap((values) =>
 		.map(([, value]) => value)
 		.filter((value) => typeof value === 'string' && value.length >= 8),
 );
-
-/** A local server that records each request it gets. */
-function recordingServer(handler) {
-	const requests = [];
-	const server = http.createServer((request, response) => {
-		let body = '';
-		request.on('data', (chunk) => (body += chunk));
-		request.on('end', () => {
-			requests.push({ url: request.url, headers: request.headers, body });
-			handler(request, response);
-		});
-	});
-	return new Promise((resolve) =>
-		server.listen(0, '127.0.0.1', () =>
-			resolve({ requests, url: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((done) => server.close(done)) }),
-		),
-	);
-}
 
 const state = { noSecret: {}, redirecting: {}, triggerIds: {} };
 

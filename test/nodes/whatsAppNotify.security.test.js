@@ -3,9 +3,9 @@
  * try to change the recipient or the request path, overrides too deep to send, recipients that
  * are not phone numbers. Every case checks what was (not) sent and what the user sees.
  */
-const http = require('http');
 const nock = require('nock');
 const { runNotify } = require('../helpers/engine');
+const { recordingServer } = require('../helpers/recordingServer');
 
 const TWILIO = { accountSid: 'AC0123456789abcdef0123456789abcdef', authToken: 'twilio-secret-token', fromNumber: '+14155238886' };
 const SMOOCH = { appId: 'app123', keyId: 'app_key_1', secret: 'smooch-secret-value', integrationId: 'int-whatsapp', region: 'us' };
@@ -16,17 +16,6 @@ const SECRETS = [TWILIO.authToken, SMOOCH.secret, GUPSHUP.apiKey, Buffer.from(`$
 function expectNoSecrets(value) {
 	const visible = [JSON.stringify(value), value?.message, value?.description].join('\n');
 	for (const secret of SECRETS) expect(visible).not.toContain(secret);
-}
-
-/** A local HTTP server that records every request it gets. */
-async function recordingServer(answer) {
-	const requests = [];
-	const server = http.createServer((request, response) => {
-		requests.push({ url: request.url, headers: request.headers });
-		answer(request, response);
-	});
-	await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-	return { requests, url: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((resolve) => server.close(resolve)) };
 }
 
 beforeEach(() => {

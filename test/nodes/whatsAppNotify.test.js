@@ -3,9 +3,9 @@
  * API intercepted by nock: the exact request, the output, and what happens
  * when the provider says no.
  */
-const http = require('http');
 const nock = require('nock');
 const { runNotify } = require('../helpers/engine');
+const { recordingServer } = require('../helpers/recordingServer');
 
 const TWILIO = { accountSid: 'AC0123456789abcdef0123456789abcdef', authToken: 'twilio-secret-token', fromNumber: '+14155238886' };
 const SMOOCH = { appId: 'app123', keyId: 'app_key_1', secret: 'smooch-secret-value', integrationId: 'int-whatsapp', region: 'us' };
@@ -479,18 +479,15 @@ describe('retries: 429 only, never a request the provider may have processed', (
 
 	test('a timeout is not retried and the error says why', async () => {
 		// A real slow server: nock's delay does not trip the socket timeout of a request that follows no redirects.
-		let calls = 0;
 		nock.enableNetConnect('127.0.0.1');
-		const server = http.createServer((_request, response) => {
-			calls++;
-			setTimeout(() => response.writeHead(201, { 'content-type': 'application/json' }).end('{"notification":{"_id":"late"}}'), 1500);
-		});
-		await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-		const baseUrl = `http://127.0.0.1:${server.address().port}`;
+		const server = await recordingServer((_request, response) =>
+			setTimeout(() => response.writeHead(201, { 'content-type': 'application/json' }).end('{"notification":{"_id":"late"}}'), 1500),
+		);
 		const { error } = await runNotify({
 			parameters: { provider: 'smooch', recipient: '+15145555333', message: 'x', options: { timeout: 1000 } },
-			credentials: { smoochApi: { ...SMOOCH, region: 'custom', baseUrl } },
+			credentials: { smoochApi: { ...SMOOCH, region: 'custom', baseUrl: server.url } },
 		}).finally(() => server.close());
+		const calls = server.requests.length;
 		expect(calls).toBe(1);
 		expect(error.message).toBe('Smooch (Sunshine Conversations) did not answer for item 0 (+15145555333): no answer within 1000 ms');
 		expect(error.description).toMatch(/^Network error ECONNABORTED\./);
