@@ -16,6 +16,8 @@
  *   - every status callback of every provider becomes exactly one execution, run on a worker
  *     (both workers used), its event on the output named after its status;
  *   - forged callbacks get 401 and start nothing;
+ *   - concurrent batches on both workers against one provider limit (the sandbox's 429s):
+ *     each message accepted once; the combined rate and the 429s are reported;
  *   - callbacks per second through the webhook processor, and the same load (bench/n8n-webhooks.js)
  *     on a single n8n process with SQLite, both reported.
  * Everything is stopped at the end, on failure and on a signal too. Last line: "N passed, N failed".
@@ -47,6 +49,8 @@ const MESSAGES_PER_BATCH = 10;
 /** The throughput load: callbacks per provider, clients in a closed loop, unmeasured warm-up. */
 const LOAD = { requests: 300, concurrency: 10, warmup: 50 };
 const WORKER_CONCURRENCY = 10;
+/** Concurrent batch executions against one provider limit none of them is told about. */
+const SHARED_LIMIT = { provider: 'twilio', limit: 50, batches: 4, messages: 50 };
 
 /** Which Status Trigger output each sandbox callback lands on; callbacks not listed start nothing. */
 const OUTPUT_OF = {
@@ -320,6 +324,7 @@ async function main() {
 	await checkBatches(ctx);
 	await checkCallbacks(ctx);
 	await checkForgedCallbacks(ctx);
+	await checkSharedLimit(ctx);
 
 	report.section(`throughput: the bench's callback load through the webhook processor (${LOAD.requests} per provider, ${LOAD.concurrency} clients)`);
 	measured.queue = await measureLoad('queue', webhookBase, targets, (id) => executionCounts(main, id));
@@ -517,6 +522,62 @@ async function checkForgedCallbacks({ main, sandbox, sink, triggerUrls, statusWo
 			);
 		});
 	}
+}
+
+/**
+ * Several executions, on both workers, sending through one provider whose limit none of them
+ * knows (the sandbox answers 429 beyond it): nothing lost, nothing sent twice; how close the
+ * executions together get to the limit, and how many 429s that costs, is reported.
+ */
+async function checkSharedLimit({ sandbox, webhookBase, workers, triggerUrls }) {
+	const { provider, limit, batches: batchCount, messages: perBatch } = SHARED_LIMIT;
+	report.section(`a shared provider limit: ${batchCount} concurrent ${provider} batches × ${perBatch} messages against a ${limit}/s limit`);
+	// No callbacks for these: the section is about sending.
+	sandbox.configure({ rateLimitPerSecond: limit, webhooks: { [provider]: null } });
+	const from = sandbox.received.length;
+	const ranBefore = executionsRunBy(workers).map((ids) => ids.length);
+	const batches = Array.from({ length: batchCount }, (_, batch) =>
+		Array.from({ length: perBatch }, (__, index) => ({ to: TEST_NUMBERS.delivered, text: `shared limit batch ${batch} message ${index}` })),
+	);
+	const started = performance.now();
+	const answers = await Promise.all(
+		batches.map((messages) =>
+			post(`${webhookBase}/webhook/batch-${provider}`, { body: JSON.stringify({ messages }), headers: { 'content-type': 'application/json' } }).catch((error) => ({ status: error.message })),
+		),
+	);
+	const wallMs = performance.now() - started;
+	sandbox.configure({ rateLimitPerSecond: 0, webhooks: { [provider]: triggerUrls[provider] } });
+
+	const records = sandbox.received.slice(from);
+	const accepted = countBy(records.filter((record) => record.status < 300), (record) => SENT_TEXT[provider](record.body));
+	const tooMany = records.filter((record) => record.status === 429).length;
+	const texts = batches.flat().map((message) => message.text);
+	const notOnce = texts.filter((text) => accepted[text] !== 1);
+	const answered = answers.filter((answer, i) => answer.status === 200 && Array.isArray(answer.body) && answer.body.length === perBatch && answer.body.every((item, j) => item.status === 'sent' && SENT_TEXT[provider](records.find((r) => r.messageId === item.messageId)?.body || {}) === batches[i][j].text));
+	report.check(
+		answered.length === batchCount,
+		`all ${batchCount} executions answered 200 with every item sent, in input order`,
+		() => short(answers.map((answer) => [answer.status, short(answer.body, 200)])),
+	);
+	report.check(notOnce.length === 0, `each of the ${texts.length} messages accepted by the provider exactly once (nothing lost, nothing twice)`, () => `not exactly once: ${notOnce.length}, e.g. ${short(notOnce.slice(0, 5))}`);
+	const ranBy = executionsRunBy(workers).map((ids, index) => ids.length - ranBefore[index]);
+	const rate = (texts.length / wallMs) * 1000;
+	measured.sharedLimit = {
+		provider,
+		limit,
+		executions: batchCount,
+		messages: texts.length,
+		wallMs: Math.round(wallMs),
+		combinedPerSecond: Number(rate.toFixed(1)),
+		ofLimit: Number((rate / limit).toFixed(2)),
+		tooManyRequests: tooMany,
+		tooManyRequestsPerMessage: Number((tooMany / texts.length).toFixed(3)),
+		executionsPerWorker: ranBy,
+	};
+	report.info(
+		`${texts.length} messages in ${(wallMs / 1000).toFixed(1)} s: ${rate.toFixed(1)}/s together = ${(rate / limit).toFixed(2)}× the ${limit}/s limit; ` +
+			`${tooMany} answers were 429 (${((tooMany / texts.length) * 100).toFixed(1)}% of messages); the workers ran ${ranBy.join(' and ')} of the executions`,
+	);
 }
 
 /** The same load on one n8n process with SQLite (n8n's default setup), for comparison. */
