@@ -180,6 +180,8 @@ function stopEverything(reason, exitCode = 0) {
 
 function handleSignals() {
 	const inTerminal = [process.stdin, process.stdout, process.stderr].some((stream) => stream.isTTY);
+	// After a hang-up the terminal is gone and writes fail (EIO): stopping must go on regardless.
+	for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
 	process.on('SIGINT', () => stopEverything('SIGINT'));
 	process.on('SIGTERM', () => stopEverything('SIGTERM'));
 	process.on('SIGHUP', () => {

@@ -1,0 +1,193 @@
+'use strict';
+
+/**
+ * `npm run dev` stops everything it started, however it is told to stop. n8n runs in its own
+ * process group, so nothing but scripts/dev.js can stop it: a signal that kills only npm, or
+ * only dev.js, leaves n8n holding its port. Each case starts the real thing (npm run dev, or
+ * node scripts/dev.js, with the real n8n and sandbox, in a temp user folder on free ports),
+ * sends one signal, and checks that every process is gone and both ports are free.
+ *
+ *   in a terminal (a pty from `script`, as a user has): SIGINT, SIGTERM, SIGHUP, each sent to
+ *   dev.js and to npm (npm passes SIGINT and SIGTERM on and dies of SIGHUP: dev.js sees it go)
+ *   under nohup (no terminal): SIGHUP to npm and to dev.js changes nothing, n8n keeps serving;
+ *   then `npm run dev -- --stop` stops it
+ *
+ * Runs in the e2e suite (n8n is installed, dist/ is built); alone: node e2e/suites/dev-signals.js
+ */
+
+const { spawn, spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const net = require('node:net');
+const os = require('node:os');
+const path = require('node:path');
+
+const rt = require('../../scripts/n8n-runtime');
+const { waitFor } = require('../lib/wait');
+
+const READY = /is ready \(\d+ s\)/;
+
+function portIsFree(port) {
+	return new Promise((resolve) => {
+		const server = net.createServer();
+		server.once('error', () => resolve(false));
+		server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+	});
+}
+
+/** /proc/<pid>/stat after the command name: [state, ppid, pgrp, …]; null when there is no such process. */
+function statOf(pid) {
+	try {
+		return fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+	} catch {
+		return null;
+	}
+}
+
+/** Running, not a zombie: an orphan's zombie waits for a pid 1 that may reap late. */
+function alive(pid) {
+	const stat = statOf(pid);
+	return Boolean(stat) && stat[0] !== 'Z';
+}
+
+/** Whether any live process is left in the process group (n8n and its task runner). */
+function groupAlive(pgid) {
+	return fs
+		.readdirSync('/proc')
+		.filter((entry) => /^\d+$/.test(entry))
+		.some((pid) => {
+			const stat = statOf(pid);
+			return stat && stat[0] !== 'Z' && Number(stat[2]) === pgid;
+		});
+}
+
+const parentOf = (pid) => Number(statOf(pid)[1]);
+
+const shellQuote = (word) => `'${String(word).replace(/'/g, `'\\''`)}'`;
+
+/**
+ * Starts `npm run dev` (or `node scripts/dev.js`) and resolves once it printed its ready banner:
+ * { output(), exited, devPid, npmPid, n8nPid, ports }.
+ */
+async function startDev({ viaNpm, terminal, dir, ports }) {
+	const options = ['--dir', dir, '--port', ports.n8n, '--sandbox-port', ports.sandbox, '--skip-build'];
+	const command = viaNpm ? ['npm', 'run', 'dev', '--', ...options] : [process.execPath, 'scripts/dev.js', ...options];
+	const env = { ...process.env };
+	delete env.npm_lifecycle_event; // npm sets it again for its own child
+	// A terminal: `script` gives the command a pty of its own, as a user's shell would.
+	const [file, args] = terminal
+		? ['script', ['-qefc', `exec ${command.map(shellQuote).join(' ')}`, '/dev/null']]
+		: ['nohup', command];
+	const child = spawn(file, args, { cwd: rt.ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
+	let text = '';
+	child.stdout.on('data', (chunk) => (text += chunk));
+	child.stderr.on('data', (chunk) => (text += chunk));
+	let gone = false;
+	const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve((gone = { code, signal }))));
+	const output = () => text.replace(/\r/g, '');
+	try {
+		await waitFor(() => READY.test(text) || gone, { timeoutMs: 120000, intervalMs: 200, what: 'the ready banner of npm run dev' });
+		if (!READY.test(text)) throw new Error(`npm run dev exited before it was ready (${JSON.stringify(gone)})`);
+	} catch (error) {
+		// What started must not outlive the case: SIGTERM lets dev.js stop its n8n.
+		if (!gone) child.kill('SIGTERM');
+		error.message += `\n${output().slice(-2000)}`;
+		throw error;
+	}
+	const devPid = JSON.parse(fs.readFileSync(path.join(dir, 'dev.pid'), 'utf8')).pid;
+	const n8nPid = Number(/n8n is up \(pid (\d+)\)/.exec(text)[1]);
+	return { child, output, exited, devPid, npmPid: viaNpm ? parentOf(devPid) : null, n8nPid };
+}
+
+/** One case: start, signal `target`, wait until dev.js is gone, check nothing is left. */
+async function signalCase(report, { viaNpm, signal, target, dir, ports }) {
+	const name = `${signal} to ${target === 'npm' ? 'npm (npm run dev)' : 'dev.js'}${viaNpm && target !== 'npm' ? ' under npm' : ''}, in a terminal`;
+	let run;
+	try {
+		run = await startDev({ viaNpm, terminal: true, dir, ports });
+		const started = Date.now();
+		process.kill(target === 'npm' ? run.npmPid : run.devPid, signal);
+		await waitFor(() => !alive(run.devPid) && !groupAlive(run.n8nPid) && (!run.npmPid || !alive(run.npmPid)), {
+			timeoutMs: 30000,
+			intervalMs: 100,
+			what: 'dev.js, n8n and npm to exit',
+		});
+		const stoppedIn = Date.now() - started;
+		const free = (await portIsFree(ports.n8n)) && (await portIsFree(ports.sandbox));
+		report.check(
+			free,
+			`${name}: dev.js${run.npmPid ? ', npm' : ''}, n8n and its task runner exited in ${(stoppedIn / 1000).toFixed(1)} s; ports ${ports.n8n} and ${ports.sandbox} free`,
+			() => `ports free: ${free}\n${run.output().slice(-1500)}`,
+		);
+	} catch (error) {
+		report.fail(name, `${error.message}${run ? `\n${run.output().slice(-1500)}` : ''}`);
+	} finally {
+		if (run) cleanUp(run);
+	}
+}
+
+/** nohup: SIGHUP is no reason to stop; --stop is. */
+async function nohupCase(report, { dir, ports }) {
+	const name = 'under nohup (no terminal)';
+	let run;
+	try {
+		run = await startDev({ viaNpm: true, terminal: false, dir, ports });
+		process.kill(run.npmPid, 'SIGHUP');
+		process.kill(run.devPid, 'SIGHUP');
+		await new Promise((resolve) => setTimeout(resolve, 1500));
+		const editor = await fetch(`http://127.0.0.1:${ports.n8n}/healthz`).catch((error) => error);
+		report.check(
+			alive(run.devPid) && groupAlive(run.n8nPid) && editor.status === 200,
+			`${name}: SIGHUP to npm and to dev.js: dev.js and n8n keep running (/healthz ${editor.status || editor.message}), npm ${alive(run.npmPid) ? 'too' : 'is gone (Node does not keep nohup\'s SIG_IGN)'}`,
+			() => run.output().slice(-1500),
+		);
+		const stop = spawnSync('npm', ['run', 'dev', '--', '--stop', '--dir', dir], { cwd: rt.ROOT, encoding: 'utf8', timeout: 60000 });
+		const gone = !alive(run.devPid) && !groupAlive(run.n8nPid);
+		const free = (await portIsFree(ports.n8n)) && (await portIsFree(ports.sandbox));
+		report.check(
+			stop.status === 0 && gone && free && !fs.existsSync(path.join(dir, 'dev.pid')),
+			`${name}: npm run dev -- --stop: dev.js and n8n exited, ports ${ports.n8n} and ${ports.sandbox} free, dev.pid removed`,
+			() => `exit ${stop.status}, gone ${gone}, free ${free}\n${stop.stdout}${stop.stderr}\n${run.output().slice(-1500)}`,
+		);
+	} catch (error) {
+		report.fail(name, `${error.message}${run ? `\n${run.output().slice(-1500)}` : ''}`);
+	} finally {
+		if (run) cleanUp(run);
+	}
+}
+
+/** After a failed case: nothing of it may outlive the suite. */
+function cleanUp(run) {
+	for (const pid of [run.devPid, run.npmPid, run.child.pid]) {
+		if (pid && alive(pid)) process.kill(pid, 'SIGKILL');
+	}
+	if (run.n8nPid && groupAlive(run.n8nPid)) process.kill(-run.n8nPid, 'SIGKILL');
+}
+
+async function run({ report }) {
+	if (!fs.existsSync('/proc/self/stat') || spawnSync('script', ['--version']).status !== 0) {
+		report.info('skipped: needs Linux /proc and util-linux `script` for a pty');
+		return;
+	}
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wa-notify-dev-signals-'));
+	try {
+		const ports = { n8n: await rt.findFreePort(), sandbox: await rt.findFreePort() };
+		for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+			await signalCase(report, { viaNpm: false, signal, target: 'dev.js', dir, ports });
+			await signalCase(report, { viaNpm: true, signal, target: 'npm', dir, ports });
+		}
+		await nohupCase(report, { dir, ports });
+	} finally {
+		fs.rmSync(dir, { recursive: true, force: true });
+	}
+}
+
+module.exports = { name: 'npm run dev stops everything on SIGINT, SIGTERM and SIGHUP (and nohup keeps it up)', run };
+
+if (require.main === module) {
+	const { createReport } = require('../lib/report');
+	const report = createReport();
+	run({ report }).then(() => {
+		console.log(report.summary());
+		process.exit(report.failed ? 1 : 0);
+	});
+}
