@@ -13,6 +13,7 @@
  *   send-workflow.png      the "WhatsApp demo: send" canvas
  *   notify-panel.png       WhatsApp Notify's parameters (Send via Twilio)
  *   notify-provider-choice.png  its credential list: picking a credential picks the provider
+ *   template-list.png      its Template list (From List), filled from the sandbox's Content API
  *   status-workflow.png    the "WhatsApp demo: status (Twilio)" canvas: Delivered / Seen / Discarded
  *   trigger-panel.png      the Status Trigger's panel: production webhook URL and the setup notice
  *   status-executions.png  that workflow's executions, the latest one taking the Discarded path
@@ -257,6 +258,19 @@ async function main() {
 			const all = text.join('\n');
 			const missing = ['Twilio WhatsApp API', 'Smooch (Sunshine Conversations) API', 'Gupshup API'].filter((type) => !all.includes(type));
 			return missing.length ? `the credential list lacks ${missing.join(', ')}` : null;
+		});
+		await page.keyboard.press('Escape');
+
+		// -- the Template list, filled from the sandbox through the credential (Twilio's Content API)
+		await openPanel(send, notifyNode);
+		await page.locator('[data-test-id="rlc-input"]').first().click();
+		await page.locator('[data-test-id="rlc-item"]').first().waitFor();
+		await page.waitForTimeout(400); // the dropdown's fade-in
+		await shoot('template-list.png', async () => {
+			const text = (await page.locator('[data-test-id="rlc-item"]').allInnerTexts()).join('\n');
+			const missing = ['order_shipped (en · 2 variables)', 'invoice_ready', 'appointment_moved'].filter((name) => !text.includes(name));
+			if (text.includes('spring_sale')) missing.push('nothing pending (spring_sale is listed)');
+			return missing.length ? `the Template list lacks ${missing.join(', ')}: ${text.slice(0, 200)}` : null;
 		});
 		await page.keyboard.press('Escape');
 
