@@ -8,6 +8,9 @@
  *   plain       latency only, concurrency 20, no cap
  *   sequential  the same at concurrency 1 (the baseline for the speed-up)
  *   limited     the endpoint answers 429 + Retry-After past R sends/s; concurrency 20, no cap
+ *               (the node learns the limit from the 429s)
+ *   limited-shared  two executions at once, in two processes (each its own learnt pace), against
+ *               the one limit; limited-shared-inproc: the two in one process (one shared pace)
  *   capped      the same endpoint, the node's Messages Per Second set under R
  *
  * plus diagnostics (plain with the endpoint in-process; plain with start pacing),
@@ -41,7 +44,8 @@ const USAGE = `Usage: npm run bench -- [options]     (npm run build first: it me
   --seq-items N          items for the sequential baseline, scaled linearly to --items (default 100)
   --seq-full P           provider whose sequential baseline runs on all --items ('none' to skip; default twilio)
   --providers a,b        providers (default twilio,smooch,gupshup)
-  --scenarios a,b        any of plain,sequential,limited,capped,inproc,paced,gate,memory,normalize (default all)
+  --scenarios a,b        any of plain,sequential,limited,shared,capped,inproc,paced,gate,memory,normalize (default all;
+                         shared = limited-shared and limited-shared-inproc)
   --paced-rate N         Messages Per Second for the 'plain-paced' diagnostic (default 250)
   --mem-items a,b        item counts for the memory runs (default 1000,10000)
   --mem-latency MS       endpoint latency in the memory runs (default 20)
@@ -105,7 +109,7 @@ function options() {
 		seqItems: Math.min(items, number('seq-items', quick ? 20 : 100)),
 		seqFull: values['seq-full'] ?? (quick ? 'none' : 'twilio'),
 		providers: list('providers', PROVIDERS),
-		scenarios: list('scenarios', ['plain', 'sequential', 'limited', 'capped', 'inproc', 'paced', 'gate', 'memory', 'normalize']),
+		scenarios: list('scenarios', ['plain', 'sequential', 'limited', 'shared', 'capped', 'inproc', 'paced', 'gate', 'memory', 'normalize']),
 		pacedRate: number('paced-rate', 250),
 		memItems: list('mem-items', quick ? ['300', '1500'] : ['1000', '10000']).map(Number),
 		memLatencyMs: number('mem-latency', 20),
@@ -154,8 +158,8 @@ async function startEndpoint() {
 	};
 }
 
-/** Runs one job in a fresh worker process; answers its endpoint-reset requests. */
-function runWorker(job, endpoint, timeoutMs = 20 * 60_000) {
+/** Runs one job in a fresh worker process; answers its endpoint-reset requests (with `reset`, by default the endpoint's). */
+function runWorker(job, endpoint, timeoutMs = 20 * 60_000, reset = () => endpoint.reset()) {
 	return new Promise((resolve, reject) => {
 		const child = fork(path.join(__dirname, 'worker.js'), [JSON.stringify(job)], {
 			execArgv: ['--expose-gc'],
@@ -176,7 +180,7 @@ function runWorker(job, endpoint, timeoutMs = 20 * 60_000) {
 		child.on('message', async (message) => {
 			if (message.type === 'reset') {
 				try {
-					await endpoint.reset();
+					await reset();
 					child.send({ id: message.id, ok: true, value: true });
 				} catch (error) {
 					child.send({ id: message.id, ok: false, error: error.message });
@@ -189,6 +193,61 @@ function runWorker(job, endpoint, timeoutMs = 20 * 60_000) {
 		});
 		child.on('exit', (code) => finish(new Error(`worker exited with code ${code} before reporting`)));
 	});
+}
+
+/**
+ * Runs jobs in as many workers at once. Their endpoint resets meet at a barrier: the endpoint is
+ * reset once, when every worker has warmed up, and all measured executions start together.
+ */
+function runWorkersTogether(jobs, endpoint) {
+	let arrived = [];
+	const reset = () =>
+		new Promise((resolve, reject) => {
+			arrived.push({ resolve, reject });
+			if (arrived.length < jobs.length) return;
+			const all = arrived;
+			arrived = [];
+			endpoint.reset().then(
+				() => all.forEach((each) => each.resolve(true)),
+				(error) => all.forEach((each) => each.reject(error)),
+			);
+		});
+	return Promise.all(jobs.map((job) => runWorker(job, endpoint, 5 * 60_000, reset)));
+}
+
+/** Two workers' results as one run: wall from the first start to the last end, every message's figures merged. */
+function combineResults(results) {
+	const sum = (key) => results.reduce((total, result) => total + result[key], 0);
+	const startedEpoch = Math.min(...results.map((result) => result.startedEpoch));
+	const endedEpoch = Math.max(...results.map((result) => result.endedEpoch));
+	const perMessage = results.flatMap((result) => (result.latency && result.latency.perMessageMs) || []).sort((a, b) => a - b);
+	const latencies = results.map((result) => result.latency).filter(Boolean);
+	return {
+		wallMs: endedEpoch - startedEpoch,
+		executionWallMs: results.map((result) => result.wallMs),
+		startOffsetMs: Math.max(...results.map((result) => result.startedEpoch)) - startedEpoch,
+		gateEpochs: results.flatMap((result) => result.gateEpochs),
+		cpuMs: sum('cpuMs'),
+		sent: sum('sent'),
+		errors: sum('errors'),
+		errorSamples: results.flatMap((result) => result.errorSamples).slice(0, 3),
+		inOrder: results.every((result) => result.inOrder),
+		nodeError: results.map((result) => result.nodeError).find(Boolean) ?? null,
+		messageIds: results.flatMap((result) => result.messageIds),
+		recipients: results.flatMap((result) => result.recipients),
+		latency: latencies.length
+			? {
+					p50Ms: percentile(perMessage, 50),
+					p95Ms: percentile(perMessage, 95),
+					p99Ms: percentile(perMessage, 99),
+					maxMs: perMessage[perMessage.length - 1] ?? null,
+					retries: latencies.reduce((total, latency) => total + latency.retries, 0),
+					prepareMs: Math.max(...latencies.map((latency) => latency.prepareMs)),
+					sendPhaseMs: Math.max(...latencies.map((latency) => latency.sendPhaseMs)),
+				}
+			: null,
+		memory: { peakRssMb: Math.max(...results.map((result) => result.memory.peakRssMb)) },
+	};
 }
 
 const round = (value, digits = 1) => (value === null || value === undefined || !Number.isFinite(value) ? null : Number(value.toFixed(digits)));
@@ -230,7 +289,7 @@ function sendRow({ provider, scenario, job, result, summary, endpointMode }) {
 	const gateTimes = (result.gateEpochs || []).filter((each) => each !== null).sort((a, b) => a - b);
 	const lost = n - result.sent - result.errors;
 	const idealMs = (n * job.latencyMs) / job.concurrency;
-	const limit = scenario === 'limited' || scenario === 'capped' ? Math.min(job.rateLimitPerSecond || Infinity, job.maxPerSecond || Infinity) : Infinity;
+	const limit = scenario.startsWith('limited') || scenario === 'capped' ? Math.min(job.rateLimitPerSecond || Infinity, job.maxPerSecond || Infinity) : Infinity;
 	const rateBoundMs = Number.isFinite(limit) ? (n / limit) * 1000 : null;
 	const latency = result.latency || {};
 	return {
@@ -243,8 +302,15 @@ function sendRow({ provider, scenario, job, result, summary, endpointMode }) {
 		maxPerSecond: job.maxPerSecond,
 		endpointRateLimitPerSecond: job.rateLimitPerSecond,
 		retryAfterSeconds: job.rateLimitPerSecond ? job.retryAfterSeconds : null,
+		// Two executions at once (limited-shared): in how many processes, each execution's own wall, and how much later the second began.
+		executions: job.executions * (job.workers || 1),
+		workers: job.workers || 1,
+		executionWallMs: result.executionWallMs ?? null,
+		startOffsetMs: result.startOffsetMs ?? null,
 		wallMs: result.wallMs,
 		messagesPerSecond: round((n / result.wallMs) * 1000, 1),
+		// Throughput as a share of the provider's limit (limited*, capped).
+		throughputVsLimit: Number.isFinite(limit) ? round((n / result.wallMs) * 1000 / limit, 3) : null,
 		idealMs: round(idealMs, 0),
 		rateBoundMs: round(rateBoundMs, 0),
 		wallVsIdeal: round(result.wallMs / Math.max(idealMs, rateBoundMs ?? 0), 3),
@@ -258,6 +324,7 @@ function sendRow({ provider, scenario, job, result, summary, endpointMode }) {
 		p99Ms: latency.p99Ms ?? null,
 		maxMs: latency.maxMs ?? null,
 		status429: summary.status429,
+		status429PerMessage: round(summary.status429 / n, 3),
 		retries: job.instrument ? latency.retries : summary.status429,
 		endpointRequests: summary.requests,
 		maxAttemptsPerMessage: maxAttempts,
@@ -418,13 +485,24 @@ async function main() {
 	const rows = [];
 	const failures = [];
 
-	async function send(provider, scenario, { items = opts.items, concurrency = opts.concurrency, latencyMs = opts.latencyMs, rateLimitPerSecond = 0, maxPerSecond = 0, endpointMode = 'child', warmupItems = 20, midRunGc = false, kind = 'send' } = {}) {
-		const label = `${provider} ${scenario} (${items} items, concurrency ${concurrency}${maxPerSecond ? `, cap ${maxPerSecond}/s` : ''}${rateLimitPerSecond ? `, limit ${rateLimitPerSecond}/s` : ''}, ${latencyMs} ms)`;
+	async function send(provider, scenario, { items = opts.items, concurrency = opts.concurrency, latencyMs = opts.latencyMs, rateLimitPerSecond = 0, maxPerSecond = 0, endpointMode = 'child', warmupItems = 20, midRunGc = false, kind = 'send', workers = 1, executions = 1 } = {}) {
+		const together = workers > 1 ? `, ${workers} executions in ${workers} processes` : executions > 1 ? `, ${executions} executions in one process` : '';
+		const label = `${provider} ${scenario} (${items} items, concurrency ${concurrency}${maxPerSecond ? `, cap ${maxPerSecond}/s` : ''}${rateLimitPerSecond ? `, limit ${rateLimitPerSecond}/s` : ''}, ${latencyMs} ms${together})`;
 		process.stdout.write(`  running ${label} … `);
-		const job = { ...base, provider, items, concurrency, latencyMs, rateLimitPerSecond, maxPerSecond, endpointMode, warmupItems, midRunGc };
+		const job = { ...base, provider, items, concurrency, latencyMs, rateLimitPerSecond, maxPerSecond, endpointMode, warmupItems, midRunGc, executions, workers };
 		try {
 			if (endpointMode === 'child') await endpoint.configure({ latencyMs, rateLimitPerSecond, retryAfterSeconds: opts.retryAfterSeconds });
-			const result = await runWorker(job, endpoint);
+			// Several workers: each sends its share of the items (its own recipients) at the same time.
+			const share = (worker) => ({ from: Math.round((worker * items) / workers), to: Math.round(((worker + 1) * items) / workers) });
+			const result =
+				workers > 1
+					? combineResults(
+							await runWorkersTogether(
+								Array.from({ length: workers }, (_, worker) => ({ ...job, items: share(worker).to - share(worker).from, itemOffset: share(worker).from, returnPerMessage: true })),
+								endpoint,
+							),
+						)
+					: await runWorker(job, endpoint);
 			const summary = result.endpointSummary || (await endpoint.summary());
 			const row = kind === 'memory' ? memoryRow({ provider, job, result }) : sendRow({ provider, scenario, job, result, summary, endpointMode });
 			if (kind === 'memory') {
@@ -462,6 +540,10 @@ async function main() {
 		}
 	}
 	if (want('limited')) for (const p of opts.providers) await send(p, 'limited', { rateLimitPerSecond: opts.rate });
+	if (want('shared')) {
+		for (const p of opts.providers) await send(p, 'limited-shared', { rateLimitPerSecond: opts.rate, workers: 2 });
+		for (const p of opts.providers) await send(p, 'limited-shared-inproc', { rateLimitPerSecond: opts.rate, executions: 2 });
+	}
 	if (want('capped')) for (const p of opts.providers) await send(p, 'capped', { rateLimitPerSecond: opts.rate, maxPerSecond: opts.cap });
 	if (want('memory')) {
 		const p = opts.providers[0] || 'twilio';
@@ -550,7 +632,16 @@ async function main() {
 		}
 		if (r.scenario === 'limited') {
 			check(`${r.provider} limited: retried (429s seen)`, r.status429 > 0, `${r.status429} × 429, ${r.retries} retries`);
-			check(`${r.provider} limited: 0 duplicates, 0 lost, in order, all sent`, r.duplicates === 0 && r.lost === 0 && r.outputsInOrder && r.sent === r.items, `dup ${r.duplicates}, lost ${r.lost}, sent ${r.sent}/${r.items}, order ${r.outputsInOrder}`);
+			check(`${r.provider} limited: wall ≤ 1.15 × rate bound`, r.wallMs <= 1.15 * r.rateBoundMs, `${fmt(r.wallMs / r.rateBoundMs, 3)} (${fmt(r.wallMs)} / ${r.rateBoundMs} ms)`);
+			check(`${r.provider} limited: 429s ≤ 5% of messages`, r.status429 <= 0.05 * r.items, `${r.status429} × 429 for ${r.items} messages (${fmt(100 * r.status429PerMessage, 1)}%)`);
+		}
+		if (r.scenario.startsWith('limited-shared')) {
+			const where = r.workers > 1 ? `${r.executions} processes` : `${r.executions} executions in one process`;
+			check(`${r.provider} ${r.scenario}: together ≥ 0.85 × the limit`, r.throughputVsLimit >= 0.85, `${fmt(r.messagesPerSecond, 1)} msg/s = ${fmt(r.throughputVsLimit, 3)} × ${r.endpointRateLimitPerSecond}/s (${where}; second started ${r.startOffsetMs ?? 0} ms later)`);
+			check(`${r.provider} ${r.scenario}: 429s ≤ 10% of messages`, r.status429 <= 0.1 * r.items, `${r.status429} × 429 for ${r.items} messages (${fmt(100 * r.status429PerMessage, 1)}%)`);
+		}
+		if (r.scenario.startsWith('limited')) {
+			check(`${r.provider} ${r.scenario}: 0 duplicates, 0 lost, in order, all sent`, r.duplicates === 0 && r.lost === 0 && r.outputsInOrder && r.sent === r.items, `dup ${r.duplicates}, lost ${r.lost}, sent ${r.sent}/${r.items}, order ${r.outputsInOrder}`);
 		}
 		if (r.scenario === 'capped') {
 			check(`${r.provider} capped: 0 × 429`, r.status429 === 0, `${r.status429} × 429; busiest 1 s: ${r.peakStartsIn1s} starts (cap ${r.maxPerSecond}), ${r.peakArrivalsIn1s} arrivals (limit ${r.endpointRateLimitPerSecond})`);

@@ -65,7 +65,7 @@ function instrumentTransport() {
 	let answered = 0;
 	let midRunAt = 0;
 	let onMidRun = null;
-	transport.sendToProvider = async function instrumentedSendToProvider(context, type, credentials, request, policy) {
+	transport.sendToProvider = async function instrumentedSendToProvider(context, provider, credentials, request, policy) {
 		const record = {
 			recipient: recipientOf(request.body),
 			called: performance.now(),
@@ -78,16 +78,14 @@ function instrumentTransport() {
 		records.push(record);
 		const realGate = policy.gate;
 		const gate = {
-			async acquire() {
-				await realGate.acquire();
+			async acquire(pace) {
+				const startedAt = await realGate.acquire(pace);
 				record.attempts++;
 				if (record.start === 0) record.start = performance.now();
-			},
-			pause(until) {
-				realGate.pause(until);
+				return startedAt;
 			},
 		};
-		const response = await original.call(this, context, type, credentials, request, { ...policy, gate });
+		const response = await original.call(this, context, provider, credentials, request, { ...policy, gate });
 		record.end = performance.now();
 		if (++answered === midRunAt && onMidRun) setImmediate(onMidRun);
 		record.answered = response.answered;
@@ -175,7 +173,14 @@ async function runSend() {
 	if (instrument) instrument.records.length = 0;
 	await resetEndpoint();
 
-	const items = makeItems(job.items);
+	// Distinct recipients per worker when two run against one endpoint (limited-shared).
+	const items = makeItems(job.items, job.itemOffset || 0);
+	// Two executions at once in this process (limited-shared-inproc): consecutive halves of the items.
+	const executions = job.executions || 1;
+	const parts = Array.from({ length: executions }, (_, part) => {
+		const from = Math.round((part * job.items) / executions);
+		return { from, items: items.slice(from, Math.round(((part + 1) * job.items) / executions)) };
+	});
 	gc();
 	const before = memory();
 	// Memory runs: a full GC when half the messages are answered gives the live heap in mid-send
@@ -194,9 +199,16 @@ async function runSend() {
 		if (now.heapUsed > peak.heapUsed) peak.heapUsed = now.heapUsed;
 	}, 25);
 	const cpuBefore = process.cpuUsage();
+	const startedEpoch = Date.now();
 	const started = performance.now();
-	const result = await runNotify({ parameters: parameters(job.concurrency), items, credentials, continueOnFail: true });
+	// Executions of one process share what the provider's answers teach (keepSendPaces), from a clean start.
+	const results = await Promise.all(
+		parts.map((part) =>
+			runNotify({ parameters: parameters(job.concurrency), items: part.items, credentials, continueOnFail: true, keepSendPaces: executions > 1 }),
+		),
+	);
 	const wallMs = performance.now() - started;
+	const endedEpoch = Date.now();
 	const cpu = process.cpuUsage(cpuBefore);
 	clearInterval(sampler);
 	const end = memory();
@@ -206,20 +218,20 @@ async function runSend() {
 	// The outputs are still held (result), as n8n holds a node's output for the next node.
 	const retained = memory();
 
-	// Per item: in input order, pairedItem right, and what came out.
-	const outputs = result.items;
-	let inOrder = outputs.length === job.items;
+	// Per item: in input order (within its execution), pairedItem right, and what came out.
+	let inOrder = results.every((result, part) => result.items.length === parts[part].items.length);
 	let sent = 0;
 	let errors = 0;
 	const errorSamples = [];
 	const messageIds = new Array(job.items).fill(null);
 	for (let index = 0; index < job.items; index++) {
-		const output = outputs[index];
+		const part = parts.findLastIndex((each) => each.from <= index);
+		const output = results[part].items[index - parts[part].from];
 		if (!output) {
 			inOrder = false;
 			continue;
 		}
-		const paired = output.pairedItem && output.pairedItem.item === index;
+		const paired = output.pairedItem && output.pairedItem.item === index - parts[part].from;
 		const json = output.json || {};
 		if (!paired || (json.recipient !== undefined && json.recipient !== items[index].json.to)) inOrder = false;
 		if (json.status === 'sent' && json.messageId) {
@@ -240,6 +252,8 @@ async function runSend() {
 		const gateWaits = records.map((r) => r.start - r.called).sort((a, b) => a - b);
 		latency = {
 			messages: records.length,
+			// Every message's time, for a run of two workers to merge (limited-shared).
+			perMessageMs: job.returnPerMessage ? perMessage.map((ms) => round(ms)) : undefined,
 			p50Ms: round(percentile(perMessage, 50)),
 			p95Ms: round(percentile(perMessage, 95)),
 			p99Ms: round(percentile(perMessage, 99)),
@@ -269,12 +283,14 @@ async function runSend() {
 		wallMs: round(wallMs),
 		gateEpochs,
 		cpuMs: round((cpu.user + cpu.system) / 1000),
-		outputs: outputs.length,
+		startedEpoch,
+		endedEpoch,
+		outputs: results.reduce((sum, result) => sum + result.items.length, 0),
 		sent,
 		errors,
 		errorSamples,
 		inOrder,
-		nodeError: result.error ? String(result.error.message || result.error).slice(0, 300) : null,
+		nodeError: results.map((result) => result.error).filter(Boolean).map((error) => String(error.message || error).slice(0, 300))[0] ?? null,
 		messageIds,
 		recipients: items.map((item) => item.json.to),
 		latency,

@@ -63,7 +63,11 @@ export class SendPace {
 
 	private pausedUntil = 0;
 
-	private lastStart = -Infinity;
+	/**
+	 * The time the last start was due. Spacing is counted from it rather than from the actual
+	 * start, so timers that wake a little late do not slow the sending below the rate.
+	 */
+	private lastSlot = -Infinity;
 
 	/** Starts per second allowed now; Infinity until the provider first throttles. */
 	rate(): number {
@@ -76,12 +80,15 @@ export class SendPace {
 	/** The earliest time the next request may start. */
 	nextStartAt(): number {
 		const rate = this.rate();
-		const spaced = Number.isFinite(rate) ? this.lastStart + 1000 / rate : -Infinity;
+		const spaced = Number.isFinite(rate) ? this.lastSlot + 1000 / rate : -Infinity;
 		return Math.max(this.pausedUntil, spaced);
 	}
 
 	started(at: number): void {
-		this.lastStart = Math.max(this.lastStart, at);
+		const rate = this.rate();
+		// Late by up to one interval: still on schedule. Later (a stall, a pause): one start early at most, no burst.
+		const slot = Number.isFinite(rate) ? Math.max(this.nextStartAt(), at - 1000 / rate) : at;
+		this.lastSlot = Math.max(this.lastSlot, Math.min(slot, at));
 	}
 
 	/** The provider answered a request started at `startedAt` without throttling it (sent or refused). */
@@ -125,7 +132,7 @@ export class SendPace {
 
 	/** Whether nothing started for longer than it remembers a rate. */
 	isStale(now: number): boolean {
-		return now - Math.max(this.lastStart, this.pausedUntil) > FORGET_AFTER_MS;
+		return now - Math.max(this.lastSlot, this.pausedUntil) > FORGET_AFTER_MS;
 	}
 }
 
