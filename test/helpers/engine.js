@@ -118,6 +118,20 @@ function credentialRefs(credentials) {
 	return Object.fromEntries(Object.keys(credentials).map((type) => [type, { id: type, name: type }]));
 }
 
+/** A WhatsApp Notify node as a workflow holds it. */
+function notifyNode(parameters, credentials, settings = {}) {
+	return {
+		id: 'notify',
+		name: 'WhatsApp Notify',
+		type: NOTIFY_TYPE,
+		typeVersion: 1,
+		position: [0, 0],
+		parameters,
+		credentials: credentialRefs(credentials),
+		...settings,
+	};
+}
+
 /**
  * Runs WhatsApp Notify over `items` in a real WorkflowExecute.
  * Returns { items: the node's output items, error: the node's error or null }.
@@ -126,16 +140,7 @@ function credentialRefs(credentials) {
  */
 async function runNotify({ parameters, items = [{ json: {} }], credentials, continueOnFail = false, keepSendPaces = false }) {
 	if (!keepSendPaces) forgetSendPaces();
-	const node = {
-		id: 'notify',
-		name: 'WhatsApp Notify',
-		type: NOTIFY_TYPE,
-		typeVersion: 1,
-		position: [0, 0],
-		parameters,
-		credentials: credentialRefs(credentials),
-		...(continueOnFail ? { onError: 'continueRegularOutput' } : {}),
-	};
+	const node = notifyNode(parameters, credentials, continueOnFail ? { onError: 'continueRegularOutput' } : {});
 	const workflow = new Workflow({ id: 'wf', nodes: [node], connections: {}, nodeTypes, active: false });
 	const hooks = new ExecutionLifecycleHooks('manual', 'exec-1', { id: 'wf', nodes: [node], connections: {} });
 	const finished = createDeferredPromise();
@@ -170,15 +175,7 @@ async function runNotify({ parameters, items = [{ json: {} }], credentials, cont
  * Returns { results } or { error }.
  */
 async function runListSearch({ parameters, credentials, method, filter }) {
-	const node = {
-		id: 'notify',
-		name: 'WhatsApp Notify',
-		type: NOTIFY_TYPE,
-		typeVersion: 1,
-		position: [0, 0],
-		parameters,
-		credentials: credentialRefs(credentials),
-	};
+	const node = notifyNode(parameters, credentials);
 	const workflow = new Workflow({ id: 'wf', nodes: [node], connections: {}, nodeTypes, active: false });
 	const additionalData = additionalDataFor(credentials, { currentNodeParameters: parameters });
 	const context = new LoadOptionsContext(workflow, workflow.getNode(node.name), additionalData, 'parameters.template');

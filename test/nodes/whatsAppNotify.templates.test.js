@@ -7,27 +7,8 @@
 const nock = require('nock');
 const { runListSearch, runNotify } = require('../helpers/engine');
 
-const TWILIO = { accountSid: 'AC0123456789abcdef0123456789abcdef', authToken: 'twilio-secret-token', fromNumber: '+14155238886' };
-const SMOOCH = {
-	appId: 'app123',
-	keyId: 'app_key_1',
-	secret: 'smooch-secret-value',
-	integrationId: 'int-whatsapp',
-	region: 'us',
-	templateNamespace: 'c8ae5f90_307a_ca4c_b8f6_d1e2a2573574',
-};
-const GUPSHUP = { apiKey: 'gupshup-secret-key', sourceNumber: '+917834811114', appName: 'DemoApp' };
-const META = {
-	accessToken: 'EAAGm0PX4ZCpsBAMetaSecretToken',
-	phoneNumberId: '106540352242922',
-	businessAccountId: '102290129340398',
-	appSecret: 'meta-app-secret',
-	verifyToken: 'meta-verify-token',
-	apiVersion: 'v24.0',
-	baseUrl: 'https://graph.facebook.com',
-};
-const SECRETS = [TWILIO.authToken, SMOOCH.secret, GUPSHUP.apiKey, META.accessToken];
-const CREDENTIALS = { twilioWhatsAppApi: TWILIO, smoochApi: SMOOCH, gupshupApi: GUPSHUP, metaWhatsAppCloudApi: META };
+const { CREDENTIALS, GUPSHUP, META, SECRETS, SMOOCH, TWILIO } = require('../helpers/credentials');
+
 const CREDENTIAL_TYPE = { twilio: 'twilioWhatsAppApi', smooch: 'smoochApi', gupshup: 'gupshupApi', meta: 'metaWhatsAppCloudApi' };
 
 const TWILIO_SID = 'HXb5b62575e6e4ff6129ad7c8efe1f983e';
