@@ -31,7 +31,12 @@ export async function fetchTemplates(
 	const fail = (message: string) => new NodeOperationError(context.getNode(), message);
 	const listing = provider.templateListing;
 	if (!listing) throw fail(noListingMessage(provider));
-	const { url } = listing.request(settings);
+	let url: string;
+	try {
+		({ url } = listing.request(settings));
+	} catch (error) {
+		throw fail(`Cannot list ${provider.displayName}’s templates: ${(error as Error).message}`);
+	}
 	let answer;
 	try {
 		answer = await readFromProvider(context, provider.credentialType, url, LIST_TIMEOUT_MS);

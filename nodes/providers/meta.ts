@@ -138,10 +138,12 @@ const templateListing: TemplateListing = {
 		if (!settings.businessAccountId || !/^\d{1,30}$/.test(settings.businessAccountId)) {
 			throw new Error('the Meta credential has no WhatsApp Business Account ID, which lists the templates');
 		}
-		const version = API_VERSION.test(settings.apiVersion ?? '') ? settings.apiVersion : 'v24.0';
+		const version = settings.apiVersion ?? '';
+		if (!API_VERSION.test(version)) throw new Error(`the Meta credential's API Version ${JSON.stringify(version)} is not like v24.0`);
+		// `status` is a documented filter; the reader checks each template's status again.
 		return {
 			method: 'GET',
-			url: `${apiBaseUrl(settings.baseUrl, META_DEFAULT_BASE_URL)}/${version}/${settings.businessAccountId}/message_templates?fields=name,language,status,components,parameter_format&limit=1000`,
+			url: `${apiBaseUrl(settings.baseUrl, META_DEFAULT_BASE_URL)}/${version}/${settings.businessAccountId}/message_templates?status=APPROVED&fields=name,language,status,components,parameter_format&limit=1000`,
 		};
 	},
 	readTemplates(responseBody) {

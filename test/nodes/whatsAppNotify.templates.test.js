@@ -410,7 +410,7 @@ describe('the Template list, through the credential', () => {
 	test('Meta: the WABA’s message_templates with status APPROVED, by name', async () => {
 		const scope = nock('https://graph.facebook.com', { reqheaders: { authorization: `Bearer ${META.accessToken}` } })
 			.get('/v24.0/102290129340398/message_templates')
-			.query({ fields: 'name,language,status,components,parameter_format', limit: '1000' })
+			.query({ status: 'APPROVED', fields: 'name,language,status,components,parameter_format', limit: '1000' })
 			.reply(200, META_LIST);
 		const { results } = await search('meta');
 		expect(results).toEqual([
@@ -444,6 +444,17 @@ describe('the Template list, through the credential', () => {
 		nock('https://api.gupshup.io').get('/sm/api/v1/template/list/DemoApp').reply(401, { status: 'error', message: 'Authentication Failed' });
 		const { error } = await search('gupshup');
 		expect(error.message).toBe('Gupshup refused the template list: Authentication Failed [401]');
+	});
+
+	test('Meta without a WhatsApp Business Account ID: says which field is missing, asks nothing', async () => {
+		const { error } = await runListSearch({
+			parameters: { provider: 'meta' },
+			credentials: { metaWhatsAppCloudApi: { ...META, businessAccountId: '' } },
+			method: 'searchTemplates',
+		});
+		expect(error.message).toBe(
+			'Cannot list Meta WhatsApp Cloud API’s templates: the Meta credential has no WhatsApp Business Account ID, which lists the templates',
+		);
 	});
 
 	test('Smooch has no template list API: the list says so in plain words', async () => {
