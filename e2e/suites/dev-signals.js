@@ -11,6 +11,8 @@
  *   dev.js and to npm (npm passes SIGINT and SIGTERM on and dies of SIGHUP: dev.js sees it go)
  *   under nohup (no terminal): SIGHUP to npm and to dev.js changes nothing, n8n keeps serving;
  *   then `npm run dev -- --stop` stops it
+ * The first start also checks that the demo answers with the truth: the message id when the send
+ * worked, the node's error when it did not (form and webhook).
  *
  * Runs in the e2e suite (n8n is installed, dist/ is built); alone: node e2e/suites/dev-signals.js
  */
@@ -22,6 +24,7 @@ const os = require('node:os');
 const path = require('node:path');
 
 const rt = require('../../scripts/n8n-runtime');
+const { TEST_NUMBERS } = require('../../sandbox/server');
 const { waitFor } = require('../lib/wait');
 
 const READY = /is ready \(\d+ s\)/;
@@ -98,12 +101,56 @@ async function startDev({ viaNpm, terminal, dir, ports }) {
 	return { child, output, exited, devPid, npmPid: viaNpm ? parentOf(devPid) : null, n8nPid };
 }
 
+/** The demo's text page after a form submission: POST, then the Form Ending the page's script would open. */
+async function submitDemoForm(base, { provider, recipient, message }) {
+	const form = new FormData();
+	[provider, recipient, message].forEach((value, index) => form.append(`field-${index}`, value));
+	const posted = await (await fetch(`${base}/form/whatsapp-demo`, { method: 'POST', body: form })).json();
+	await waitFor(
+		async () => (await (await fetch(`${posted.formWaitingUrl}/n8n-execution-status`)).text()).trim() === 'form-waiting',
+		{ timeoutMs: 30000, intervalMs: 200, what: 'the send workflow to reach its Form Ending' },
+	);
+	const page = await (await fetch(posted.formWaitingUrl)).text();
+	return page
+		.replace(/<(style|script)[\s\S]*?<\/\1>/g, '')
+		.replace(/<[^>]+>/g, ' ')
+		.replace(/&quot;/g, '"')
+		.replace(/&#x27;|&#39;/g, "'")
+		.replace(/\s+/g, ' ')
+		.trim();
+}
+
+/** The demo tells the truth: the form and the webhook answer with the message id, or with the node's error. */
+async function demoAnswers(report, ports) {
+	const base = `http://127.0.0.1:${ports.n8n}`;
+	const sent = await submitDemoForm(base, { provider: 'Twilio', recipient: TEST_NUMBERS.delivered, message: 'dev-signals' });
+	report.check(
+		/Sent through twilio: message id SM[0-9a-f]{32}, status sent/.test(sent),
+		`demo form, ${TEST_NUMBERS.delivered}: the answer names the message id: "${(sent.match(/Sent through.*/) || [sent.slice(-200)])[0]}"`,
+	);
+	const invalid = await submitDemoForm(base, { provider: 'Twilio', recipient: '(457)-746-846', message: 'dev-signals' });
+	report.check(
+		/Not sent: Invalid recipient "\(457\)-746-846"/.test(invalid),
+		`demo form, (457)-746-846: the answer is the node's error: "${(invalid.match(/Not sent.*/) || [invalid.slice(-200)])[0]}"`,
+	);
+	const refused = await fetch(`${base}/webhook/whatsapp-send`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify({ provider: 'gupshup', to: TEST_NUMBERS.invalid, text: 'dev-signals' }),
+	}).then((response) => response.json());
+	report.check(
+		refused.status === 'failed' && /^Not sent: Gupshup refused item 0 \(\+15550000400\)/.test(refused.result),
+		`demo webhook, ${TEST_NUMBERS.invalid} via Gupshup: status failed, "${refused.result}"`,
+	);
+}
+
 /** One case: start, signal `target`, wait until dev.js is gone, check nothing is left. */
-async function signalCase(report, { viaNpm, signal, target, dir, ports }) {
+async function signalCase(report, { viaNpm, signal, target, dir, ports, whileUp }) {
 	const name = `${signal} to ${target === 'npm' ? 'npm (npm run dev)' : 'dev.js'}${viaNpm && target !== 'npm' ? ' under npm' : ''}, in a terminal`;
 	let run;
 	try {
 		run = await startDev({ viaNpm, terminal: true, dir, ports });
+		if (whileUp) await whileUp();
 		const started = Date.now();
 		process.kill(target === 'npm' ? run.npmPid : run.devPid, signal);
 		await waitFor(() => !alive(run.devPid) && !groupAlive(run.n8nPid) && (!run.npmPid || !alive(run.npmPid)), {
@@ -172,7 +219,9 @@ async function run({ report }) {
 	try {
 		const ports = { n8n: await rt.findFreePort(), sandbox: await rt.findFreePort() };
 		for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-			await signalCase(report, { viaNpm: false, signal, target: 'dev.js', dir, ports });
+			// The first start also checks the demo's answers (it is up anyway).
+			const whileUp = signal === 'SIGINT' ? () => demoAnswers(report, ports) : undefined;
+			await signalCase(report, { viaNpm: false, signal, target: 'dev.js', dir, ports, whileUp });
 			await signalCase(report, { viaNpm: true, signal, target: 'npm', dir, ports });
 		}
 		await nohupCase(report, { dir, ports });
@@ -181,7 +230,10 @@ async function run({ report }) {
 	}
 }
 
-module.exports = { name: 'npm run dev stops everything on SIGINT, SIGTERM and SIGHUP (and nohup keeps it up)', run };
+module.exports = {
+	name: 'npm run dev: the demo answers with the outcome; SIGINT, SIGTERM and SIGHUP stop everything (nohup keeps it up)',
+	run,
+};
 
 if (require.main === module) {
 	const { createReport } = require('../lib/report');
