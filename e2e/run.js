@@ -8,9 +8,11 @@
  *
  * It starts, on free loopback ports and in a fresh temp user folder:
  *   - the sink (records what the Status Trigger workflows post),
- *   - the provider sandbox (Twilio, Smooch and Gupshup send APIs + their status callbacks),
- *   - n8n with the packed package installed as a community package, the three sandbox
- *     credentials, a send workflow and a Status Trigger workflow per provider (e2e/lib/workflows.js).
+ *   - the provider sandbox (every provider's send API + its status callbacks),
+ *   - n8n with the packed package installed as a community package, a sandbox credential, a
+ *     send workflow and a Status Trigger workflow per provider (e2e/lib/workflows.js).
+ * What differs between providers (credential, callback URL, codes, override case, forgeries) is
+ * in e2e/providers/<name>.js; the sections below read it, so each covers every provider alike.
  * Then it checks, through n8n itself, that sends go out, callbacks reach the production
  * triggers, delivered / seen / discarded arrive on the right outputs with the send's messageId,
  * forged callbacks get 401 and start nothing, override and _config reach the provider, and a
@@ -31,11 +33,13 @@ const os = require('node:os');
 const path = require('node:path');
 
 const rt = require('../scripts/n8n-runtime');
-const { startSandbox, SANDBOX_CREDENTIALS, TEST_NUMBERS } = require('../sandbox/server');
+const { startSandbox, TEST_NUMBERS } = require('../sandbox/server');
 const { createReport } = require('./lib/report');
 const { startSink } = require('./lib/sink');
 const { waitFor } = require('./lib/wait');
 const { PROVIDERS, OUTPUTS, sandboxCredentials, sendWorkflow, statusWorkflow } = require('./lib/workflows');
+const { E2E_PROVIDERS } = require('./providers');
+const { twilioSignature } = require('./providers/twilio');
 
 /**
  * More e2e suites, one file each in e2e/suites/: `{ name, workflows?(env), run(env) }`.
@@ -133,14 +137,6 @@ async function httpPost(url, { body, headers = {}, json = true, timeoutMs = 6000
 	return { status: response.status, body: parsed, text };
 }
 
-/** X-Twilio-Signature: base64 HMAC-SHA1 over the URL followed by the sorted fields (key + value). */
-function twilioSignature(authToken, url, fields) {
-	const data = Object.keys(fields)
-		.sort()
-		.reduce((text, key) => text + key + fields[key], url);
-	return crypto.createHmac('sha1', authToken).update(Buffer.from(data, 'utf8')).digest('base64');
-}
-
 function withTimeout(promise, ms, what) {
 	let timer;
 	return Promise.race([
@@ -155,20 +151,6 @@ const short = (value, max = 300) => {
 	const text = typeof value === 'string' ? value : JSON.stringify(value);
 	return text && text.length > max ? `${text.slice(0, max)}…` : text;
 };
-
-/** Sandbox callback words that start an execution (delivered / seen / discarded); the rest ("sent") start none. */
-const COUNTED_CALLBACKS = {
-	twilio: new Set(['delivered', 'read', 'undelivered', 'failed']),
-	smooch: new Set(['notification:delivery:user', 'notification:delivery:failure', 'conversation:read']),
-	gupshup: new Set(['delivered', 'read', 'failed']),
-	meta: new Set(['delivered', 'read', 'failed']),
-};
-
-/** The discarded event's error code per provider for TEST_NUMBERS.undeliverable (see sandbox/README.md). */
-const UNDELIVERABLE_CODE = { twilio: 63024, smooch: 131026, gupshup: 1002, meta: 131026 };
-
-/** What each provider says when it refuses TEST_NUMBERS.invalid with 400. */
-const INVALID_ERROR = { twilio: '21211', smooch: 'bad_request', gupshup: 'Invalid Destination', meta: '131030' };
 
 // ---------------------------------------------------------------------------------------------
 
@@ -212,12 +194,9 @@ async function main() {
 	const n8nPort = await rt.findFreePort();
 	const n8nBase = `http://127.0.0.1:${n8nPort}`;
 	const triggerIds = Object.fromEntries(PROVIDERS.map((provider) => [provider, crypto.randomUUID()]));
-	const triggerUrls = {
-		twilio: `${n8nBase}/webhook/${triggerIds.twilio}/status`,
-		smooch: `${n8nBase}/webhook/${triggerIds.smooch}/status`,
-		gupshup: `${n8nBase}/webhook/${triggerIds.gupshup}/status?token=${SANDBOX_CREDENTIALS.gupshup.webhookToken}`,
-		meta: `${n8nBase}/webhook/${triggerIds.meta}/status`,
-	};
+	const triggerUrls = Object.fromEntries(
+		PROVIDERS.map((provider) => [provider, E2E_PROVIDERS[provider].triggerUrl(n8nBase, triggerIds[provider])]),
+	);
 	sandbox.configure({ webhooks: triggerUrls, callbackDelayMs: 100 });
 	report.info(`sink ${sink.url}, sandbox ${sandbox.url}, n8n ${n8nBase}`);
 
@@ -348,10 +327,11 @@ async function main() {
 						`${provider}: the sandbox accepted it (HTTP ${record && record.status}) under the same messageId`,
 						() => `sandbox.received: ${short(sandbox.received.map((r) => [r.provider, r.status, r.messageId]))}`,
 					);
-					if (provider === 'twilio') report.check(record && record.body.Body === text, 'twilio: Body is the message text');
-					if (provider === 'smooch') report.check(record && record.body.message && record.body.message.text === text, 'smooch: message.text is the message text');
-					if (provider === 'gupshup') report.check(record && JSON.parse(record.body.message || '{}').text === text, 'gupshup: message.text is the message text');
-					if (provider === 'meta') report.check(record && record.body.text && record.body.text.body === text, 'meta: text.body is the message text');
+					report.check(
+						record && E2E_PROVIDERS[provider].sentText(record.body) === text,
+						`${provider}: the request carries the message text`,
+						() => short(record && record.body),
+					);
 				}
 			}),
 		),
@@ -428,7 +408,7 @@ async function main() {
 				if (discarded) {
 					const error = discarded.event.error || {};
 					report.check(
-						discarded.event.status === 'discarded' && Number(error.code) === UNDELIVERABLE_CODE[provider] && Boolean(error.message),
+						discarded.event.status === 'discarded' && Number(error.code) === E2E_PROVIDERS[provider].undeliverableCode && Boolean(error.message),
 						`${provider}: Discarded output, messageId ${undeliverable.messageId} = the send's, error ${error.code} "${error.message}"`,
 						() => short(discarded.event),
 					);
@@ -445,63 +425,9 @@ async function main() {
 	// =========================================================================================
 	report.section('override and _config reach the provider as sent');
 	await timed('override', async () => {
-		const cases = {
-			twilio: {
-				override: { _config: { fromNumber: '+15550001111' }, MediaUrl: ['https://example.com/a.png'] },
-				verify: (body) =>
-					body.From === 'whatsapp:+15550001111' &&
-					JSON.stringify([].concat(body.MediaUrl)) === JSON.stringify(['https://example.com/a.png']) &&
-					body.Body === 'e2e override via twilio' &&
-					!('_config' in body),
-				says: 'From whatsapp:+15550001111 (from _config), MediaUrl [https://example.com/a.png], Body kept, no _config field',
-			},
-			smooch: {
-				override: {
-					_config: { integrationId: 'e2e-other-integration' },
-					message: { type: 'image', mediaUrl: 'https://example.com/a.png' },
-					metadata: { orderId: 'A-17' },
-				},
-				verify: (body) =>
-					body.destination.integrationId === 'e2e-other-integration' &&
-					body.message.type === 'image' &&
-					body.message.mediaUrl === 'https://example.com/a.png' &&
-					body.message.text === 'e2e override via smooch' &&
-					body.metadata.orderId === 'A-17' &&
-					!('_config' in body),
-				says: 'destination.integrationId e2e-other-integration (from _config), message.type image + mediaUrl merged with the text, metadata kept',
-			},
-			gupshup: {
-				override: {
-					_config: { sourceNumber: '+15550001111' },
-					message: { type: 'image', originalUrl: 'https://example.com/a.png', previewUrl: 'https://example.com/a.png' },
-				},
-				verify: (body) => {
-					const message = JSON.parse(body.message);
-					return (
-						body.source === '15550001111' &&
-						message.type === 'image' &&
-						message.originalUrl === 'https://example.com/a.png' &&
-						message.text === 'e2e override via gupshup' &&
-						!('_config' in body)
-					);
-				},
-				says: 'source 15550001111 (from _config), message {type image, originalUrl} merged with the text',
-			},
-			meta: {
-				override: { _config: { phoneNumberId: '109876543210' }, text: { preview_url: true }, biz_opaque_callback_data: 'order-A-17' },
-				verify: (body, record) =>
-					record.path === `/${SANDBOX_CREDENTIALS.meta.apiVersion}/109876543210/messages` &&
-					body.text.body === 'e2e override via meta' &&
-					body.text.preview_url === true &&
-					body.biz_opaque_callback_data === 'order-A-17' &&
-					body.to === '+15557654321' &&
-					!('_config' in body),
-				says: 'sent from phone number id 109876543210 (from _config), text.preview_url merged with the body, biz_opaque_callback_data kept',
-			},
-		};
 		await Promise.all(
 			PROVIDERS.map(async (provider) => {
-				const { override, verify, says } = cases[provider];
+				const { override, verify, says } = E2E_PROVIDERS[provider].override;
 				const response = await report.attempt(`${provider}: send with override`, () =>
 					send(provider, { to: '+15557654321', text: `e2e override via ${provider}`, override }),
 				);
@@ -560,7 +486,7 @@ async function main() {
 				const expected = `refused item 0 (${to})`;
 				const match = new RegExp(`[^"]*refused item 0 \\(\\${to}\\)[^"]*`).exec(data);
 				report.check(
-					execution.status === 'error' && data.includes(expected) && data.includes(INVALID_ERROR[provider]),
+					execution.status === 'error' && data.includes(expected) && data.includes(E2E_PROVIDERS[provider].invalidError),
 					`${provider}: execution ${execution.id} status error: "${match ? match[0] : '?'}"`,
 					() => `status ${execution.status}; data ${short(data, 800)}`,
 				);
@@ -583,7 +509,7 @@ async function main() {
 				`${provider}: ${callbacks.length} callbacks (${[...new Set(callbacks.map((c) => c.status))].join(', ')}) -> ${triggerUrls[provider].replace(n8nBase, '')}, all HTTP 200`,
 				() => short(wrong.map((c) => [c.status, c.url, c.httpStatus, c.error])),
 			);
-			expectedRuns[provider] = callbacks.filter((c) => COUNTED_CALLBACKS[provider].has(c.status)).length;
+			expectedRuns[provider] = callbacks.filter((c) => E2E_PROVIDERS[provider].countedCallbacks.has(c.status)).length;
 			const stats = await report.attempt(`${provider}: status executions settle`, () =>
 				settledExecutions(statusWorkflows[provider].id, expectedRuns[provider], `${provider} status executions`),
 			);
@@ -608,121 +534,17 @@ async function main() {
 	// =========================================================================================
 	report.section('forged callbacks get 401 and start no execution');
 	await timed('forged', async () => {
-		const original = (provider, status) =>
-			sandbox.callbacks.find((c) => c.provider === provider && c.status === status && sent[provider].ordinary && c.messageId === sent[provider].ordinary.messageId);
-		const url = { twilio: triggerUrls.twilio, smooch: triggerUrls.smooch, gupshup: triggerUrls.gupshup.replace(/\?.*$/, ''), meta: triggerUrls.meta };
-		const marker = (provider) => `e2e-marker-${provider}-${crypto.randomBytes(4).toString('hex')}`;
-		const forgeries = {
-			twilio: () => {
-				const fields = original('twilio', 'delivered').body;
-				const form = new URLSearchParams(fields).toString();
-				const tampered = { ...fields, MessageStatus: 'read', SmsStatus: 'read' };
-				const id = `SM${crypto.randomBytes(16).toString('hex')}`;
-				const genuine = { ...fields, MessageSid: id, SmsSid: id };
-				return {
-					forged: [
-						['no X-Twilio-Signature', url.twilio, { body: form }],
-						[
-							'signed with a wrong auth token',
-							url.twilio,
-							{ body: form, headers: { 'x-twilio-signature': twilioSignature('not-the-auth-token', url.twilio, fields) } },
-						],
-						[
-							'fields changed after signing',
-							url.twilio,
-							{
-								body: new URLSearchParams(tampered).toString(),
-								headers: { 'x-twilio-signature': twilioSignature(SANDBOX_CREDENTIALS.twilio.authToken, url.twilio, fields) },
-							},
-						],
-						[
-							'signed for another URL',
-							url.twilio,
-							{ body: form, headers: { 'x-twilio-signature': twilioSignature(SANDBOX_CREDENTIALS.twilio.authToken, `${url.twilio}x`, fields) } },
-						],
-					].map(([what, to, request]) => [what, to, { ...request, headers: { 'content-type': 'application/x-www-form-urlencoded', ...request.headers } }]),
-					markerId: id,
-					genuine: [
-						url.twilio,
-						{
-							body: new URLSearchParams(genuine).toString(),
-							headers: {
-								'content-type': 'application/x-www-form-urlencoded',
-								'x-twilio-signature': twilioSignature(SANDBOX_CREDENTIALS.twilio.authToken, url.twilio, genuine),
-							},
-						},
-					],
-				};
-			},
-			smooch: () => {
-				const body = original('smooch', 'notification:delivery:user').body;
-				const id = marker('smooch');
-				const json = { 'content-type': 'application/json' };
-				return {
-					forged: [
-						['no X-API-Key', url.smooch, { body: JSON.stringify(body), headers: json }],
-						['wrong X-API-Key', url.smooch, { body: JSON.stringify(body), headers: { ...json, 'x-api-key': 'not-the-webhook-secret' } }],
-					],
-					markerId: id,
-					genuine: [
-						url.smooch,
-						{
-							body: JSON.stringify({ ...body, notification: { ...body.notification, _id: id } }),
-							headers: { ...json, 'x-api-key': SANDBOX_CREDENTIALS.smooch.webhookSecret },
-						},
-					],
-				};
-			},
-			gupshup: () => {
-				const body = original('gupshup', 'delivered').body;
-				const id = marker('gupshup');
-				const json = { 'content-type': 'application/json' };
-				return {
-					forged: [
-						['no token', url.gupshup, { body: JSON.stringify(body), headers: json }],
-						['wrong ?token=', `${url.gupshup}?token=not-the-token`, { body: JSON.stringify(body), headers: json }],
-						['wrong X-Webhook-Token', url.gupshup, { body: JSON.stringify(body), headers: { ...json, 'x-webhook-token': 'nope' } }],
-					],
-					markerId: id,
-					genuine: [
-						triggerUrls.gupshup,
-						{ body: JSON.stringify({ ...body, payload: { ...body.payload, gsId: id } }), headers: json },
-					],
-				};
-			},
-			meta: () => {
-				const body = original('meta', 'delivered').body;
-				const raw = JSON.stringify(body);
-				const id = marker('meta');
-				const [change] = body.entry[0].changes;
-				const genuine = JSON.stringify({
-					...body,
-					entry: [{ ...body.entry[0], changes: [{ ...change, value: { ...change.value, statuses: [{ ...change.value.statuses[0], id }] } }] }],
-				});
-				const json = { 'content-type': 'application/json' };
-				const sign = (secret, bytes) => `sha256=${crypto.createHmac('sha256', secret).update(bytes).digest('hex')}`;
-				return {
-					forged: [
-						['no X-Hub-Signature-256', url.meta, { body: raw, headers: json }],
-						['signed with a wrong App Secret', url.meta, { body: raw, headers: { ...json, 'x-hub-signature-256': sign('not-the-app-secret', raw) } }],
-						[
-							'body changed after signing',
-							url.meta,
-							{ body: raw.replace('"delivered"', '"read"'), headers: { ...json, 'x-hub-signature-256': sign(SANDBOX_CREDENTIALS.meta.appSecret, raw) } },
-						],
-					],
-					markerId: id,
-					genuine: [url.meta, { body: genuine, headers: { ...json, 'x-hub-signature-256': sign(SANDBOX_CREDENTIALS.meta.appSecret, genuine) } }],
-				};
-			},
-		};
+		/** The body of the callback the sandbox sent for the ordinary send with this status. */
+		const original = (provider) => (status) =>
+			sandbox.callbacks.find((c) => c.provider === provider && c.status === status && c.messageId === sent[provider].ordinary.messageId).body;
+		const marker = (provider) => () => `e2e-marker-${provider}-${crypto.randomBytes(4).toString('hex')}`;
 		for (const provider of PROVIDERS) {
 			if (!sent[provider].ordinary || expectedRuns[provider] === undefined) {
 				report.fail(`${provider}: forged callbacks`, 'skipped: the ordinary send or its callbacks failed above');
 				continue;
 			}
 			await report.attempt(`${provider}: forged callbacks`, async () => {
-				const plan = forgeries[provider]();
+				const plan = E2E_PROVIDERS[provider].forgeries({ original: original(provider), url: triggerUrls[provider], marker: marker(provider) });
 				const before = await settledExecutions(statusWorkflows[provider].id, expectedRuns[provider], `${provider} executions before`);
 				for (const [what, to, request] of plan.forged) {
 					const response = await httpPost(to, { ...request, json: false });

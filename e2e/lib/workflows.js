@@ -14,76 +14,30 @@
 const crypto = require('node:crypto');
 
 const rt = require('../../scripts/n8n-runtime');
-const { SANDBOX_CREDENTIALS } = require('../../sandbox/server');
+const { E2E_PROVIDERS } = require('../providers');
 
-const PROVIDERS = ['twilio', 'smooch', 'gupshup', 'meta'];
+/** Every provider the e2e suite plays (one file each in e2e/providers/). */
+const PROVIDERS = Object.keys(E2E_PROVIDERS);
 
-const CREDENTIAL_TYPES = {
-	twilio: 'twilioWhatsAppApi',
-	smooch: 'smoochApi',
-	gupshup: 'gupshupApi',
-	meta: 'metaWhatsAppCloudApi',
-};
+const CREDENTIAL_TYPES = Object.fromEntries(PROVIDERS.map((provider) => [provider, E2E_PROVIDERS[provider].credentialType]));
 
 const OUTPUTS = ['delivered', 'seen', 'discarded'];
 
+const titleCase = (name) => name[0].toUpperCase() + name.slice(1);
+
 /** One credential per provider, all pointing at the sandbox. */
 function sandboxCredentials(sandboxUrl, { suffix = 'e2e' } = {}) {
-	const { twilio, smooch, gupshup, meta } = SANDBOX_CREDENTIALS;
-	return {
-		twilio: {
-			id: rt.newId(),
-			name: `Twilio (sandbox ${suffix})`,
-			type: CREDENTIAL_TYPES.twilio,
-			data: {
-				accountSid: twilio.accountSid,
-				authToken: twilio.authToken,
-				fromNumber: twilio.fromNumber,
-				messagingServiceSid: '',
-				baseUrl: sandboxUrl,
+	return Object.fromEntries(
+		PROVIDERS.map((provider) => [
+			provider,
+			{
+				id: rt.newId(),
+				name: `${titleCase(provider)} (sandbox ${suffix})`,
+				type: CREDENTIAL_TYPES[provider],
+				data: E2E_PROVIDERS[provider].credentialData(sandboxUrl),
 			},
-		},
-		smooch: {
-			id: rt.newId(),
-			name: `Smooch (sandbox ${suffix})`,
-			type: CREDENTIAL_TYPES.smooch,
-			data: {
-				appId: smooch.appId,
-				keyId: smooch.keyId,
-				secret: smooch.secret,
-				integrationId: smooch.integrationId,
-				region: 'custom',
-				baseUrl: sandboxUrl,
-				webhookSecret: smooch.webhookSecret,
-			},
-		},
-		gupshup: {
-			id: rt.newId(),
-			name: `Gupshup (sandbox ${suffix})`,
-			type: CREDENTIAL_TYPES.gupshup,
-			data: {
-				apiKey: gupshup.apiKey,
-				sourceNumber: gupshup.sourceNumber,
-				appName: gupshup.appName,
-				baseUrl: sandboxUrl,
-				webhookToken: gupshup.webhookToken,
-			},
-		},
-		meta: {
-			id: rt.newId(),
-			name: `Meta (sandbox ${suffix})`,
-			type: CREDENTIAL_TYPES.meta,
-			data: {
-				accessToken: meta.accessToken,
-				phoneNumberId: meta.phoneNumberId,
-				businessAccountId: meta.businessAccountId,
-				appSecret: meta.appSecret,
-				verifyToken: meta.verifyToken,
-				apiVersion: meta.apiVersion,
-				baseUrl: sandboxUrl,
-			},
-		},
-	};
+		]),
+	);
 }
 
 function credentialRef(credential) {
