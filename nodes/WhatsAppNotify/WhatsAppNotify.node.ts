@@ -81,7 +81,7 @@ export class WhatsAppNotify implements INodeType {
 						typeOptions: { minValue: 0, maxValue: 20 },
 						default: 5,
 						description:
-							'How often a message the provider refused with 429 (too many requests) is tried again, after Retry-After or a growing pause. Other failures are never retried, so no one gets a message twice.',
+							'How often a message the provider refused with 429 (too many requests, or the provider’s own code for it) is tried again, after Retry-After or a growing pause; each such answer also slows the sending down. Other failures are never retried, so no one gets a message twice.',
 					},
 					{
 						displayName: 'Messages Per Second',
@@ -90,7 +90,7 @@ export class WhatsAppNotify implements INodeType {
 						typeOptions: { minValue: 0 },
 						default: 0,
 						description:
-							'Cap on how many messages start each second, to stay under the provider’s limit (Twilio: 80 per sender, Gupshup: about 20). 0 means no cap.',
+							'A hard cap on how many messages start each second. 0 (the default): no cap, the node learns the provider’s limit from its 429s and sends just under it, shared by the executions of this n8n that use the same credential.',
 					},
 					{
 						displayName: 'Timeout (Ms)',
