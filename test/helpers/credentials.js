@@ -1,6 +1,6 @@
 /**
  * The credentials the engine tests run WhatsApp Notify with, one per provider, by credential
- * type; and their secrets, which no output or error may ever show.
+ * type; their secrets, and the check that no output or error ever shows one.
  */
 const TWILIO = { accountSid: 'AC0123456789abcdef0123456789abcdef', authToken: 'twilio-secret-token', fromNumber: '+14155238886' };
 const SMOOCH = {
@@ -25,4 +25,12 @@ const META = {
 const CREDENTIALS = { twilioWhatsAppApi: TWILIO, smoochApi: SMOOCH, gupshupApi: GUPSHUP, metaWhatsAppCloudApi: META };
 const SECRETS = [TWILIO.authToken, SMOOCH.secret, GUPSHUP.apiKey, META.accessToken, META.appSecret];
 
-module.exports = { TWILIO, SMOOCH, GUPSHUP, META, CREDENTIALS, SECRETS };
+/** Looks at everything a user could see: the output items, or an error's message, description and body. */
+function expectNoSecrets(value) {
+	const visible = [JSON.stringify(value), value?.message, value?.description].join('\n');
+	expect(visible.length).toBeGreaterThan(10);
+	for (const secret of SECRETS) expect(visible).not.toContain(secret);
+	expect(visible).not.toMatch(/Basic [A-Za-z0-9+/=]{10,}/);
+}
+
+module.exports = { TWILIO, SMOOCH, GUPSHUP, META, CREDENTIALS, SECRETS, expectNoSecrets };

@@ -6,15 +6,8 @@ const nock = require('nock');
 const { runNotify } = require('../helpers/engine');
 const meta = require('../fixtures/meta-callbacks.json');
 
-const META = {
-	accessToken: 'EAAGm0PX4ZCpsBAMetaSecretToken',
-	phoneNumberId: '106540352242922',
-	businessAccountId: '102290129340398',
-	appSecret: 'meta-app-secret',
-	verifyToken: 'meta-verify-token',
-	apiVersion: 'v24.0',
-	baseUrl: 'https://graph.facebook.com',
-};
+const { META } = require('../helpers/credentials');
+
 const MESSAGES_PATH = '/v24.0/106540352242922/messages';
 
 const notify = (parameters, options = {}) =>

@@ -5,24 +5,13 @@
  */
 const nock = require('nock');
 const { runNotify } = require('../helpers/engine');
+const { expectNoSecrets, GUPSHUP, SMOOCH, TWILIO } = require('../helpers/credentials');
 const { recordingServer } = require('../helpers/recordingServer');
 
-const TWILIO = { accountSid: 'AC0123456789abcdef0123456789abcdef', authToken: 'twilio-secret-token', fromNumber: '+14155238886' };
-const SMOOCH = { appId: 'app123', keyId: 'app_key_1', secret: 'smooch-secret-value', integrationId: 'int-whatsapp', region: 'us' };
-const GUPSHUP = { apiKey: 'gupshup-secret-key', sourceNumber: '+917834811114', appName: 'DemoApp' };
-const SECRETS = [TWILIO.authToken, SMOOCH.secret, GUPSHUP.apiKey];
 const TWILIO_PATH = `/2010-04-01/Accounts/${TWILIO.accountSid}/Messages.json`;
 
 const form = (body) => Object.fromEntries(new URLSearchParams(body));
 const basic = (user, pass) => `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
-
-/** Looks at everything a user could see: the output items, or an error's message, description and body. */
-function expectNoSecrets(value) {
-	const visible = [JSON.stringify(value), value?.message, value?.description].join('\n');
-	expect(visible.length).toBeGreaterThan(10);
-	for (const secret of SECRETS) expect(visible).not.toContain(secret);
-	expect(visible).not.toMatch(/Basic [A-Za-z0-9+/=]{10,}/);
-}
 
 beforeEach(() => {
 	nock.cleanAll();
