@@ -22,6 +22,7 @@ function recipientOf(provider, body) {
 	if (provider === 'twilio') raw = body.To;
 	else if (provider === 'smooch') raw = body.destination && body.destination.destinationId;
 	else if (provider === 'gupshup') raw = body.destination;
+	else if (provider === 'meta') raw = body.to;
 	if (typeof raw !== 'string') return null;
 	const digits = raw.replace(/^whatsapp:/, '').replace(/[^\d]/g, '');
 	return digits ? `+${digits}` : null;

@@ -29,7 +29,7 @@ const { parseArgs } = require('util');
 const { peakInWindow } = require('./endpoint');
 
 const ROOT = path.resolve(__dirname, '..');
-const PROVIDERS = ['twilio', 'smooch', 'gupshup'];
+const PROVIDERS = ['twilio', 'smooch', 'gupshup', 'meta'];
 
 const USAGE = `Usage: npm run bench -- [options]     (npm run build first: it measures dist/)
   --quick                a ~1-minute smoke run (150 items, sequential on 20, memory 300/1500; the
@@ -43,7 +43,7 @@ const USAGE = `Usage: npm run bench -- [options]     (npm run build first: it me
   --max-retries N        the node's Max Retries on 429 (default 5, the node's default)
   --seq-items N          items for the sequential baseline, scaled linearly to --items (default 100)
   --seq-full P           provider whose sequential baseline runs on all --items ('none' to skip; default twilio)
-  --providers a,b        providers (default twilio,smooch,gupshup)
+  --providers a,b        providers (default twilio,smooch,gupshup,meta)
   --scenarios a,b        any of plain,sequential,limited,shared,capped,inproc,paced,gate,memory,normalize (default all;
                          shared = limited-shared and limited-shared-inproc)
   --paced-rate N         Messages Per Second for the 'plain-paced' diagnostic (default 250)

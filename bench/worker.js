@@ -106,7 +106,7 @@ function instrumentTransport() {
 
 /** The recipient a request goes to, in E.164, whatever the provider's field. */
 function recipientOf(body) {
-	const raw = body && (body.To ?? (body.destination && typeof body.destination === 'object' ? body.destination.destinationId : body.destination));
+	const raw = body && (body.To ?? body.to ?? (body.destination && typeof body.destination === 'object' ? body.destination.destinationId : body.destination));
 	if (typeof raw !== 'string') return null;
 	return `+${raw.replace(/^whatsapp:/, '').replace(/[^\d]/g, '')}`;
 }
@@ -116,6 +116,7 @@ function credentialsFor(provider, url) {
 	if (provider === 'twilio') return { twilioWhatsAppApi: { ...SANDBOX_CREDENTIALS.twilio, baseUrl: url } };
 	if (provider === 'smooch') return { smoochApi: { ...SANDBOX_CREDENTIALS.smooch, region: 'custom', baseUrl: url } };
 	if (provider === 'gupshup') return { gupshupApi: { ...SANDBOX_CREDENTIALS.gupshup, baseUrl: url } };
+	if (provider === 'meta') return { metaWhatsAppCloudApi: { ...SANDBOX_CREDENTIALS.meta, baseUrl: url } };
 	throw new Error(`unknown provider ${provider}`);
 }
 
@@ -316,12 +317,15 @@ function runNormalize() {
 	const smooch = fixtures('smooch');
 	const gupshup = fixtures('gupshup');
 	const twilio = fixtures('twilio');
+	const meta = fixtures('meta');
 	const formats = [
 		{ format: 'smooch-v1.1-notification', provider: 'smooch', body: smooch.notificationDelivered, text: 'json' },
 		{ format: 'smooch-v2-events-batch', provider: 'smooch', body: smooch.v2Batch, text: 'json' },
 		{ format: 'gupshup-v2', provider: 'gupshup', body: gupshup.delivered, text: 'json' },
 		{ format: 'gupshup-v3', provider: 'gupshup', body: gupshup.v3Statuses, text: 'json' },
 		{ format: 'twilio', provider: 'twilio', body: twilio.delivered, text: 'form' },
+		{ format: 'meta', provider: 'meta', body: meta.delivered, text: 'json' },
+		{ format: 'meta-two-statuses', provider: 'meta', body: meta.batchOfTwo, text: 'json' },
 	];
 	const roundMs = job.roundMs;
 	const rounds = job.rounds;

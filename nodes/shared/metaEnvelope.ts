@@ -45,7 +45,14 @@ function itemsOf(envelope: MetaEnvelope, key: string): JsonObject[] {
  * each status. Meta's own callbacks carry neither: that, not the order of any list, tells them apart.
  */
 export function carriesGupshupIds(envelope: MetaEnvelope): boolean {
-	return asString(envelope.gs_app_id) !== null || itemsOf(envelope, 'statuses').some((item) => asString(item.gs_id) !== null);
+	if (asString(envelope.gs_app_id) !== null) return true;
+	// Auto-detection asks this of every Meta callback: walk the statuses without building lists.
+	for (const value of changeValues(envelope)) {
+		const statuses = value.statuses;
+		if (!Array.isArray(statuses)) continue;
+		for (const item of statuses) if (isPlainObject(item) && asString(item.gs_id) !== null) return true;
+	}
+	return false;
 }
 
 /** The first of a status's `errors[]`: code, title (or message) and Meta's `error_data.details`. */
