@@ -144,13 +144,40 @@ async function demoAnswers(report, ports) {
 	);
 }
 
+/**
+ * No failed credential checks: the only caller of a credential's test in n8n 2.8.4 is the editor
+ * (POST /rest/credentials/test, sent when a credential is opened, with its secrets blanked out for
+ * n8n to fill in). Each demo credential is tested that way and must pass against the sandbox, and
+ * nothing up to here may have been refused with 401.
+ */
+async function demoCredentialsPass(report, ports, output) {
+	const base = `http://127.0.0.1:${ports.n8n}`;
+	const cookie = await rt.login(base, rt.OWNER);
+	const rest = async (method, route, body) => {
+		const response = await fetch(`${base}/rest${route}`, {
+			method,
+			headers: { cookie, 'content-type': 'application/json' },
+			body: body && JSON.stringify(body),
+		});
+		return (await response.json()).data;
+	};
+	const credentials = JSON.parse(fs.readFileSync(path.join(rt.ROOT, 'demo', 'credentials.json'), 'utf8'));
+	for (const { id } of credentials) {
+		const stored = await rest('GET', `/credentials/${id}?includeData=true`);
+		const result = await rest('POST', '/credentials/test', { credentials: { id, name: stored.name, type: stored.type, data: stored.data } });
+		report.check(result && result.status === 'OK', `${stored.name}: n8n's credential test (what the editor runs) -> ${JSON.stringify(result)}`);
+	}
+	const refusals = output().split('\n').filter((line) => /^\[sandbox\].*→ 401/.test(line.trim()));
+	report.check(refusals.length === 0, 'the sandbox refused nothing with 401 since start-up', () => refusals.join('\n'));
+}
+
 /** One case: start, signal `target`, wait until dev.js is gone, check nothing is left. */
 async function signalCase(report, { viaNpm, signal, target, dir, ports, whileUp }) {
 	const name = `${signal} to ${target === 'npm' ? 'npm (npm run dev)' : 'dev.js'}${viaNpm && target !== 'npm' ? ' under npm' : ''}, in a terminal`;
 	let run;
 	try {
 		run = await startDev({ viaNpm, terminal: true, dir, ports });
-		if (whileUp) await whileUp();
+		if (whileUp) await whileUp(run);
 		const started = Date.now();
 		process.kill(target === 'npm' ? run.npmPid : run.devPid, signal);
 		await waitFor(() => !alive(run.devPid) && !groupAlive(run.n8nPid) && (!run.npmPid || !alive(run.npmPid)), {
@@ -220,7 +247,13 @@ async function run({ report }) {
 		const ports = { n8n: await rt.findFreePort(), sandbox: await rt.findFreePort() };
 		for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
 			// The first start also checks the demo's answers (it is up anyway).
-			const whileUp = signal === 'SIGINT' ? () => demoAnswers(report, ports) : undefined;
+			const whileUp =
+				signal === 'SIGINT'
+					? async (started) => {
+							await demoAnswers(report, ports);
+							await demoCredentialsPass(report, ports, started.output);
+						}
+					: undefined;
 			await signalCase(report, { viaNpm: false, signal, target: 'dev.js', dir, ports, whileUp });
 			await signalCase(report, { viaNpm: true, signal, target: 'npm', dir, ports });
 		}
