@@ -265,6 +265,8 @@ async function run({ report }) {
 
 module.exports = {
 	name: 'npm run dev: the demo answers with the outcome; SIGINT, SIGTERM and SIGHUP stop everything (nohup keeps it up)',
+	// npm run dev always runs the pinned n8n: a run with --n8n <other> has nothing to add.
+	pinnedN8nOnly: true,
 	run,
 };
 
