@@ -12,7 +12,7 @@ import {
 } from 'n8n-workflow';
 
 import { providerNamesInWords } from '../providers';
-import { providerCredentials, providerParameter } from '../providers/description';
+import { credentialPicksProviderNotice, providerCredentials, providerParameter } from '../providers/description';
 import { RateGate, runPool, type Settled } from '../shared/sendPool';
 import { messageContentProperties } from './contentDescription';
 import { type PreparedMessage, prepareMessage, sendMessage } from './messages';
@@ -41,6 +41,7 @@ export class WhatsAppNotify implements INodeType {
 		credentials: providerCredentials,
 		properties: [
 			providerParameter('The provider that sends the message; its credential is used'),
+			credentialPicksProviderNotice,
 			{
 				displayName: 'Recipient',
 				name: 'recipient',

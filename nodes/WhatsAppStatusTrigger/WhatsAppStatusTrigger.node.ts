@@ -10,7 +10,7 @@ import type {
 } from 'n8n-workflow';
 
 import { getProvider, normalizeStatusCallback, providerNamesInWords, type ProviderName } from '../providers';
-import { providerCredentials, providerParameter, setupNotices } from '../providers/description';
+import { credentialPicksProviderNotice, providerCredentials, providerParameter, setupNotices } from '../providers/description';
 import {
 	CallbackFormatError,
 	type DeliveryStatus,
@@ -72,6 +72,7 @@ export class WhatsAppStatusTrigger implements INodeType {
 		],
 		properties: [
 			providerParameter('The provider whose delivery callbacks arrive here; its credential checks that they are genuine'),
+			credentialPicksProviderNotice,
 			...setupNotices,
 			{
 				displayName: 'Options',

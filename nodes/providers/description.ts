@@ -24,6 +24,19 @@ export const providerCredentials: INodeCredentialDescription[] = providers.map((
 	displayOptions: { show: { provider: [provider.name] } },
 }));
 
+/**
+ * The first thing both panels say. n8n 2.x treats the Provider parameter as the node's "auth
+ * field": it hides it, lists every provider's credentials in one picker, and its "Create new
+ * credential" form opens on the first provider of the list whatever this node uses (n8n's
+ * CredentialEdit picks nodeAuthOptions[0]); nothing in a node description changes that.
+ */
+export const credentialPicksProviderNotice: INodeProperties = {
+	displayName: `The credential decides the provider (${providers.map((provider) => provider.displayName).join(', ')}). To create one, first choose the provider under “Connect using” in the new credential's form: n8n opens it on ${providers[0].displayName}, whatever provider this node uses.`,
+	name: 'credentialPicksProvider',
+	type: 'notice',
+	default: '',
+};
+
 /** The steps shown in the Status Trigger's panel for the chosen provider. */
 export const setupNotices: INodeProperties[] = providers.map((provider) => ({
 	displayName: provider.setupNotice,
