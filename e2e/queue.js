@@ -30,13 +30,13 @@ const path = require('node:path');
 
 const rt = require('../scripts/n8n-runtime');
 const bench = require('../bench/n8n-webhooks');
-const { startSandbox, SANDBOX_CREDENTIALS, TEST_NUMBERS } = require('../sandbox/server');
-const { twilioSignature } = require('../sandbox/providers/twilio');
+const { startSandbox, TEST_NUMBERS } = require('../sandbox/server');
 const { createReport } = require('./lib/report');
 const { startRedis, startPostgres } = require('./lib/services');
 const { startSink } = require('./lib/sink');
 const { waitFor } = require('./lib/wait');
-const { PROVIDERS: E2E_PROVIDERS, sandboxCredentials, batchSendWorkflow, statusWorkflow } = require('./lib/workflows');
+const { PROVIDERS, sandboxCredentials, batchSendWorkflow, statusWorkflow } = require('./lib/workflows');
+const { E2E_PROVIDERS } = require('./providers');
 
 const argv = process.argv.slice(2);
 const KEEP = argv.includes('--keep');
@@ -57,10 +57,11 @@ const OUTPUT_OF = {
 	twilio: { delivered: 'delivered', read: 'seen', undelivered: 'discarded', failed: 'discarded' },
 	smooch: { 'notification:delivery:user': 'delivered', 'conversation:read': 'seen', 'notification:delivery:failure': 'discarded' },
 	gupshup: { delivered: 'delivered', read: 'seen', failed: 'discarded' },
+	meta: { delivered: 'delivered', read: 'seen', failed: 'discarded' },
 };
-
-/** The providers this suite has tables for (the others, Meta among them, are covered by test:e2e). */
-const PROVIDERS = E2E_PROVIDERS.filter((provider) => provider in OUTPUT_OF);
+for (const provider of PROVIDERS) {
+	if (!OUTPUT_OF[provider]) throw new Error(`e2e/queue.js: add ${provider}'s callbacks to OUTPUT_OF (which output each lands on)`);
+}
 
 const report = createReport();
 const measured = {};
@@ -122,12 +123,8 @@ const short = (value, max = 300) => {
 	return text && text.length > max ? `${text.slice(0, max)}…` : text;
 };
 
-/** The message text of a send in the sandbox's received log, in each provider's request shape. */
-const SENT_TEXT = {
-	twilio: (body) => body.Body,
-	smooch: (body) => body.message && body.message.text,
-	gupshup: (body) => JSON.parse(body.message || '{}').text,
-};
+/** The message text of a send in the sandbox's received log, in the provider's request shape. */
+const sentText = (provider, body) => E2E_PROVIDERS[provider].sentText(body || {});
 
 const countBy = (list, key) => list.reduce((counts, each) => ({ ...counts, [key(each)]: (counts[key(each)] || 0) + 1 }), {});
 
@@ -313,11 +310,7 @@ async function main() {
 		`main ${main.localUrl} (pid ${main.pid}), webhook processor ${webhook.localUrl} (pid ${webhook.pid}), workers pid ${workers.map((w) => w.pid).join(' and ')}, ${WORKER_CONCURRENCY} jobs each`,
 	);
 
-	const triggerUrls = {
-		twilio: `${webhookBase}/webhook/${triggerIds.twilio}/status`,
-		smooch: `${webhookBase}/webhook/${triggerIds.smooch}/status`,
-		gupshup: `${webhookBase}/webhook/${triggerIds.gupshup}/status?token=${SANDBOX_CREDENTIALS.gupshup.webhookToken}`,
-	};
+	const triggerUrls = Object.fromEntries(PROVIDERS.map((provider) => [provider, E2E_PROVIDERS[provider].triggerUrl(webhookBase, triggerIds[provider])]));
 	sandbox.configure({ webhooks: triggerUrls, callbackDelayMs: 100 });
 
 	const ctx = { main, webhook, workers, sandbox, sink, webhookBase, triggerUrls, statusWorkflows, batchWorkflows };
@@ -370,7 +363,7 @@ async function checkBatches({ sandbox, webhookBase }) {
 		const items = Array.isArray(answer.body) ? answer.body : [];
 		const inOrder = items.length === batch.messages.length && items.every((item, i) => item.status === 'sent' && item.recipient === batch.messages[i].to && item.messageId);
 		const received = items.map((item) => sandbox.received.find((record) => record.messageId === item.messageId));
-		const sameText = received.every((record, i) => record && SENT_TEXT[batch.provider](record.body) === batch.messages[i].text);
+		const sameText = received.every((record, i) => record && sentText(batch.provider, record.body) === batch.messages[i].text);
 		if (inOrder) sentIds.push(...items.map((item) => item.messageId));
 		if (answer.status !== 200 || !inOrder || !sameText) {
 			report.fail(`${batch.provider}: a batch answered in input order, each message received under its messageId`, `HTTP ${answer.status}: ${short(answer.body)}`);
@@ -381,7 +374,7 @@ async function checkBatches({ sandbox, webhookBase }) {
 		`${batches.length} batches answered 200 with ${MESSAGES_PER_BATCH} items each, status sent, in input order, each found in the sandbox under its messageId with its text`,
 	);
 	const texts = batches.flatMap((batch) => batch.messages.map((message) => message.text));
-	const receivedTexts = countBy(sandbox.received, (record) => SENT_TEXT[record.provider](record.body));
+	const receivedTexts = countBy(sandbox.received, (record) => sentText(record.provider, record.body));
 	const notOnce = texts.filter((text) => receivedTexts[text] !== 1);
 	report.check(
 		notOnce.length === 0 && sandbox.received.length === texts.length && new Set(sentIds).size === sentIds.length,
@@ -449,65 +442,24 @@ async function checkCallbacks({ main, webhook, workers, sandbox, sink, triggerUr
 	report.check(elsewhere.length === 0, 'the main and the webhook processor ran no execution themselves');
 }
 
-/** Forged callbacks get 401 from the webhook processor and start nothing. */
+/** Forged callbacks (each provider's, from e2e/providers/) get 401 from the webhook processor and start nothing. */
 async function checkForgedCallbacks({ main, sandbox, sink, triggerUrls, statusWorkflows }) {
 	report.section('forged callbacks: 401 from the webhook processor, no execution');
-	const json = { 'content-type': 'application/json' };
-	const form = { 'content-type': 'application/x-www-form-urlencoded' };
-	const gupshupUrl = triggerUrls.gupshup.replace(/\?.*$/, '');
-	const recorded = (provider) => sandbox.callbacks.find((callback) => callback.provider === provider && OUTPUT_OF[provider][callback.status] === 'delivered').body;
-	const plans = {
-		twilio: () => {
-			const fields = recorded('twilio');
-			const sid = `SM${crypto.randomBytes(16).toString('hex')}`;
-			const genuine = { ...fields, MessageSid: sid, SmsSid: sid };
-			const sign = (token, values) => twilioSignature(token, triggerUrls.twilio, values);
-			return {
-				markerId: sid,
-				forged: [
-					['no X-Twilio-Signature', triggerUrls.twilio, new URLSearchParams(fields).toString(), form],
-					['signed with a wrong auth token', triggerUrls.twilio, new URLSearchParams(fields).toString(), { ...form, 'x-twilio-signature': sign('not-the-auth-token', fields) }],
-				],
-				genuine: [triggerUrls.twilio, new URLSearchParams(genuine).toString(), { ...form, 'x-twilio-signature': sign(SANDBOX_CREDENTIALS.twilio.authToken, genuine) }],
-			};
-		},
-		smooch: () => {
-			const body = recorded('smooch');
-			const id = `queue-marker-${crypto.randomBytes(4).toString('hex')}`;
-			return {
-				markerId: id,
-				forged: [['wrong X-API-Key', triggerUrls.smooch, JSON.stringify(body), { ...json, 'x-api-key': 'not-the-webhook-secret' }]],
-				genuine: [
-					triggerUrls.smooch,
-					JSON.stringify({ ...body, notification: { ...body.notification, _id: id } }),
-					{ ...json, 'x-api-key': SANDBOX_CREDENTIALS.smooch.webhookSecret },
-				],
-			};
-		},
-		gupshup: () => {
-			const body = recorded('gupshup');
-			const id = `queue-marker-${crypto.randomBytes(4).toString('hex')}`;
-			return {
-				markerId: id,
-				forged: [
-					['no token', gupshupUrl, JSON.stringify(body), json],
-					['wrong ?token=', `${gupshupUrl}?token=not-the-token`, JSON.stringify(body), json],
-				],
-				genuine: [triggerUrls.gupshup, JSON.stringify({ ...body, payload: { ...body.payload, gsId: id } }), json],
-			};
-		},
-	};
 	for (const provider of PROVIDERS) {
 		await report.attempt(`${provider}: forged callbacks`, async () => {
-			const plan = plans[provider]();
+			const plan = E2E_PROVIDERS[provider].forgeries({
+				original: (status) => sandbox.callbacks.find((callback) => callback.provider === provider && callback.status === status).body,
+				url: triggerUrls[provider],
+				marker: () => `queue-marker-${provider}-${crypto.randomBytes(4).toString('hex')}`,
+			});
 			const before = await executionCounts(main, statusWorkflows[provider].id);
-			for (const [what, url, body, headers] of plan.forged) {
-				const response = await post(url, { body, headers });
+			for (const [what, url, request] of plan.forged) {
+				const response = await post(url, request);
 				report.check(response.status === 401, `${provider}: forged (${what}) -> ${response.status}`, () => short(response.text));
 			}
 			// Once the genuine one's execution is in, any the forged ones had started would be too.
-			const [url, body, headers] = plan.genuine;
-			const response = await post(url, { body, headers });
+			const [url, request] = plan.genuine;
+			const response = await post(url, request);
 			await sink.waitFor((event) => event.provider === provider && event.event.messageId === plan.markerId, { what: `${provider} marker at the sink` });
 			const after = await waitFor(
 				async () => {
@@ -549,11 +501,11 @@ async function checkSharedLimit({ sandbox, webhookBase, workers, triggerUrls }) 
 	sandbox.configure({ rateLimitPerSecond: 0, webhooks: { [provider]: triggerUrls[provider] } });
 
 	const records = sandbox.received.slice(from);
-	const accepted = countBy(records.filter((record) => record.status < 300), (record) => SENT_TEXT[provider](record.body));
+	const accepted = countBy(records.filter((record) => record.status < 300), (record) => sentText(provider, record.body));
 	const tooMany = records.filter((record) => record.status === 429).length;
 	const texts = batches.flat().map((message) => message.text);
 	const notOnce = texts.filter((text) => accepted[text] !== 1);
-	const answered = answers.filter((answer, i) => answer.status === 200 && Array.isArray(answer.body) && answer.body.length === perBatch && answer.body.every((item, j) => item.status === 'sent' && SENT_TEXT[provider](records.find((r) => r.messageId === item.messageId)?.body || {}) === batches[i][j].text));
+	const answered = answers.filter((answer, i) => answer.status === 200 && Array.isArray(answer.body) && answer.body.length === perBatch && answer.body.every((item, j) => item.status === 'sent' && sentText(provider, records.find((r) => r.messageId === item.messageId)?.body) === batches[i][j].text));
 	report.check(
 		answered.length === batchCount,
 		`all ${batchCount} executions answered 200 with every item sent, in input order`,
