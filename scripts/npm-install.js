@@ -51,18 +51,19 @@ function readLogLine(line, progress) {
 	}
 	const script = /^npm info run (\S+)@\S+ \S+ (\{ code: )?/.exec(line);
 	if (script) {
-		if (script[2]) progress.scripts.delete(script[1]);
-		else progress.scripts.add(script[1]);
-		progress.scriptsRan = true;
+		if (script[2]) {
+			progress.scripts.delete(script[1]);
+			progress.scriptsDone += 1;
+		} else progress.scripts.add(script[1]);
 		return true;
 	}
 	return false;
 }
 
-/** What npm is doing, in a few words: "building sqlite3", "unpacking packages: 1,234 so far", … */
+/** What npm is doing, in a few words: "install scripts: sqlite3 (…)", "… unpacking packages: 1,234 so far", … */
 function describeProgress(progress) {
-	if (progress.scripts.size) return `building ${[...progress.scripts].join(', ')} (native code)`;
-	if (progress.scriptsRan) return `finishing: ${progress.packages.toLocaleString('en')} packages unpacked, install scripts done`;
+	if (progress.scripts.size) return `install scripts: ${[...progress.scripts].join(', ')} (native code; ${progress.scriptsDone} done)`;
+	if (progress.scriptsDone) return `install scripts: ${progress.scriptsDone} done`;
 	if (progress.packages) return `downloading and unpacking packages: ${progress.packages.toLocaleString('en')} so far`;
 	if (progress.manifests) return `resolving the dependency tree: ${progress.manifests.toLocaleString('en')} package manifests`;
 	return 'starting npm';
@@ -71,11 +72,11 @@ function describeProgress(progress) {
 /**
  * Runs `npm <args> --loglevel=info` in `cwd`, its output appended to `logFile`. Calls
  * onProgress(progress) whenever npm's log moves on; progress = { manifests, packages, scripts
- * (names of the install scripts running), startedAt }. Rejects with the end of npm's warnings and
+ * (names of the install scripts running), scriptsDone, startedAt }. Rejects with the end of npm's warnings and
  * errors when npm fails.
  */
 function npmInstall(args, { cwd, env = process.env, logFile, onProgress = () => {}, what = `npm ${args.join(' ')}` }) {
-	const progress = { manifests: 0, packages: 0, scripts: new Set(), scriptsRan: false, startedAt: Date.now() };
+	const progress = { manifests: 0, packages: 0, scripts: new Set(), scriptsDone: 0, startedAt: Date.now() };
 	const log = fs.createWriteStream(logFile, { flags: 'a' });
 	log.write(`\n===== ${what} ${new Date().toISOString()} =====\n`);
 	const problems = [];
