@@ -27,7 +27,7 @@ const MIN_RATE = 1;
  * not news about the new one. Beyond this many, the lowered rate is not enough yet (the provider
  * counts in fixed windows, or its bucket is empty): everyone waits for the Retry-After.
  */
-const FALLOUT_TOLERANCE = 6;
+const FALLOUT_TOLERANCE = 12;
 /**
  * Without throttles the rate rises: for PLATEAU_SECONDS' worth of answers it stays within
  * PLATEAU_RISE of the rate the last throttle left (few probes past the provider's limit, each

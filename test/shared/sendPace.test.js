@@ -31,7 +31,7 @@ describe('SendPace, learning the provider’s limit from its answers', () => {
 		return pace;
 	}
 
-	test('throttles of requests already under way do not lower the rate again; more than 6 make everyone wait', () => {
+	test('throttles of requests already under way do not lower the rate again; more than 12 make everyone wait', () => {
 		const pace = learntPace();
 		// 97 let through in the second before the next throttle: the rate goes just under them.
 		for (let i = 0; i < 97; i++) pace.answered(1510 + i * 10, 1610 + i * 10);
@@ -41,11 +41,11 @@ describe('SendPace, learning the provider’s limit from its answers', () => {
 		expect(rate).toBeCloseTo(Math.min(before, 97) * 0.97, 5);
 		pace.started(2600);
 		const spaced = pace.nextStartAt();
-		// Six started before the rate went down: no new decrease, no pause.
-		for (let i = 0; i < 6; i++) pace.throttled(2510 + i, 1000, 2610 + i);
+		// Twelve started before the rate went down: no new decrease, no pause.
+		for (let i = 0; i < 12; i++) pace.throttled(2510 + i, 1000, 2610 + i);
 		expect(pace.rate()).toBe(rate);
 		expect(pace.nextStartAt()).toBeCloseTo(spaced, 5);
-		// A seventh: the lower rate is not enough yet, everyone waits its Retry-After.
+		// A thirteenth: the lower rate is not enough yet, everyone waits its Retry-After.
 		pace.throttled(2520, 1000, 2620);
 		expect(pace.nextStartAt()).toBe(3620);
 	});
