@@ -44,7 +44,7 @@ const { sandboxProviders } = require('../sandbox/providers');
 
 const DEFAULT_DEV_DIR = path.join(rt.ROOT, '.dev', 'n8n');
 const DEMO_DIR = path.join(rt.ROOT, 'demo');
-/** Measured on this project's 2-core machine: 145 s with an empty npm cache, 220 s on a busier day. */
+/** Measured on this project's 2-core machine: 145 s (empty npm cache, quiet machine), 238 s (warm cache, both cores busy). */
 const N8N_INSTALL_USUALLY = '2 to 4 minutes on 2 cores';
 /** The URL the demo credentials carry; rewritten when --sandbox-port differs. */
 const DEMO_SANDBOX_URL = 'http://127.0.0.1:5680';
