@@ -308,6 +308,10 @@ async function ensureN8n(options = {}) {
 		for (const entry of fs.readdirSync(TOOL_DIR)) {
 			if (entry.startsWith('.installed-')) fs.rmSync(path.join(TOOL_DIR, entry), { force: true });
 		}
+		// No marker: any node_modules here is from an install that was interrupted or is of another
+		// version. npm does not rerun the install script of a package it has already unpacked, so
+		// resuming can leave sqlite3 unbuilt ("SQLite package has not been found installed"): start clean.
+		fs.rmSync(path.join(TOOL_DIR, 'node_modules'), { recursive: true, force: true });
 		const manifest = {
 			name: 'n8n-tool',
 			private: true,
