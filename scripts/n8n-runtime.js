@@ -844,21 +844,6 @@ async function stopAll(options) {
 	await Promise.all([...running.values()].map((stop) => stop(options)));
 }
 
-/**
- * For long-running commands (the dev command): n8n runs in its own process group, so Ctrl-C in
- * the terminal does not reach it. This stops it on SIGINT/SIGTERM/SIGHUP and then exits.
- */
-function stopOnSignals(handle, { exitCode = 0, onSignal } = {}) {
-	let done = false;
-	const handler = (signal) => {
-		if (done) return;
-		done = true;
-		if (onSignal) onSignal(signal);
-		handle.stop().finally(() => process.exit(exitCode));
-	};
-	for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.once(signal, handler);
-}
-
 async function login(baseUrl, { email, password }) {
 	const response = await fetch(`${baseUrl}/rest/login`, {
 		method: 'POST',
@@ -922,7 +907,6 @@ module.exports = {
 	startN8n,
 	setupOwner,
 	login,
-	stopOnSignals,
 	stopAll,
 	productionWebhookPath,
 	findFreePort,
