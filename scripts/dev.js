@@ -65,6 +65,8 @@ Ctrl-C or SIGTERM (kill <pid of npm or of scripts/dev.js>) stops n8n and the san
 SIGHUP when it runs in a terminal. Under nohup (no terminal) SIGHUP is ignored.`;
 
 const say = (text = '') => console.log(text);
+/** A folder as the user reads it: relative inside the project, absolute outside. */
+const shown = (dir) => (dir.startsWith(`${rt.ROOT}${path.sep}`) ? path.relative(rt.ROOT, dir) : dir);
 const step = (text) => console.log(`\n> ${text}`);
 
 function options() {
@@ -218,11 +220,11 @@ async function stopBackgroundRun(dir) {
 	try {
 		record = JSON.parse(fs.readFileSync(pidFile, 'utf8'));
 	} catch {
-		say(`Nothing to stop: no ${path.relative(rt.ROOT, pidFile)}.`);
+		say(`Nothing to stop: no ${shown(pidFile)}.`);
 		return 0;
 	}
 	if (!isDevProcess(record.pid)) {
-		say(`Nothing to stop: pid ${record.pid} (from ${path.relative(rt.ROOT, pidFile)}) is not running.`);
+		say(`Nothing to stop: pid ${record.pid} (from ${shown(pidFile)}) is not running.`);
 		fs.rmSync(pidFile, { force: true });
 		return 0;
 	}
@@ -317,17 +319,17 @@ async function main() {
 	}
 	if (opts.stop) process.exit(await stopBackgroundRun(opts.dir));
 	handleSignals();
-	const DEV_DIR = opts.dir;
-	const DEMO_MARKER = path.join(DEV_DIR, '.demo-imported');
-	const where = DEV_DIR.startsWith(`${rt.ROOT}${path.sep}`) ? path.relative(rt.ROOT, DEV_DIR) : DEV_DIR;
+	const devDir = opts.dir;
+	const demoMarker = path.join(devDir, '.demo-imported');
+	const where = shown(devDir);
 
 	const started = Date.now();
 	const n8nUrl = `http://${HOST}:${opts.port}`;
 	const sandboxUrl = `http://127.0.0.1:${opts.sandboxPort}`;
 	await assertPortFree(opts.port, 'n8n');
 	await assertPortFree(opts.sandboxPort, 'provider sandbox');
-	fs.mkdirSync(DEV_DIR, { recursive: true });
-	running.pidFile = path.join(DEV_DIR, 'dev.pid');
+	fs.mkdirSync(devDir, { recursive: true });
+	running.pidFile = path.join(devDir, 'dev.pid');
 	const pid = { pid: process.pid, port: opts.port, sandboxPort: opts.sandboxPort, started: new Date().toISOString() };
 	fs.writeFileSync(running.pidFile, `${JSON.stringify(pid)}\n`);
 
@@ -359,13 +361,13 @@ async function main() {
 		step(`n8n ${rt.N8N_VERSION} is installed in .tools/n8n`);
 	}
 
-	if (opts.fresh && fs.existsSync(path.join(DEV_DIR, '.n8n'))) {
+	if (opts.fresh && fs.existsSync(path.join(devDir, '.n8n'))) {
 		step(`--fresh: deleting ${where}`);
-		for (const entry of fs.readdirSync(DEV_DIR)) {
-			if (entry !== 'dev.pid') fs.rmSync(path.join(DEV_DIR, entry), { recursive: true, force: true });
+		for (const entry of fs.readdirSync(devDir)) {
+			if (entry !== 'dev.pid') fs.rmSync(path.join(devDir, entry), { recursive: true, force: true });
 		}
 	}
-	const reused = fs.existsSync(path.join(DEV_DIR, '.n8n', 'database.sqlite'));
+	const reused = fs.existsSync(path.join(devDir, '.n8n', 'database.sqlite'));
 	step(
 		reused
 			? `Reusing ${where} (your workflows and executions stay; "npm run dev -- --fresh" starts over)`
@@ -373,19 +375,19 @@ async function main() {
 	);
 
 	const packing = activity('Installing the packed package into n8n as a community package', { usually: 'about 4 s' });
-	rt.installPackage(DEV_DIR, { build: false, quiet: true });
+	rt.installPackage(devDir, { build: false, quiet: true });
 	packing.done();
 
 	const demo = loadDemo(sandboxUrl);
-	const previous = fs.existsSync(DEMO_MARKER) ? fs.readFileSync(DEMO_MARKER, 'utf8').trim() : null;
+	const previous = fs.existsSync(demoMarker) ? fs.readFileSync(demoMarker, 'utf8').trim() : null;
 	if (opts.resetDemo || previous !== demo.hash) {
 		const importing = activity(
 			`Importing the demo: ${demo.credentials.length} credentials and ${demo.workflows.length} workflows from demo/ (n8n's CLI)`,
 			{ usually: 'about 6 s' },
 		);
-		rt.importCredentials(DEV_DIR, demo.credentials, { quiet: true });
-		rt.importWorkflows(DEV_DIR, demo.workflows, { activate: false, quiet: true });
-		fs.writeFileSync(DEMO_MARKER, `${demo.hash}\n`);
+		rt.importCredentials(devDir, demo.credentials, { quiet: true });
+		rt.importWorkflows(devDir, demo.workflows, { activate: false, quiet: true });
+		fs.writeFileSync(demoMarker, `${demo.hash}\n`);
 		importing.done();
 	} else {
 		step('The demo credentials and workflows are already imported (unchanged since; --reset-demo re-imports them)');
@@ -405,7 +407,7 @@ async function main() {
 	const starting = activity(`Starting n8n on ${n8nUrl} (its log: ${path.join(where, 'n8n.log')})`, { usually: '5 to 15 s' });
 	starting.update('loading nodes, migrating the database, activating the published workflows');
 	const n8n = await rt
-		.startN8n({ userFolder: DEV_DIR, port: opts.port, brokerPort, host: HOST, setupOwner: true })
+		.startN8n({ userFolder: devDir, port: opts.port, brokerPort, host: HOST, setupOwner: true })
 		.catch((error) => {
 			starting.fail();
 			throw error;
