@@ -374,7 +374,7 @@ async function main() {
 			: `Creating ${where}`,
 	);
 
-	const packing = activity('Installing the packed package into n8n as a community package', { usually: 'about 4 s' });
+	const packing = activity('Installing the packed package into n8n as a community package', { usually: 'about a second' });
 	rt.installPackage(devDir, { build: false, quiet: true });
 	packing.done();
 
@@ -383,7 +383,7 @@ async function main() {
 	if (opts.resetDemo || previous !== demo.hash) {
 		const importing = activity(
 			`Importing the demo: ${demo.credentials.length} credentials and ${demo.workflows.length} workflows from demo/ (n8n's CLI)`,
-			{ usually: 'about 6 s' },
+			{ usually: 'about 5 s' },
 		);
 		rt.importCredentials(devDir, demo.credentials, { quiet: true });
 		rt.importWorkflows(devDir, demo.workflows, { activate: false, quiet: true });
