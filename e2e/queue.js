@@ -32,6 +32,7 @@ const rt = require('../scripts/n8n-runtime');
 const bench = require('../bench/n8n-webhooks');
 const { startSandbox, TEST_NUMBERS } = require('../sandbox/server');
 const { createReport } = require('./lib/report');
+const { runLifecycle } = require('./lib/lifecycle');
 const { startRedis, startPostgres } = require('./lib/services');
 const { startSink } = require('./lib/sink');
 const { waitFor } = require('./lib/wait');
@@ -66,42 +67,7 @@ for (const provider of PROVIDERS) {
 const report = createReport();
 const measured = {};
 
-// ---------------------------------------------------------------------------------------------
-// Cleanup: undo in reverse order, once, on success, failure or a signal.
-
-const cleanups = [];
-let cleaning = null;
-const onCleanup = (name, fn) => cleanups.push({ name, fn });
-function cleanup() {
-	cleaning ||= (async () => {
-		while (cleanups.length) {
-			const { name, fn } = cleanups.pop();
-			try {
-				await fn();
-			} catch (error) {
-				report.fail(`cleanup: ${name}`, error);
-			}
-		}
-	})();
-	return cleaning;
-}
-
-let finishing = false;
-async function finish(exitCode) {
-	if (finishing) return;
-	finishing = true;
-	await cleanup();
-	console.log(`\ntotal ${report.elapsed()}`);
-	console.log(report.summary());
-	process.exit(exitCode ?? (report.failed > 0 ? 1 : 0));
-}
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-	process.on(signal, () => {
-		if (finishing) return;
-		report.fail(`run interrupted by ${signal}`);
-		finish(130);
-	});
-}
+const { onCleanup, finish } = runLifecycle(report, { beforeSummary: () => console.log('') });
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -142,27 +108,15 @@ function executionsRunBy(handles) {
 
 /** The bench's one-node Status Trigger workflows (bench credentials): the throughput load's targets. */
 function loadTargets(credentials) {
-	const ref = (type) => {
-		const credential = credentials.find((each) => each.type === type);
-		return { [type]: { id: credential.id, name: credential.name } };
-	};
 	return [
 		['trigger-twilio', 'twilio', 'twilioWhatsAppApi'],
 		['trigger-smooch', 'smooch', 'smoochApi'],
 		['trigger-gupshup', 'gupshup', 'gupshupApi'],
 	].map(([target, provider, type]) => {
-		const node = {
-			id: crypto.randomUUID(),
-			name: 'WhatsApp Status Trigger',
-			type: rt.NODE_TYPES.statusTrigger,
-			typeVersion: 1,
-			position: [0, 0],
-			webhookId: crypto.randomUUID(),
-			parameters: { provider, options: {} },
-			credentials: ref(type),
-		};
-		const urlPath = `${rt.productionWebhookPath({ node, path: 'status' })}${provider === 'gupshup' ? `?token=${bench.GUPSHUP.webhookToken}` : ''}`;
-		return { target, urlPath, workflow: { id: rt.newId(), name: `load ${target}`, active: true, nodes: [node], connections: {} } };
+		const webhookId = crypto.randomUUID();
+		const workflow = statusWorkflow({ provider, credential: credentials.find((each) => each.type === type), webhookId });
+		const token = provider === 'gupshup' ? `?token=${bench.GUPSHUP.webhookToken}` : '';
+		return { target, urlPath: `${webhookId}/status${token}`, workflow: { ...workflow, name: `load ${target}` } };
 	});
 }
 

@@ -35,6 +35,7 @@ const path = require('node:path');
 const rt = require('../scripts/n8n-runtime');
 const { startSandbox, TEST_NUMBERS } = require('../sandbox/server');
 const { createReport } = require('./lib/report');
+const { runLifecycle } = require('./lib/lifecycle');
 const { startSink } = require('./lib/sink');
 const { waitFor } = require('./lib/wait');
 const { PROVIDERS, OUTPUTS, sandboxCredentials, sendWorkflow, statusWorkflow } = require('./lib/workflows');
@@ -65,48 +66,10 @@ const report = createReport();
 const timings = {};
 
 // ---------------------------------------------------------------------------------------------
-// Cleanup: a stack of things to undo, run once, on success, failure or a signal.
-
-const cleanups = [];
-let cleaning = null;
-function onCleanup(name, fn) {
-	cleanups.push({ name, fn });
-}
-function cleanup() {
-	if (!cleaning) {
-		cleaning = (async () => {
-			while (cleanups.length) {
-				const { name, fn } = cleanups.pop();
-				try {
-					await fn();
-				} catch (error) {
-					report.fail(`cleanup: ${name}`, error);
-				}
-			}
-		})();
-	}
-	return cleaning;
-}
-
-let finishing = false;
-async function finish(exitCode) {
-	if (finishing) return;
-	finishing = true;
-	await cleanup();
-	console.log(`\ntimings (s): ${Object.entries(timings).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)}`).join(', ')}`);
-	console.log(`total ${report.elapsed()}`);
-	console.log(report.summary());
-	process.exit(exitCode ?? (report.failed > 0 ? 1 : 0));
-}
-
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-	process.on(signal, () => {
-		if (finishing) return;
-		report.fail(`run interrupted by ${signal}`);
-		console.log(`\n${signal}: stopping everything this run started...`);
-		finish(130);
-	});
-}
+// Cleanup on success, failure or a signal, then the closing line (e2e/lib/lifecycle.js).
+const { onCleanup, finish } = runLifecycle(report, {
+	beforeSummary: () => console.log(`\ntimings (s): ${Object.entries(timings).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)}`).join(', ')}`),
+});
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
