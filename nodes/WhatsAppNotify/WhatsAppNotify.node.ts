@@ -121,8 +121,11 @@ export class WhatsAppNotify implements INodeType {
 			try {
 				toSend.push(await prepareMessage.call(this, itemIndex, credentialCache));
 			} catch (error) {
-				if (!continueOnFail) throw new NodeOperationError(this.getNode(), error as Error, { itemIndex });
-				output[itemIndex] = { json: { error: (error as Error).message }, pairedItem: { item: itemIndex } };
+				const failure =
+					error instanceof NodeOperationError ? error : new NodeOperationError(this.getNode(), error as Error, { itemIndex });
+				if (!continueOnFail) throw failure;
+				// `error` on the item is what sends it down the error output ("Continue (using error output)").
+				output[itemIndex] = { json: { error: failure.message }, error: failure, pairedItem: { item: itemIndex } };
 			}
 		}
 
@@ -143,17 +146,18 @@ export class WhatsAppNotify implements INodeType {
 			const result = results[index];
 			if (result?.ok) {
 				output[itemIndex] = { json: result.value, pairedItem: { item: itemIndex } };
-			} else if (result && continueOnFail) {
-				output[itemIndex] = {
-					json: { error: (result.error as Error).message, provider: provider.name, recipient },
-					pairedItem: { item: itemIndex },
-				};
 			} else if (result) {
+				// sendMessage throws NodeApiError, already naming the item.
 				const error =
 					result.error instanceof NodeApiError
 						? result.error
 						: new NodeApiError(this.getNode(), result.error as JsonObject, { itemIndex });
-				throw withBatchContext(error, toSend, results);
+				if (!continueOnFail) throw withBatchContext(error, toSend, results);
+				output[itemIndex] = {
+					json: { error: error.message, provider: provider.name, recipient },
+					error,
+					pairedItem: { item: itemIndex },
+				};
 			}
 		}
 		return [output];

@@ -138,9 +138,10 @@ function notifyNode(parameters, credentials, settings = {}) {
  * Each run starts as in a fresh n8n process, knowing no provider's send rate, unless
  * `keepSendPaces` (executions of one process share what the provider's answers taught).
  */
-async function runNotify({ parameters, items = [{ json: {} }], credentials, continueOnFail = false, keepSendPaces = false }) {
+async function runNotify({ parameters, items = [{ json: {} }], credentials, continueOnFail = false, onError, keepSendPaces = false }) {
 	if (!keepSendPaces) forgetSendPaces();
-	const node = notifyNode(parameters, credentials, continueOnFail ? { onError: 'continueRegularOutput' } : {});
+	// continueOnFail: Settings → On Error → Continue; onError names any of n8n's choices ('continueErrorOutput').
+	const node = notifyNode(parameters, credentials, onError ? { onError } : continueOnFail ? { onError: 'continueRegularOutput' } : {});
 	const workflow = new Workflow({ id: 'wf', nodes: [node], connections: {}, nodeTypes, active: false });
 	const hooks = new ExecutionLifecycleHooks('manual', 'exec-1', { id: 'wf', nodes: [node], connections: {} });
 	const finished = createDeferredPromise();
@@ -164,6 +165,8 @@ async function runNotify({ parameters, items = [{ json: {} }], credentials, cont
 	const taskData = run.data.resultData.runData[node.name]?.[0];
 	return {
 		items: taskData?.data?.main?.[0] ?? [],
+		/** The error output's items, with On Error "Continue (using error output)". */
+		errorItems: taskData?.data?.main?.[1] ?? [],
 		error: taskData?.error ?? run.data.resultData.error ?? null,
 		run,
 	};

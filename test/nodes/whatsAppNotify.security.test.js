@@ -141,3 +141,29 @@ test('a Base URL that is not http(s) fails before sending, never as "may have ac
 	expect(error.name).toBe('NodeOperationError');
 	expect(error.message).toMatch(/Cannot send item 0 through Twilio: the request URL "ftp:\/\/files\.example\.org\/2010-04-01\/.*" is not an http\(s\) URL/);
 });
+
+describe('On Error "Continue (using error output)", as the README recommends for batches', () => {
+	test('refused and invalid items go to the error output, sent items to the success output, each paired', async () => {
+		nock('https://api.twilio.com')
+			.post(`/2010-04-01/Accounts/${TWILIO.accountSid}/Messages.json`)
+			.times(2)
+			.reply((_uri, body) => {
+				const to = new URLSearchParams(body).get('To');
+				return to.endsWith('400') ? [400, { code: 21211, message: 'Invalid To' }] : [201, { sid: 'SM-ok' }];
+			});
+		const phones = ['+15551110001', '+15550000400', '(457)-746-846'];
+		const { items, errorItems } = await runNotify({
+			parameters: { provider: 'twilio', recipient: '={{ $json.phone }}', message: 'x' },
+			items: phones.map((phone) => ({ json: { phone } })),
+			credentials: CREDENTIALS,
+			onError: 'continueErrorOutput',
+		});
+		expect(items.map((item) => [item.pairedItem.item, item.json.messageId])).toEqual([[0, 'SM-ok']]);
+		// (Inside a workflow, n8n also merges each error item with its input item's fields.)
+		expect(errorItems.map((item) => [item.pairedItem.item, item.json.error])).toEqual([
+			[1, 'Twilio refused item 1 (+15550000400): Invalid To [21211]'],
+			[2, expect.stringMatching(/^Invalid recipient "\(457\)-746-846" in item 2/)],
+		]);
+		expectNoSecrets(errorItems);
+	});
+});
