@@ -32,6 +32,7 @@ const rt = require('../scripts/n8n-runtime');
 const bench = require('../bench/n8n-webhooks');
 const { startSandbox, TEST_NUMBERS } = require('../sandbox/server');
 const { createReport } = require('./lib/report');
+const { httpPost } = require('./lib/http');
 const { runLifecycle } = require('./lib/lifecycle');
 const { startRedis, startPostgres } = require('./lib/services');
 const { startSink } = require('./lib/sink');
@@ -71,18 +72,6 @@ const { onCleanup, finish } = runLifecycle(report, { beforeSummary: () => consol
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
-
-async function post(url, { body, headers = {} }) {
-	const response = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(60000) });
-	const text = await response.text();
-	let parsed = text;
-	try {
-		parsed = JSON.parse(text);
-	} catch {
-		/* not JSON */
-	}
-	return { status: response.status, body: parsed, text };
-}
 
 const short = (value, max = 300) => {
 	const text = typeof value === 'string' ? value : JSON.stringify(value);
@@ -306,7 +295,7 @@ async function checkBatches({ sandbox, webhookBase }) {
 	const answers = await Promise.all(
 		batches.map((batch) =>
 			report.attempt(`${batch.provider}: batch`, () =>
-				post(`${webhookBase}/webhook/batch-${batch.provider}`, { body: JSON.stringify({ messages: batch.messages }), headers: { 'content-type': 'application/json' } }),
+				httpPost(`${webhookBase}/webhook/batch-${batch.provider}`, { body: { messages: batch.messages } }),
 			),
 		),
 	);
@@ -408,12 +397,12 @@ async function checkForgedCallbacks({ main, sandbox, sink, triggerUrls, statusWo
 			});
 			const before = await executionCounts(main, statusWorkflows[provider].id);
 			for (const [what, url, request] of plan.forged) {
-				const response = await post(url, request);
+				const response = await httpPost(url, { ...request, json: false });
 				report.check(response.status === 401, `${provider}: forged (${what}) -> ${response.status}`, () => short(response.text));
 			}
 			// Once the genuine one's execution is in, any the forged ones had started would be too.
 			const [url, request] = plan.genuine;
-			const response = await post(url, request);
+			const response = await httpPost(url, { ...request, json: false });
 			await sink.waitFor((event) => event.provider === provider && event.event.messageId === plan.markerId, { what: `${provider} marker at the sink` });
 			const after = await waitFor(
 				async () => {
@@ -448,7 +437,7 @@ async function checkSharedLimit({ sandbox, webhookBase, workers, triggerUrls }) 
 	const started = performance.now();
 	const answers = await Promise.all(
 		batches.map((messages) =>
-			post(`${webhookBase}/webhook/batch-${provider}`, { body: JSON.stringify({ messages }), headers: { 'content-type': 'application/json' } }).catch((error) => ({ status: error.message })),
+			httpPost(`${webhookBase}/webhook/batch-${provider}`, { body: { messages } }).catch((error) => ({ status: error.message })),
 		),
 	);
 	const wallMs = performance.now() - started;

@@ -35,6 +35,7 @@ const path = require('node:path');
 const rt = require('../scripts/n8n-runtime');
 const { startSandbox, TEST_NUMBERS } = require('../sandbox/server');
 const { createReport } = require('./lib/report');
+const { httpPost } = require('./lib/http');
 const { runLifecycle } = require('./lib/lifecycle');
 const { startSink } = require('./lib/sink');
 const { waitFor } = require('./lib/wait');
@@ -81,23 +82,6 @@ async function timed(name, fn) {
 	} finally {
 		timings[name] = (timings[name] || 0) + (Date.now() - started);
 	}
-}
-
-async function httpPost(url, { body, headers = {}, json = true, timeoutMs = 60000 } = {}) {
-	const response = await fetch(url, {
-		method: 'POST',
-		headers: json ? { 'content-type': 'application/json', ...headers } : headers,
-		body: json ? JSON.stringify(body) : body,
-		signal: AbortSignal.timeout(timeoutMs),
-	});
-	const text = await response.text();
-	let parsed = text;
-	try {
-		parsed = JSON.parse(text);
-	} catch {
-		/* not JSON */
-	}
-	return { status: response.status, body: parsed, text };
 }
 
 function withTimeout(promise, ms, what) {
