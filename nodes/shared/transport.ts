@@ -22,7 +22,7 @@ export interface ProviderAnswer {
 	answered: true;
 	statusCode: number;
 	body: unknown;
-	/** How many 429s were waited out before this answer. */
+	/** How many throttles (429s, or the provider's code for one) were waited out before this answer. */
 	retries: number;
 	/** The answer is still "too many requests" (a 429 or the provider's code for it): retries ran out. */
 	throttled?: boolean;
