@@ -52,7 +52,7 @@ const MESSAGES_PER_BATCH = 10;
 const LOAD = { requests: 300, concurrency: 10, warmup: 50 };
 const WORKER_CONCURRENCY = 10;
 /** Concurrent batch executions against one provider limit none of them is told about. */
-const SHARED_LIMIT = { provider: 'twilio', limit: 50, batches: 4, messages: 50 };
+const SHARED_LIMIT = { provider: 'twilio', limit: 50, batches: 4, messages: 100 };
 
 /** Which Status Trigger output each sandbox callback lands on; callbacks not listed start nothing. */
 const OUTPUT_OF = {
