@@ -112,8 +112,10 @@ describe('adaptive sending: the provider’s limit learnt from its answers', () 
 
 		expectEachSentOnce(items, inputs, arrivals);
 		const gaps = arrivals.slice(1).map((arrival, index) => arrival.at - arrivals[index].at);
-		// 100 ms apart, measured where the requests arrive (a millisecond or two of jitter).
-		expect(Math.min(...gaps)).toBeGreaterThanOrEqual(95);
+		// Starts are 100 ms apart; where the requests arrive a busy CI machine adds jitter either
+		// way, so: no two together (uncapped, they come 2 ms apart), and the five span 400 ms.
+		expect(Math.min(...gaps)).toBeGreaterThanOrEqual(50);
+		expect(arrivals[arrivals.length - 1].at - arrivals[0].at).toBeGreaterThanOrEqual(380);
 	});
 });
 
