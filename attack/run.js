@@ -21,7 +21,6 @@
  * "attack: N passed, N failed"; the exit code is 1 when any case failed.
  */
 
-const crypto = require('node:crypto');
 const path = require('node:path');
 
 const nock = require('nock');
@@ -29,6 +28,8 @@ const nock = require('nock');
 const { normalizeStatusCallback, CallbackFormatError } = require('..');
 const { runNotify, runStatusWebhook } = require('../test/helpers/engine');
 const { recordingServer } = require('../test/helpers/recordingServer');
+const { metaSignature } = require('../sandbox/providers/meta');
+const { twilioSignature } = require('../sandbox/providers/twilio');
 const { hostileValues, mulberry32, mutate, pick } = require('./fuzz');
 
 const args = process.argv.slice(2);
@@ -110,14 +111,8 @@ const SECRETS = {
 const PUBLISHED = 'https://n8n.example.com/webhook/trigger-id/status';
 const PATH = '/webhook/trigger-id/status';
 
-function twilioSignature(url, fields, token = SECRETS.twilio.twilioWhatsAppApi.authToken) {
-	let data = url;
-	for (const key of Object.keys(fields).sort()) {
-		const value = fields[key];
-		for (const each of Array.isArray(value) ? [...new Set(value)].sort() : [value]) data += key + each;
-	}
-	return crypto.createHmac('sha1', token).update(data).digest('base64');
-}
+/** Signed as Twilio does, by the sandbox's signer (independent of the package). */
+const signTwilio = (url, fields) => twilioSignature(SECRETS.twilio.twilioWhatsAppApi.authToken, url, fields);
 
 const isForm = (body) => typeof body === 'object' && body !== null && !Array.isArray(body) && Object.values(body).every((value) => typeof value === 'string');
 
@@ -126,14 +121,13 @@ function genuineRequest(provider, body) {
 	const raw = Buffer.from(JSON.stringify(body));
 	switch (provider) {
 		case 'twilio':
-			return isForm(body) ? { body, url: PATH, headers: { 'X-Twilio-Signature': twilioSignature(PUBLISHED, body) } } : undefined;
+			return isForm(body) ? { body, url: PATH, headers: { 'X-Twilio-Signature': signTwilio(PUBLISHED, body) } } : undefined;
 		case 'smooch':
 			return { body, rawBody: raw, headers: { 'X-API-Key': SECRETS.smooch.smoochApi.webhookSecret } };
 		case 'gupshup':
 			return { body, rawBody: raw, query: { token: SECRETS.gupshup.gupshupApi.webhookToken } };
 		case 'meta': {
-			const signature = crypto.createHmac('sha256', SECRETS.meta.metaWhatsAppCloudApi.appSecret).update(raw).digest('hex');
-			return { body, rawBody: raw, headers: { 'X-Hub-Signature-256': `sha256=${signature}` } };
+			return { body, rawBody: raw, headers: { 'X-Hub-Signature-256': metaSignature(SECRETS.meta.metaWhatsAppCloudApi.appSecret, raw) } };
 		}
 		default:
 			throw new Error(provider);
@@ -245,7 +239,7 @@ async function callbackScenarios() {
 	const foreignHost = await run('twilio', {
 		body: twilioBody,
 		url: PATH,
-		headers: { host: 'attacker.example.org', 'x-forwarded-host': 'attacker.example.org', 'x-forwarded-proto': 'https', 'X-Twilio-Signature': twilioSignature(foreign, twilioBody) },
+		headers: { host: 'attacker.example.org', 'x-forwarded-host': 'attacker.example.org', 'x-forwarded-proto': 'https', 'X-Twilio-Signature': signTwilio(foreign, twilioBody) },
 	});
 	check(foreignHost.response.statusCode === 401 && !foreignHost.result.workflowData, 'a Twilio signature made for another host is refused');
 

@@ -33,18 +33,12 @@ const { performance } = require('perf_hooks');
 const { parseArgs } = require('util');
 
 const rt = require('../scripts/n8n-runtime');
+const { twilioSignature } = require('../sandbox/providers/twilio');
 
 const RESULTS = path.join(__dirname, 'results.json');
 const TWILIO = { accountSid: 'AC00000000000000000000000000000bench', authToken: 'bench-twilio-auth-token-0123456789', fromNumber: '+14155238886' };
 const SMOOCH = { appId: 'bench-app', keyId: 'app_bench', secret: 'bench-smooch-secret', integrationId: 'bench-integration', webhookSecret: 'bench-smooch-webhook-secret' };
 const GUPSHUP = { apiKey: 'bench-gupshup-key', appName: 'BenchApp', sourceNumber: '+917834811114', webhookToken: 'bench-gupshup-webhook-token' };
-
-function twilioSignature(authToken, url, fields) {
-	const data = Object.keys(fields)
-		.sort()
-		.reduce((text, key) => text + key + fields[key], url);
-	return crypto.createHmac('sha1', authToken).update(data).digest('base64');
-}
 
 const hex = (n) => crypto.randomBytes(n).toString('hex');
 

@@ -1,14 +1,10 @@
 'use strict';
 
-const crypto = require('node:crypto');
-
+const { metaSignature } = require('../../sandbox/providers/meta');
 const { SANDBOX_CREDENTIALS } = require('../../sandbox/server');
 
 const { accessToken, phoneNumberId, businessAccountId, appSecret, verifyToken, apiVersion } = SANDBOX_CREDENTIALS.meta;
 const JSON_TYPE = { 'content-type': 'application/json' };
-
-/** X-Hub-Signature-256: `sha256=` + hex HMAC-SHA256 of the exact bytes, keyed with the App Secret. */
-const metaSignature = (secret, bytes) => `sha256=${crypto.createHmac('sha256', secret).update(bytes).digest('hex')}`;
 
 /** The same callback with another wamid on its status. */
 function withMessageId(body, id) {

@@ -2,18 +2,11 @@
 
 const crypto = require('node:crypto');
 
+const { twilioSignature } = require('../../sandbox/providers/twilio');
 const { SANDBOX_CREDENTIALS } = require('../../sandbox/server');
 
 const { accountSid, authToken, fromNumber } = SANDBOX_CREDENTIALS.twilio;
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
-
-/** X-Twilio-Signature: base64 HMAC-SHA1 over the URL followed by the sorted fields (key + value). */
-function twilioSignature(token, url, fields) {
-	const data = Object.keys(fields)
-		.sort()
-		.reduce((text, key) => text + key + fields[key], url);
-	return crypto.createHmac('sha1', token).update(Buffer.from(data, 'utf8')).digest('base64');
-}
 
 module.exports = {
 	credentialType: 'twilioWhatsAppApi',
