@@ -2,7 +2,8 @@
 'use strict';
 
 /**
- * The package in n8n's queue mode, for real: `npm run test:queue` (node e2e/queue.js [--keep] [--verbose]).
+ * The package in n8n's queue mode, for real: `npm run test:queue` (node e2e/queue.js [--n8n <version>] [--keep] [--verbose];
+ * --n8n as in e2e/run.js, default the pinned 2.8.4).
  *
  * Starts, on free loopback ports with everything in a temp folder:
  *   - Redis and PostgreSQL 15 from Debian (apt-get installs them when missing; e2e/lib/services.js),
@@ -41,6 +42,7 @@ const { PROVIDERS, sandboxCredentials, batchSendWorkflow, statusWorkflow } = req
 const { E2E_PROVIDERS } = require('./providers');
 
 const argv = process.argv.slice(2);
+if (rt.n8nVersionArg(argv)) rt.useN8n(rt.n8nVersionArg(argv));
 const KEEP = argv.includes('--keep');
 const VERBOSE = argv.includes('--verbose');
 const RUN_TIMEOUT_MS = 12 * 60 * 1000;

@@ -56,8 +56,7 @@ const SUITES = fs
 
 const argv = process.argv.slice(2);
 const args = new Set(argv);
-const n8nFlag = argv.findIndex((arg) => arg === '--n8n' || arg.startsWith('--n8n='));
-if (n8nFlag >= 0) rt.useN8n(argv[n8nFlag].startsWith('--n8n=') ? argv[n8nFlag].slice('--n8n='.length) : argv[n8nFlag + 1]);
+if (rt.n8nVersionArg(argv)) rt.useN8n(rt.n8nVersionArg(argv));
 const KEEP = args.has('--keep');
 const VERBOSE = args.has('--verbose');
 /** The whole run after n8n is installed; a hung run fails instead of hanging CI. */

@@ -87,6 +87,15 @@ let profile = n8nProfile(DEFAULT_N8N_VERSION);
 let N8N_VERSION = profile.version;
 let TOOL_DIR = profile.toolDir;
 
+/** The version a command line asks for with `--n8n <version>` or `--n8n=<version>`; undefined without one. */
+function n8nVersionArg(argv) {
+	const at = argv.findIndex((arg) => arg === '--n8n' || arg.startsWith('--n8n='));
+	if (at < 0) return undefined;
+	const version = argv[at].startsWith('--n8n=') ? argv[at].slice('--n8n='.length) : argv[at + 1];
+	if (!version) throw new Error('--n8n needs a version, e.g. --n8n 1.123.81');
+	return version;
+}
+
 /** Makes every function of this module use another n8n version (see N8N_VERSIONS). Returns its profile. */
 function useN8n(version) {
 	profile = n8nProfile(resolveN8nVersion(version));
@@ -891,6 +900,7 @@ module.exports = {
 	DEFAULT_N8N_VERSION,
 	N8N_VERSIONS,
 	useN8n,
+	n8nVersionArg,
 	resolveN8nVersion,
 	ROOT,
 	PACKAGE_NAME,
