@@ -3,6 +3,7 @@
  * intercepted by nock: the exact request, the output, and Meta's refusals.
  */
 const nock = require('nock');
+const { providersOffline } = require('../helpers/offline');
 const { runNotify } = require('../helpers/engine');
 const meta = require('../fixtures/meta-callbacks.json');
 
@@ -13,14 +14,7 @@ const MESSAGES_PATH = '/v24.0/106540352242922/messages';
 const notify = (parameters, options = {}) =>
 	runNotify({ parameters: { provider: 'meta', recipient: '+16505551234', message: 'Your order shipped', ...parameters }, credentials: { metaWhatsAppCloudApi: META }, ...options });
 
-beforeEach(() => {
-	nock.cleanAll();
-	nock.disableNetConnect();
-});
-afterAll(() => {
-	nock.abortPendingRequests();
-	nock.enableNetConnect();
-});
+providersOffline();
 
 test('Meta: JSON to /{version}/{phone-number-id}/messages with Bearer auth; messages[0].id is the messageId', async () => {
 	let sent;

@@ -5,6 +5,7 @@
  * every message exactly once, in input order. Times are only ever lower bounds.
  */
 const nock = require('nock');
+const { providersOffline } = require('../helpers/offline');
 const { runNotify } = require('../helpers/engine');
 
 const TWILIO = { accountSid: 'AC0123456789abcdef0123456789abcdef', authToken: 'twilio-secret-token', fromNumber: '+14155238886' };
@@ -14,14 +15,7 @@ const TWILIO_PATH = `/2010-04-01/Accounts/${TWILIO.accountSid}/Messages.json`;
 const form = (body) => Object.fromEntries(new URLSearchParams(body));
 const recipientOf = (index) => `+4477${String(index).padStart(8, '0')}`;
 
-beforeEach(() => {
-	nock.cleanAll();
-	nock.disableNetConnect();
-});
-afterAll(() => {
-	nock.abortPendingRequests();
-	nock.enableNetConnect();
-});
+providersOffline();
 
 /**
  * Twilio's API behind a limit of `perSecond` sends in any sliding second (as the sandbox counts):
@@ -112,10 +106,11 @@ describe('adaptive sending: the provider’s limit learnt from its answers', () 
 
 		expectEachSentOnce(items, inputs, arrivals);
 		const gaps = arrivals.slice(1).map((arrival, index) => arrival.at - arrivals[index].at);
-		// Starts are 100 ms apart; where the requests arrive a busy CI machine adds jitter either
-		// way, so: no two together (uncapped, they come 2 ms apart), and the five span 400 ms.
-		expect(Math.min(...gaps)).toBeGreaterThanOrEqual(50);
-		expect(arrivals[arrivals.length - 1].at - arrivals[0].at).toBeGreaterThanOrEqual(380);
+		// Starts are 100 ms apart (test/shared/sendPool.test.js checks the start times themselves); where
+		// the requests arrive, a busy CI machine adds tens of ms of jitter either way. So, loosely:
+		// no two together (uncapped they come 2 ms apart), and the five spread over 400 ms, not 8.
+		expect(Math.min(...gaps)).toBeGreaterThanOrEqual(20);
+		expect(arrivals[arrivals.length - 1].at - arrivals[0].at).toBeGreaterThanOrEqual(300);
 	});
 });
 

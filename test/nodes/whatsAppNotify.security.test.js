@@ -4,6 +4,7 @@
  * are not phone numbers. Every case checks what was (not) sent and what the user sees.
  */
 const nock = require('nock');
+const { providersOffline } = require('../helpers/offline');
 const { runNotify } = require('../helpers/engine');
 const { recordingServer } = require('../helpers/recordingServer');
 
@@ -18,12 +19,7 @@ function expectNoSecrets(value) {
 	for (const secret of SECRETS) expect(visible).not.toContain(secret);
 }
 
-beforeEach(() => {
-	nock.cleanAll();
-	nock.disableNetConnect();
-	nock.enableNetConnect('127.0.0.1');
-});
-afterAll(() => nock.enableNetConnect());
+providersOffline({ localServers: true });
 
 describe('a provider host that redirects never gets the credential re-sent elsewhere', () => {
 	const baseUrlOf = { twilio: 'twilioWhatsAppApi', smooch: 'smoochApi', gupshup: 'gupshupApi' };

@@ -5,6 +5,7 @@
  * credential; and the errors that stop an item before anything is sent.
  */
 const nock = require('nock');
+const { providersOffline } = require('../helpers/offline');
 const { runListSearch, runNotify } = require('../helpers/engine');
 
 const { CREDENTIALS, expectNoSecrets, GUPSHUP, META, SMOOCH, TWILIO } = require('../helpers/credentials');
@@ -53,14 +54,7 @@ const template = (value, variables = [], extra = {}) => ({
 });
 const media = (mediaType, mediaUrl, extra = {}) => ({ messageType: 'media', mediaType, mediaUrl, ...extra });
 
-beforeEach(() => {
-	nock.cleanAll();
-	nock.disableNetConnect();
-});
-afterAll(() => {
-	nock.abortPendingRequests();
-	nock.enableNetConnect();
-});
+providersOffline();
 
 describe('a template with two variables, no override', () => {
 	test('Twilio: ContentSid and ContentVariables as a JSON string, no Body', async () => {

@@ -4,6 +4,7 @@
  * when the provider says no.
  */
 const nock = require('nock');
+const { providersOffline } = require('../helpers/offline');
 const { runNotify } = require('../helpers/engine');
 const { expectNoSecrets, GUPSHUP, SMOOCH, TWILIO } = require('../helpers/credentials');
 const { recordingServer } = require('../helpers/recordingServer');
@@ -13,14 +14,7 @@ const TWILIO_PATH = `/2010-04-01/Accounts/${TWILIO.accountSid}/Messages.json`;
 const form = (body) => Object.fromEntries(new URLSearchParams(body));
 const basic = (user, pass) => `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
 
-beforeEach(() => {
-	nock.cleanAll();
-	nock.disableNetConnect();
-});
-afterAll(() => {
-	nock.abortPendingRequests();
-	nock.enableNetConnect();
-});
+providersOffline();
 
 describe('sending through each provider', () => {
 	test('Twilio: form post with Basic auth, whatsapp: addresses, SM id reported as sent', async () => {
