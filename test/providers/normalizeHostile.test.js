@@ -50,3 +50,18 @@ test.each([
 ])('%s: CallbackFormatError, not a TypeError', (_what, provider, body) => {
 	expect(() => normalize(provider, body)).toThrow(CallbackFormatError);
 });
+
+// Found by the attack suite (attack/run.js), kept here as regressions.
+test('Twilio: a MessageStatus that is not a string is not read past to SmsStatus', () => {
+	expect(() => normalize('twilio', { ...twilio.delivered, MessageStatus: true })).toThrow(CallbackFormatError);
+	expect(() => normalize('twilio', { ...twilio.delivered, MessageStatus: ['read'] })).toThrow(CallbackFormatError);
+	const [fromSmsStatus] = normalize('twilio', { ...twilio.delivered, MessageStatus: undefined });
+	expect(fromSmsStatus.status).toBe('delivered');
+});
+
+test('Twilio: an ErrorCode beyond a safe integer stays the text it was, not Infinity', () => {
+	const [event] = normalize('twilio', { ...twilio.undelivered, ErrorCode: '1e999' });
+	expect(event.error.code).toBe('1e999');
+	const [usual] = normalize('twilio', twilio.undelivered);
+	expect(usual.error.code).toBe(Number(twilio.undelivered.ErrorCode));
+});
