@@ -14,7 +14,8 @@ import {
 } from 'n8n-workflow';
 
 import { getProvider } from '../providers';
-import { applyConfig, assertRecipientUntouched, type JsonObject, parseOverride, splitOverride } from '../shared/override';
+import type { JsonObject } from '../shared/json';
+import { applyConfig, assertRecipientUntouched, parseOverride, splitOverride } from '../shared/override';
 import { isE164 } from '../shared/phone';
 import { sendToProvider, type SendPolicy } from '../shared/transport';
 import type { Provider, ProviderSettings, SendRequest } from '../shared/types';

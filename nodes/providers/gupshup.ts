@@ -7,7 +7,7 @@
 
 import { apiBaseUrl } from '../shared/apiBaseUrl';
 import { asCode, asString, header, secretsEqual, stableEventId, toIsoTimestamp } from '../shared/callback';
-import { lookup } from '../shared/json';
+import { isPlainObject, type JsonObject, lookup } from '../shared/json';
 import {
 	carriesGupshupIds,
 	envelopeStatusEvents,
@@ -15,7 +15,7 @@ import {
 	isMetaEnvelope,
 	type MetaEnvelope,
 } from '../shared/metaEnvelope';
-import { deepMerge, isPlainObject, type JsonObject } from '../shared/override';
+import { deepMerge } from '../shared/override';
 import { countTemplateVariables, fileNameOf, headerMediaParameter } from '../shared/messageContent';
 import { e164Digits, toE164 } from '../shared/phone';
 import {

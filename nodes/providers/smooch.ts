@@ -7,9 +7,9 @@
 
 import { apiBaseUrl } from '../shared/apiBaseUrl';
 import { asCode, asString, header, secretsEqual, stableEventId, toIsoTimestamp } from '../shared/callback';
-import { hasOwn } from '../shared/json';
+import { hasOwn, isPlainObject, type JsonObject } from '../shared/json';
 import { headerMediaParameter, mimeTypeOf } from '../shared/messageContent';
-import { deepMerge, isPlainObject, type JsonObject } from '../shared/override';
+import { deepMerge } from '../shared/override';
 import { toE164 } from '../shared/phone';
 import {
 	CallbackFormatError,

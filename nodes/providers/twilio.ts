@@ -8,8 +8,8 @@ import { createHash, createHmac } from 'crypto';
 
 import { apiBaseUrl } from '../shared/apiBaseUrl';
 import { asCode, asString, header, secretsEqual, stableEventId } from '../shared/callback';
-import { lookup } from '../shared/json';
-import { deepMerge, isPlainObject, type JsonObject } from '../shared/override';
+import { isPlainObject, type JsonObject, lookup } from '../shared/json';
+import { deepMerge } from '../shared/override';
 import { toE164 } from '../shared/phone';
 import {
 	CallbackFormatError,

@@ -21,17 +21,14 @@ export function lookup<T>(map: Readonly<Record<string, T>>, key: string): T | un
 
 /** How deeply objects and arrays nest in `value` (0 for a primitive); stops counting past `limit`. */
 export function nestingDepth(value: unknown, limit: number): number {
-	let deepest = 0;
+	let depth = 0;
 	let level: unknown[] = [value];
 	// Level by level, not recursively: a hostile value must not exhaust the stack.
-	while (level.length > 0 && deepest <= limit) {
-		const next: unknown[] = [];
-		for (const each of level) {
-			if (typeof each === 'object' && each !== null) next.push(...Object.values(each));
-		}
-		if (next.length === 0 && !level.some((each) => typeof each === 'object' && each !== null)) break;
-		deepest++;
-		level = next;
+	while (depth <= limit) {
+		const containers = level.filter((each): each is object => typeof each === 'object' && each !== null);
+		if (containers.length === 0) break;
+		depth++;
+		level = containers.flatMap((container) => Object.values(container));
 	}
-	return deepest;
+	return depth;
 }

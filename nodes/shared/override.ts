@@ -7,8 +7,6 @@
 import { hasOwn, isPlainObject, type JsonObject, nestingDepth } from './json';
 import type { Provider, ProviderSettings } from './types';
 
-export { isPlainObject, type JsonObject };
-
 /** Far deeper than any WhatsApp request body; deeper overrides are refused before anything is sent. */
 export const MAX_OVERRIDE_DEPTH = 32;
 

@@ -13,7 +13,7 @@ import {
 	sleep,
 } from 'n8n-workflow';
 
-import { isPlainObject } from './override';
+import { isPlainObject } from './json';
 import { backoffMs, DEFAULT_BACKOFF, type BackoffPolicy, RateGate, retryAfterMs, sharedPace } from './sendPool';
 import type { Provider, SendRequest } from './types';
 

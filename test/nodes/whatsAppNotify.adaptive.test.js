@@ -6,10 +6,9 @@
  */
 const nock = require('nock');
 const { providersOffline } = require('../helpers/offline');
+const { GUPSHUP, TWILIO } = require('../helpers/credentials');
 const { runNotify } = require('../helpers/engine');
 
-const TWILIO = { accountSid: 'AC0123456789abcdef0123456789abcdef', authToken: 'twilio-secret-token', fromNumber: '+14155238886' };
-const GUPSHUP = { apiKey: 'gupshup-secret-key', sourceNumber: '+917834811114', appName: 'DemoApp' };
 const TWILIO_PATH = `/2010-04-01/Accounts/${TWILIO.accountSid}/Messages.json`;
 
 const form = (body) => Object.fromEntries(new URLSearchParams(body));

@@ -7,17 +7,7 @@ const nock = require('nock');
 const { providersOffline } = require('../helpers/offline');
 const { runNotify } = require('../helpers/engine');
 const { recordingServer } = require('../helpers/recordingServer');
-
-const TWILIO = { accountSid: 'AC0123456789abcdef0123456789abcdef', authToken: 'twilio-secret-token', fromNumber: '+14155238886' };
-const SMOOCH = { appId: 'app123', keyId: 'app_key_1', secret: 'smooch-secret-value', integrationId: 'int-whatsapp', region: 'us' };
-const GUPSHUP = { apiKey: 'gupshup-secret-key', sourceNumber: '+917834811114', appName: 'DemoApp' };
-const CREDENTIALS = { twilioWhatsAppApi: TWILIO, smoochApi: SMOOCH, gupshupApi: GUPSHUP };
-const SECRETS = [TWILIO.authToken, SMOOCH.secret, GUPSHUP.apiKey, Buffer.from(`${SMOOCH.keyId}:${SMOOCH.secret}`).toString('base64')];
-
-function expectNoSecrets(value) {
-	const visible = [JSON.stringify(value), value?.message, value?.description].join('\n');
-	for (const secret of SECRETS) expect(visible).not.toContain(secret);
-}
+const { CREDENTIALS, TWILIO, expectNoSecrets } = require('../helpers/credentials');
 
 providersOffline({ localServers: true });
 
