@@ -39,7 +39,7 @@ const { httpPost } = require('./lib/http');
 const { runLifecycle } = require('./lib/lifecycle');
 const { startSink } = require('./lib/sink');
 const { waitFor } = require('./lib/wait');
-const { PROVIDERS, OUTPUTS, sandboxCredentials, sendWorkflow, statusWorkflow } = require('./lib/workflows');
+const { PROVIDERS, sandboxCredentials, sendWorkflow, statusWorkflow } = require('./lib/workflows');
 const { E2E_PROVIDERS } = require('./providers');
 const { twilioSignature } = require('./providers/twilio');
 

@@ -44,6 +44,7 @@ function credentialRef(credential) {
 	return { [credential.type]: { id: credential.id, name: credential.name } };
 }
 
+/** @returns {{ id: string, name: string, nodes: Array<Record<string, any>>, connections: object, settings: object }} */
 function sendWorkflow({ provider, credential, path }) {
 	const webhook = {
 		id: crypto.randomUUID(),
@@ -106,7 +107,7 @@ function batchSendWorkflow({ provider, credential, path }) {
 }
 
 /** Without a sinkUrl, the trigger alone: every callback still starts (and saves) an execution, as in the bench. */
-function statusWorkflow({ provider, credential, webhookId, sinkUrl }) {
+function statusWorkflow({ provider, credential, webhookId, sinkUrl = undefined }) {
 	const trigger = {
 		id: crypto.randomUUID(),
 		name: 'WhatsApp Status Trigger',

@@ -129,10 +129,12 @@ module.exports = {
 
 	async run({ report, n8n, httpPost, receivedFor, credentials, short }) {
 		for (const provider of PROVIDERS) {
-			for (const [kind, body] of [
+			/** @type {Array<[string, object]>} */
+			const kinds = [
 				['template', { to: RECIPIENT, name: 'Ada', order: 'A-1042' }],
 				['document', { to: RECIPIENT, url: INVOICE_URL }],
-			]) {
+			];
+			for (const [kind, body] of kinds) {
 				const response = await report.attempt(`${provider}: ${kind}`, () => httpPost(n8n.webhookUrl(`send-${kind}-${provider}`), { body }));
 				if (!response) continue;
 				const item = Array.isArray(response.body) ? response.body[0] : undefined;

@@ -35,6 +35,7 @@ function safeDecode(segment) {
 /**
  * The provider route for a request. Returns { provider, route, params }, or
  * { methodNotAllowed: true } when the path exists for another method, or null.
+ * @returns {{ provider?: any, route?: any, params?: string[], methodNotAllowed?: boolean } | null}
  */
 function findRoute(method, pathname) {
 	let pathMatched = false;

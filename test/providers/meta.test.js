@@ -43,6 +43,7 @@ describe('X-Hub-Signature-256', () => {
 
 	test('missing, malformed or odd values answer false and never throw', () => {
 		const raw = Buffer.from(JSON.stringify(fixtures.read));
+		/** @type {any[]} */
 		const odd = [
 			{ headers: {}, rawBody: raw },
 			{ headers: { 'x-hub-signature-256': sign(raw).slice(7) }, rawBody: raw },
