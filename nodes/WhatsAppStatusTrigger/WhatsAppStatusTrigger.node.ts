@@ -10,7 +10,7 @@ import type {
 } from 'n8n-workflow';
 
 import { getProvider, normalizeStatusCallback, providerNamesInWords, type ProviderName } from '../providers';
-import { credentialPicksProviderNotice, providerCredentials, providerParameter, setupNotices } from '../providers/description';
+import { hideHandshakeUrl, providerCredentials, providerParameter, setupNotices } from '../providers/description';
 import {
 	CallbackFormatError,
 	type DeliveryStatus,
@@ -68,11 +68,11 @@ export class WhatsAppStatusTrigger implements INodeType {
 				httpMethod: 'GET',
 				responseMode: 'onReceived',
 				path: 'status',
+				ndvHideUrl: hideHandshakeUrl,
 			},
 		],
 		properties: [
 			providerParameter('The provider whose delivery callbacks arrive here; its credential checks that they are genuine'),
-			credentialPicksProviderNotice,
 			...setupNotices,
 			{
 				displayName: 'Options',
