@@ -20,7 +20,18 @@ const PACKAGE = 'n8n-nodes-whatsapp-notify';
 const NOTIFY_TYPE = `${PACKAGE}.whatsAppNotify`;
 const TRIGGER_TYPE = `${PACKAGE}.whatsAppStatusTrigger`;
 
-const nodeTypeInstances = { [NOTIFY_TYPE]: new WhatsAppNotify(), [TRIGGER_TYPE]: new WhatsAppStatusTrigger() };
+const INPUT_TYPE = 'test.input';
+
+/** Stands for whatever feeds WhatsApp Notify in a workflow (a trigger, a Split Out): it passes its items on. */
+class InputNode {
+	description = { displayName: 'Input', name: INPUT_TYPE, group: ['input'], version: 1, defaults: {}, inputs: ['main'], outputs: ['main'], properties: [] };
+
+	async execute() {
+		return [this.getInputData().map((item, index) => ({ ...item, pairedItem: { item: index } }))];
+	}
+}
+
+const nodeTypeInstances = { [NOTIFY_TYPE]: new WhatsAppNotify(), [TRIGGER_TYPE]: new WhatsAppStatusTrigger(), [INPUT_TYPE]: new InputNode() };
 // Every credential the package declares, as n8n loads them: a new provider's comes along by itself.
 const credentialTypes = Object.fromEntries(
 	packageEntries.credentials.map((file) => {
@@ -142,8 +153,12 @@ async function runNotify({ parameters, items = [{ json: {} }], credentials, cont
 	if (!keepSendPaces) forgetSendPaces();
 	// continueOnFail: Settings → On Error → Continue; onError names any of n8n's choices ('continueErrorOutput').
 	const node = notifyNode(parameters, credentials, onError ? { onError } : continueOnFail ? { onError: 'continueRegularOutput' } : {});
-	const workflow = new Workflow({ id: 'wf', nodes: [node], connections: {}, nodeTypes, active: false });
-	const hooks = new ExecutionLifecycleHooks('manual', 'exec-1', { id: 'wf', nodes: [node], connections: {} });
+	// The items come from a node before it, as in a workflow (n8n's error output reads that node's items).
+	const input = { id: 'input', name: 'Input', type: INPUT_TYPE, typeVersion: 1, position: [-200, 0], parameters: {} };
+	const nodes = [input, node];
+	const connections = { [input.name]: { main: [[{ node: node.name, type: 'main', index: 0 }]] } };
+	const workflow = new Workflow({ id: 'wf', nodes, connections, nodeTypes, active: false });
+	const hooks = new ExecutionLifecycleHooks('manual', 'exec-1', { id: 'wf', nodes, connections });
 	const finished = createDeferredPromise();
 	hooks.addHandler('workflowExecuteAfter', (run) => finished.resolve(run));
 	const additionalData = additionalDataFor(credentials, { hooks });
@@ -153,7 +168,7 @@ async function runNotify({ parameters, items = [{ json: {} }], credentials, cont
 		executionData: {
 			contextData: {},
 			metadata: {},
-			nodeExecutionStack: [{ node, data: { main: [items] }, source: null }],
+			nodeExecutionStack: [{ node: input, data: { main: [items] }, source: null }],
 			waitingExecution: {},
 			waitingExecutionSource: {},
 		},
