@@ -33,13 +33,30 @@ export const providerCredentials: INodeCredentialDescription[] = providers.map((
 	displayOptions: { hide: { provider: providers.filter((other) => other !== provider).map((other) => other.name) } },
 }));
 
-/** The steps shown in the Status Trigger's panel for the chosen provider. */
+/** What the Status Trigger does by itself for the chosen provider when it registers its URL automatically. */
+export const automaticSetupNotices: INodeProperties[] = providers.flatMap((provider) =>
+	provider.registration
+		? [
+				{
+					displayName: provider.registration.setupNotice,
+					name: `${provider.name}AutomaticSetup`,
+					type: 'notice' as const,
+					default: '',
+					displayOptions: { show: { provider: [provider.name], registerCallback: [true] } },
+				},
+			]
+		: [],
+);
+
+/** The steps shown in the Status Trigger's panel for the chosen provider when the URL is set up by hand. */
 export const setupNotices: INodeProperties[] = providers.map((provider) => ({
 	displayName: provider.setupNotice,
 	name: `${provider.name}Setup`,
 	type: 'notice',
 	default: '',
-	displayOptions: { show: { provider: [provider.name] } },
+	displayOptions: {
+		show: { provider: [provider.name], ...(provider.registration ? { registerCallback: [false] } : {}) },
+	},
 }));
 
 /**

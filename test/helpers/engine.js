@@ -5,7 +5,7 @@
  * It loads the built package (dist/): what ships is what is tested.
  */
 const path = require('path');
-const { ExecutionLifecycleHooks, LoadOptionsContext, WebhookContext, WorkflowExecute } = require('n8n-core');
+const { ExecutionLifecycleHooks, HookContext, LoadOptionsContext, WebhookContext, WorkflowExecute } = require('n8n-core');
 const { createDeferredPromise, ICredentialsHelper, NodeHelpers, Workflow } = require('n8n-workflow');
 const { Container } = require('@n8n/di');
 const { SSHClientsManager } = require('n8n-core/dist/execution-engine/ssh-clients-manager');
@@ -251,8 +251,8 @@ function webhookResponse() {
  * Returns { result: what webhook() returned, response: what it answered itself,
  * outputs: { delivered, seen, discarded, other } as JSON arrays }.
  */
-async function runStatusWebhook({ parameters, credentials, request, method = 'POST' }) {
-	const node = {
+function triggerNode(parameters, credentials) {
+	return {
 		id: 'trigger',
 		name: 'WhatsApp Status Trigger',
 		type: TRIGGER_TYPE,
@@ -262,7 +262,15 @@ async function runStatusWebhook({ parameters, credentials, request, method = 'PO
 		parameters,
 		credentials: credentialRefs(credentials),
 	};
-	const workflow = new Workflow({ id: 'wf', nodes: [node], connections: {}, nodeTypes, active: true });
+}
+
+/**
+ * `staticData`: the workflow's static data, as n8n saved it after activation (what
+ * runWebhookMethod returned), for callbacks checked against what the trigger registered.
+ */
+async function runStatusWebhook({ parameters, credentials, request, method = 'POST', staticData }) {
+	const node = triggerNode(parameters, credentials);
+	const workflow = new Workflow({ id: 'wf', nodes: [node], connections: {}, nodeTypes, active: true, staticData });
 	const response = webhookResponse();
 	const additionalData = additionalDataFor(credentials, { httpRequest: webhookRequest(request), httpResponse: response });
 	// POST is the callbacks' webhook, GET the handshake's (the same path), as n8n picks them.
@@ -284,6 +292,38 @@ async function runStatusWebhook({ parameters, credentials, request, method = 'PO
 	return { result, response, outputs: { delivered, seen, discarded, other } };
 }
 
+/**
+ * Calls one of the trigger's webhookMethods (checkExists, create, delete) through n8n-core's
+ * HookContext, as n8n does when a workflow is activated or deactivated (`test`: when the editor
+ * listens for a test event, with the test URL). Pass the `staticData` a previous call returned,
+ * as n8n keeps it between activation and deactivation; `webhookBaseUrl` stands for WEBHOOK_URL.
+ * Returns { result, error, staticData }.
+ */
+async function runWebhookMethod({ method, parameters, credentials, staticData = {}, test = false, webhookBaseUrl }) {
+	const node = triggerNode(parameters, credentials);
+	const workflow = new Workflow({ id: 'wf', nodes: [node], connections: {}, nodeTypes, active: !test, staticData });
+	const additionalData = additionalDataFor(credentials, webhookBaseUrl ? { webhookBaseUrl, webhookTestBaseUrl: `${webhookBaseUrl}-test` } : {});
+	const description = nodeTypeInstances[TRIGGER_TYPE].description.webhooks.find((webhook) => webhook.name === 'default');
+	const webhookData = {
+		httpMethod: description.httpMethod,
+		node: node.name,
+		path: `${node.webhookId}/${description.path}`,
+		webhookDescription: description,
+		workflowId: 'wf',
+		workflowExecuteAdditionalData: additionalData,
+		webhookId: node.webhookId,
+		isTest: test,
+	};
+	const context = new HookContext(workflow, workflow.getNode(node.name), additionalData, test ? 'manual' : 'trigger', test ? 'manual' : 'activate', webhookData);
+	const saved = () => JSON.parse(JSON.stringify(workflow.staticData));
+	try {
+		const result = await nodeTypeInstances[TRIGGER_TYPE].webhookMethods.default[method].call(context);
+		return { result, error: null, staticData: saved() };
+	} catch (error) {
+		return { result: null, error, staticData: saved() };
+	}
+}
+
 /** The outputs n8n's editor draws for the trigger with these parameters (its `outputs` expression, evaluated by n8n). */
 function triggerOutputNames(parameters) {
 	const node = { id: 't', name: 'T', type: TRIGGER_TYPE, typeVersion: 1, position: [0, 0], parameters };
@@ -292,4 +332,4 @@ function triggerOutputNames(parameters) {
 	return outputs.map((output) => output.displayName);
 }
 
-module.exports = { runNotify, runListSearch, runStatusWebhook, triggerOutputNames, NOTIFY_TYPE, TRIGGER_TYPE };
+module.exports = { runNotify, runListSearch, runStatusWebhook, runWebhookMethod, triggerOutputNames, NOTIFY_TYPE, TRIGGER_TYPE };
