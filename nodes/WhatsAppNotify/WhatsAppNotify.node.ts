@@ -12,7 +12,7 @@ import {
 } from 'n8n-workflow';
 
 import { providerNamesInWords } from '../providers';
-import { credentialPicksProviderNotice, providerCredentials, providerParameter } from '../providers/description';
+import { providerCredentials, providerParameter } from '../providers/description';
 import { RateGate, runPool, type Settled } from '../shared/sendPool';
 import { messageContentProperties } from './contentDescription';
 import { failedItem } from './failedItem';
@@ -42,7 +42,6 @@ export class WhatsAppNotify implements INodeType {
 		credentials: providerCredentials,
 		properties: [
 			providerParameter('The provider that sends the message; its credential is used'),
-			credentialPicksProviderNotice,
 			{
 				displayName: 'Recipient',
 				name: 'recipient',

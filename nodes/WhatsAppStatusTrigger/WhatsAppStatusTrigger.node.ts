@@ -12,7 +12,7 @@ import type {
 import { getProvider, normalizeStatusCallback, providerNamesInWords, type ProviderName } from '../providers';
 import {
 	automaticSetupNotices,
-	credentialPicksProviderNotice,
+	hideHandshakeUrl,
 	providerCredentials,
 	providerParameter,
 	setupNotices,
@@ -75,6 +75,7 @@ export class WhatsAppStatusTrigger implements INodeType {
 				httpMethod: 'GET',
 				responseMode: 'onReceived',
 				path: 'status',
+				ndvHideUrl: hideHandshakeUrl,
 			},
 			{
 				name: 'default',
@@ -87,7 +88,6 @@ export class WhatsAppStatusTrigger implements INodeType {
 		],
 		properties: [
 			providerParameter('The provider whose delivery callbacks arrive here; its credential checks that they are genuine'),
-			credentialPicksProviderNotice,
 			{
 				displayName: 'Register Callback Automatically',
 				name: REGISTER_PARAMETER,

@@ -319,6 +319,7 @@ export const gupshup: Provider<'gupshup'> = {
 	},
 	recipientFields: [['destination']],
 	buildSendRequest,
+	templatesByLanguage: false,
 	templateListing,
 	readMessageId,
 	readError,

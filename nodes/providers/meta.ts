@@ -327,6 +327,7 @@ export const meta: Provider<'meta'> = {
 	configurableSettings: { phoneNumberId: PHONE_NUMBER_ID },
 	recipientFields: [['to']],
 	buildSendRequest,
+	templatesByLanguage: true,
 	templateListing,
 	readMessageId,
 	readError,

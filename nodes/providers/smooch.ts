@@ -35,6 +35,10 @@ const SMOOCH_REGION_HOSTS: Record<string, string> = {
 
 /** The API host for a credential: a region's, or the custom Base URL (Zendesk subdomain, proxy, sandbox). */
 function smoochBaseUrl(settings: ProviderSettings): string {
+	if (settings.region === 'custom' && !settings.baseUrl) {
+		// Never a region's host in its place: the credential would go to a host the user did not choose.
+		throw new Error('the credential’s Region is Custom Host but its Base URL is empty: fill it in, or choose a region');
+	}
 	const host =
 		settings.region === 'custom' ? settings.baseUrl : SMOOCH_REGION_HOSTS[settings.region ?? 'us'];
 	return apiBaseUrl(host, SMOOCH_REGION_HOSTS.us);
@@ -321,6 +325,7 @@ export const smooch: Provider<'smooch'> = {
 	configurableSettings: { integrationId: SMOOCH_ID, appId: SMOOCH_ID, templateNamespace: TEMPLATE_NAMESPACE },
 	recipientFields: [['destination', 'destinationId']],
 	buildSendRequest,
+	templatesByLanguage: true,
 	readMessageId,
 	readError,
 	recognizes,

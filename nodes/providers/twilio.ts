@@ -380,6 +380,7 @@ export const twilio: Provider<'twilio'> = {
 	recipientFields: [['To']],
 	exclusiveSettings: [['fromNumber', 'messagingServiceSid']],
 	buildSendRequest,
+	templatesByLanguage: false,
 	templateListing,
 	readMessageId,
 	readError,

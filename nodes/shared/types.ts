@@ -228,6 +228,11 @@ export interface Provider<Name extends string = string> {
 	/** Groups of alternative settings: when `_config` sets one, the credential's others are dropped. */
 	exclusiveSettings?: ReadonlyArray<readonly string[]>;
 	buildSendRequest(toSend: MessageToSend): SendRequest;
+	/**
+	 * True when the provider addresses a template by name and language (Smooch, Meta): the node
+	 * asks for the Template Language. Others' templates carry their own language.
+	 */
+	templatesByLanguage: boolean;
 	/** How to list the credential's approved templates; absent when the provider has no API for it. */
 	templateListing?: TemplateListing;
 	/** The id that this provider's status callbacks carry, or undefined when the response has none. */
