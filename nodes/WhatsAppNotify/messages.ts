@@ -20,6 +20,7 @@ import { isE164 } from '../shared/phone';
 import { sendToProvider, type SendPolicy } from '../shared/transport';
 import type { Provider, ProviderSettings, SendRequest } from '../shared/types';
 import { readItemContent } from './content';
+import type { ReadParameter } from './parameters';
 import { checkTemplateVariables } from './templates';
 
 export interface PreparedMessage {
@@ -34,17 +35,20 @@ function invalidRecipientMessage(recipient: unknown, itemIndex: number): string 
 	return `Invalid recipient ${JSON.stringify(recipient)} in item ${itemIndex}: use E.164, a plus sign, the country code and the number, with no spaces or signs (for example +919988776655)`;
 }
 
+/** What every item of a batch shares: its parameter reader and the credentials read so far, by type. */
+export interface Batch {
+	read: ReadParameter;
+	credentials: Map<string, ICredentialDataDecryptedObject>;
+}
+
 /** Reads and checks one item's parameters; throws NodeOperationError naming the item and the value. */
-export async function prepareMessage(
-	this: IExecuteFunctions,
-	itemIndex: number,
-	credentialCache: Map<string, ICredentialDataDecryptedObject>,
-): Promise<PreparedMessage> {
+export async function prepareMessage(this: IExecuteFunctions, itemIndex: number, batch: Batch): Promise<PreparedMessage> {
 	const node = this.getNode();
-	const providerName = this.getNodeParameter('provider', itemIndex) as string;
-	const rawRecipient = this.getNodeParameter('recipient', itemIndex);
-	const { message, content, templateFromList } = readItemContent.call(this, itemIndex);
-	const rawOverride = this.getNodeParameter('override', itemIndex, '{}');
+	const { read } = batch;
+	const providerName = read('provider', itemIndex) as string;
+	const rawRecipient = read('recipient', itemIndex);
+	const { message, content, templateFromList } = readItemContent.call(this, read, itemIndex);
+	const rawOverride = read('override', itemIndex, '{}');
 
 	// A number is accepted (a spreadsheet column), anything else (an array, an object) is not.
 	const recipient =
@@ -68,10 +72,10 @@ export async function prepareMessage(
 		});
 	}
 
-	const cached = credentialCache.get(provider.credentialType);
+	const cached = batch.credentials.get(provider.credentialType);
 	const credentials =
 		cached ?? (await this.getCredentials<ICredentialDataDecryptedObject>(provider.credentialType, itemIndex));
-	credentialCache.set(provider.credentialType, credentials);
+	batch.credentials.set(provider.credentialType, credentials);
 	if (content?.type === 'template' && templateFromList) {
 		await checkTemplateVariables.call(this, provider, credentials as ProviderSettings, content, itemIndex);
 	}
