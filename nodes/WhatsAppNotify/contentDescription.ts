@@ -3,6 +3,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { PROVIDERS } from '../providers';
+import { templateLanguageProviders } from '../providers/description';
 
 const withoutTemplateList = Object.values(PROVIDERS)
 	.filter((provider) => !provider.templateListing)
@@ -71,9 +72,8 @@ export const messageContentProperties: INodeProperties[] = [
 		type: 'string',
 		default: 'en',
 		placeholder: 'en_US',
-		description:
-			'The language code of the approved template, for providers that address templates by name (Smooch, Meta). Twilio and Gupshup templates carry their own.',
-		displayOptions: forTemplate,
+		description: 'The language code of the approved template, which this provider addresses by name and language',
+		displayOptions: { show: { messageType: ['template'], provider: templateLanguageProviders } },
 	},
 	{
 		displayName: 'Template Variables',
