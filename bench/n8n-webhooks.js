@@ -200,7 +200,8 @@ async function main(args = process.argv.slice(2)) {
 			typeVersion: 1,
 			position: [0, 0],
 			webhookId: crypto.randomUUID(),
-			parameters: { provider, options: {} },
+			// The callbacks are posted by the bench itself: nothing to register with a provider.
+			parameters: { provider, registerCallback: false, options: {} },
 			credentials: credRef(type),
 		});
 		const webhookNode = {
