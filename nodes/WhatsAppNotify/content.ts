@@ -5,6 +5,7 @@
 
 import { type IExecuteFunctions, type INodeParameterResourceLocator, NodeOperationError } from 'n8n-workflow';
 
+import { templateReferenceHint } from '../providers/description';
 import type { MediaKind, MessageContent } from '../shared/types';
 
 export type MessageType = 'text' | 'template' | 'media';
@@ -47,7 +48,7 @@ function readTemplate(this: IExecuteFunctions, itemIndex: number): { content: Me
 	if (template === '') {
 		throw new NodeOperationError(node, `No template in item ${itemIndex}: pick one from the list or type its ID`, {
 			itemIndex,
-			description: 'Twilio: the Content SID (HX…); Gupshup: the template ID; Smooch and Meta: the template name.',
+			description: templateReferenceHint,
 		});
 	}
 	const entries = this.getNodeParameter('templateVariables.variable', itemIndex, []) as Array<{ value?: unknown }>;

@@ -10,7 +10,7 @@ import type {
 } from 'n8n-workflow';
 
 import { getProvider, normalizeStatusCallback, providerNamesInWords, type ProviderName } from '../providers';
-import { credentialPicksProviderNotice, providerCredentials, providerParameter, setupNotices } from '../providers/description';
+import { credentialPicksProviderNotice, optionalCallbackSecrets, providerCredentials, providerParameter, setupNotices } from '../providers/description';
 import {
 	CallbackFormatError,
 	type DeliveryStatus,
@@ -94,8 +94,7 @@ export class WhatsAppStatusTrigger implements INodeType {
 						name: 'acceptUnverifiedCallbacks',
 						type: 'boolean',
 						default: false,
-						description:
-							'Whether to accept callbacks when the credential has no callback secret (Smooch Webhook Secret, Gupshup Webhook Token). Off: such callbacks are refused with 401. On: anyone who knows the URL can start this workflow.',
+						description: `Whether to accept callbacks when the credential has no callback secret (${optionalCallbackSecrets}). Off: such callbacks are refused with 401. On: anyone who knows the URL can start this workflow.`,
 					},
 					{
 						displayName:
