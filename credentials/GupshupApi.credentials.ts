@@ -43,6 +43,15 @@ export class GupshupApi implements ICredentialType {
 			description: 'The Gupshup app name, sent as src.name',
 		},
 		{
+			displayName: 'App ID',
+			name: 'appId',
+			type: 'string',
+			default: '',
+			placeholder: 'bf9ee64c-3d4d-4ac4-8668-732e577007c4',
+			description:
+				'The app’s ID (a UUID in the Gupshup dashboard, under the app’s settings; not its name). The WhatsApp Status Trigger needs it to register its callback URL with Gupshup.',
+		},
+		{
 			displayName: 'Base URL',
 			name: 'baseUrl',
 			type: 'string',

@@ -82,9 +82,10 @@ export class SmoochApi implements ICredentialType {
 			displayName: 'Base URL',
 			name: 'baseUrl',
 			type: 'string',
-			default: 'https://api.smooch.io',
+			default: '',
+			required: true,
 			placeholder: 'https://mycompany.zendesk.com/sc',
-			description: 'Used when Region is Custom Host: a Zendesk subdomain, a proxy or a local sandbox',
+			description: 'The API host for Custom Host: a Zendesk subdomain, a proxy or a local sandbox',
 			displayOptions: { show: { region: ['custom'] } },
 		},
 		{

@@ -12,10 +12,11 @@ import {
 } from 'n8n-workflow';
 
 import { providerNamesInWords } from '../providers';
-import { credentialPicksProviderNotice, providerCredentials, providerParameter } from '../providers/description';
+import { providerCredentials, providerParameter } from '../providers/description';
 import { RateGate, runPool, type Settled } from '../shared/sendPool';
 import { messageContentProperties } from './contentDescription';
-import { type PreparedMessage, prepareMessage, sendMessage } from './messages';
+import { failedItem } from './failedItem';
+import { addressOf, type PreparedMessage, prepareMessage, providerCodeOf, sendMessage } from './messages';
 import { searchTemplates } from './templates';
 
 interface SendOptions {
@@ -41,7 +42,6 @@ export class WhatsAppNotify implements INodeType {
 		credentials: providerCredentials,
 		properties: [
 			providerParameter('The provider that sends the message; its credential is used'),
-			credentialPicksProviderNotice,
 			{
 				displayName: 'Recipient',
 				name: 'recipient',
@@ -112,6 +112,7 @@ export class WhatsAppNotify implements INodeType {
 		const items = this.getInputData();
 		const options = this.getNodeParameter('options', 0, {}) as SendOptions;
 		const continueOnFail = this.continueOnFail();
+		const toErrorOutput = this.getNode().onError === 'continueErrorOutput';
 		const output: INodeExecutionData[] = new Array(items.length);
 
 		// Check every item before sending any, so a bad row stops the batch before anyone is messaged.
@@ -124,8 +125,8 @@ export class WhatsAppNotify implements INodeType {
 				const failure =
 					error instanceof NodeOperationError ? error : new NodeOperationError(this.getNode(), error as Error, { itemIndex });
 				if (!continueOnFail) throw failure;
-				// `error` on the item is what sends it down the error output ("Continue (using error output)").
-				output[itemIndex] = { json: { error: failure.message }, error: failure, pairedItem: { item: itemIndex } };
+				const failed = { error: failure, errorCode: null, ...addressOf.call(this, itemIndex) };
+				output[itemIndex] = failedItem(items[itemIndex], itemIndex, failed, toErrorOutput);
 			}
 		}
 
@@ -153,11 +154,8 @@ export class WhatsAppNotify implements INodeType {
 						? result.error
 						: new NodeApiError(this.getNode(), result.error as JsonObject, { itemIndex });
 				if (!continueOnFail) throw withBatchContext(error, toSend, results);
-				output[itemIndex] = {
-					json: { error: error.message, provider: provider.name, recipient },
-					error,
-					pairedItem: { item: itemIndex },
-				};
+				const failed = { error, errorCode: providerCodeOf(error), provider: provider.name, recipient };
+				output[itemIndex] = failedItem(items[itemIndex], itemIndex, failed, toErrorOutput);
 			}
 		}
 		return [output];

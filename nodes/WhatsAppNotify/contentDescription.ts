@@ -3,7 +3,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { PROVIDERS } from '../providers';
-import { fileNameDescription, templateLanguageDescription, templateReferenceHint } from '../providers/description';
+import { fileNameDescription, templateLanguageProviders, templateReferenceHint } from '../providers/description';
 
 const withoutTemplateList = Object.values(PROVIDERS)
 	.filter((provider) => !provider.templateListing)
@@ -72,8 +72,8 @@ export const messageContentProperties: INodeProperties[] = [
 		type: 'string',
 		default: 'en',
 		placeholder: 'en_US',
-		description: templateLanguageDescription,
-		displayOptions: forTemplate,
+		description: 'The language code of the approved template, which this provider addresses by name and language',
+		displayOptions: { show: { messageType: ['template'], provider: templateLanguageProviders } },
 	},
 	{
 		displayName: 'Template Variables',

@@ -34,6 +34,30 @@ function invalidRecipientMessage(recipient: unknown, itemIndex: number): string 
 	return `Invalid recipient ${JSON.stringify(recipient)} in item ${itemIndex}: use E.164, a plus sign, the country code and the number, with no spaces or signs (for example +919988776655)`;
 }
 
+/** A number is accepted (a spreadsheet column), anything else (an array, an object) is not: ''. */
+function recipientText(raw: unknown): string {
+	return typeof raw === 'string' ? raw.trim() : typeof raw === 'number' ? `+${raw}` : '';
+}
+
+/** The provider and recipient of an item that failed before sending, as far as its parameters can be read. */
+export function addressOf(this: IExecuteFunctions, itemIndex: number): { provider: string | null; recipient: string | null } {
+	const read = (name: string): unknown => {
+		try {
+			return this.getNodeParameter(name, itemIndex);
+		} catch {
+			return undefined; // an expression that fails: the item's error already says so
+		}
+	};
+	const provider = read('provider');
+	return { provider: typeof provider === 'string' ? provider : null, recipient: recipientText(read('recipient')) || null };
+}
+
+/** The provider's own code for a refused send (kept in the error's context by sendMessage), or null. */
+export function providerCodeOf(error: NodeApiError): string | number | null {
+	const code = error.context.providerCode;
+	return typeof code === 'string' || typeof code === 'number' ? code : null;
+}
+
 /** Reads and checks one item's parameters; throws NodeOperationError naming the item and the value. */
 export async function prepareMessage(
 	this: IExecuteFunctions,
@@ -46,9 +70,7 @@ export async function prepareMessage(
 	const { message, content, templateFromList } = readItemContent.call(this, itemIndex);
 	const rawOverride = this.getNodeParameter('override', itemIndex, '{}');
 
-	// A number is accepted (a spreadsheet column), anything else (an array, an object) is not.
-	const recipient =
-		typeof rawRecipient === 'string' ? rawRecipient.trim() : typeof rawRecipient === 'number' ? `+${rawRecipient}` : '';
+	const recipient = recipientText(rawRecipient);
 	if (!isE164(recipient)) {
 		throw new NodeOperationError(node, invalidRecipientMessage(rawRecipient, itemIndex), {
 			itemIndex,
@@ -147,12 +169,14 @@ export async function sendMessage(
 	const messageId = statusCode >= 200 && statusCode < 300 ? provider.readMessageId(body) : undefined;
 	if (messageId === undefined) {
 		const failure = provider.readError(body, statusCode);
-		throw new NodeApiError(node, { code: failure.code, message: failure.message } as N8nJsonObject, {
+		const refusal = new NodeApiError(node, { code: failure.code, message: failure.message } as N8nJsonObject, {
 			itemIndex,
 			httpCode: String(statusCode),
 			message: `${provider.displayName} refused item ${itemIndex} (${recipient}): ${failure.message}${failure.code !== null ? ` [${failure.code}]` : ''}`,
 			description: describeRefusal(statusCode, response.retries, response.throttled === true),
 		});
+		refusal.context.providerCode = failure.code;
+		throw refusal;
 	}
 	return {
 		provider: provider.name,

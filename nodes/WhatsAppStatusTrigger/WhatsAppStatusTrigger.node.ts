@@ -10,7 +10,14 @@ import type {
 } from 'n8n-workflow';
 
 import { getProvider, normalizeStatusCallback, providerNamesInWords, type ProviderName } from '../providers';
-import { credentialPicksProviderNotice, optionalCallbackSecrets, providerCredentials, providerParameter, setupNotices } from '../providers/description';
+import {
+	automaticSetupNotices,
+	hideHandshakeUrl,
+	optionalCallbackSecrets,
+	providerCredentials,
+	providerParameter,
+	setupNotices,
+} from '../providers/description';
 import {
 	CallbackFormatError,
 	type DeliveryStatus,
@@ -19,6 +26,13 @@ import {
 	type StatusCallback,
 	type StatusEvent,
 } from '../shared/types';
+import {
+	callbackExists,
+	REGISTER_PARAMETER,
+	registerCallback,
+	removeCallback,
+	settingsForCallbacks,
+} from './registration';
 
 interface TriggerOptions {
 	includeOtherEvents?: boolean;
@@ -55,6 +69,16 @@ export class WhatsAppStatusTrigger implements INodeType {
 		credentials: providerCredentials,
 		webhooks: [
 			{
+				// Meta verifies the callback URL with a GET before sending anything to it. First: n8n
+				// makes each webhook live before registering the next, and registering the POST one makes
+				// Meta send this GET.
+				name: 'setup',
+				httpMethod: 'GET',
+				responseMode: 'onReceived',
+				path: 'status',
+				ndvHideUrl: hideHandshakeUrl,
+			},
+			{
 				name: 'default',
 				httpMethod: 'POST',
 				// Providers resend when the answer is slow: acknowledge at once, empty.
@@ -62,17 +86,18 @@ export class WhatsAppStatusTrigger implements INodeType {
 				responseData: 'noData',
 				path: 'status',
 			},
-			{
-				// Meta verifies the callback URL with a GET before sending anything to it.
-				name: 'setup',
-				httpMethod: 'GET',
-				responseMode: 'onReceived',
-				path: 'status',
-			},
 		],
 		properties: [
 			providerParameter('The provider whose delivery callbacks arrive here; its credential checks that they are genuine'),
-			credentialPicksProviderNotice,
+			{
+				displayName: 'Register Callback Automatically',
+				name: REGISTER_PARAMETER,
+				type: 'boolean',
+				default: true,
+				description:
+					'Whether to register this trigger’s URL with the provider when the workflow is activated (or the editor listens for a test event), and remove it when deactivated. Off: paste the URL into the provider’s console yourself.',
+			},
+			...automaticSetupNotices,
 			...setupNotices,
 			{
 				displayName: 'Options',
@@ -126,18 +151,17 @@ export class WhatsAppStatusTrigger implements INodeType {
 		],
 	};
 
-	// The callback URL is pasted into the provider's console (see the notes in the panel),
-	// so there is nothing to register or remove on the provider's side.
+	// Registration runs for the POST webhook, the one callbacks reach (see registration.ts).
 	webhookMethods = {
 		default: {
 			async checkExists(this: IHookFunctions): Promise<boolean> {
-				return true;
+				return await callbackExists.call(this);
 			},
 			async create(this: IHookFunctions): Promise<boolean> {
-				return true;
+				return await registerCallback.call(this);
 			},
 			async delete(this: IHookFunctions): Promise<boolean> {
-				return true;
+				return await removeCallback.call(this);
 			},
 		},
 	};
@@ -150,8 +174,8 @@ export class WhatsAppStatusTrigger implements INodeType {
 		const callback = { body: request.body as unknown, headers: request.headers, query: request.query as IDataObject };
 
 		const credentials = await this.getCredentials<ICredentialDataDecryptedObject>(provider.credentialType);
-		const settings = credentials as ProviderSettings;
-		if (this.getWebhookName() === 'setup') return answerHandshake(this, provider, callback, settings);
+		if (this.getWebhookName() === 'setup') return answerHandshake(this, provider, callback, credentials as ProviderSettings);
+		const settings = settingsForCallbacks(this, provider, credentials as ProviderSettings);
 		// Checked before anything reads the body: nothing from an unverified caller goes further.
 		if (provider.canVerify(settings)) {
 			if (!isGenuine.call(this, provider, callback, settings, options)) {
@@ -203,10 +227,29 @@ function answerHandshake(
 	settings: ProviderSettings,
 ): IWebhookResponseData {
 	if (!provider.answerHandshake) return answer(context, 405, `Method Not Allowed: ${provider.displayName} sends callbacks with POST`);
-	const { statusCode, body } = provider.answerHandshake(request, settings);
+	let handshake = provider.answerHandshake(request, settings);
+	// A registration's token is derived from the URL it registered (the test or the production one).
+	const setting = provider.registration?.secretSetting;
+	const secretFor = provider.registration?.secretFor;
+	if (setting && secretFor) {
+		for (const url of handshakeUrls(context)) {
+			if (handshake.statusCode === 200) break;
+			handshake = provider.answerHandshake(request, { ...settings, [setting]: secretFor(settings, url) });
+		}
+	}
+	const { statusCode, body } = handshake;
 	// Plain text: the challenge is echoed, and must never be read as HTML.
 	context.getResponseObject().type('text/plain');
 	return answer(context, statusCode, body);
+}
+
+/** The URLs a GET may have been made to: the production URL, and this request's path on its host (the test URL). */
+function handshakeUrls(context: IWebhookFunctions): string[] {
+	const shown = context.getNodeWebhookUrl('default');
+	if (!shown) return [];
+	const request = context.getRequestObject();
+	const path = (typeof request.originalUrl === 'string' ? request.originalUrl : '').split('?')[0];
+	return [...new Set([shown, ...(path ? [new URL(shown).origin + path] : [])])];
 }
 
 /** Answers the request directly; no execution starts. */

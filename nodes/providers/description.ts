@@ -19,33 +19,59 @@ export function providerParameter(description: string): INodeProperties {
 	};
 }
 
+/**
+ * Each provider's credential is shown only for its provider, declared with `hide` (the others)
+ * rather than `show`. n8n's editor (1.x and 2.x) treats a parameter as the node's "auth field"
+ * when credentials are shown by every one of its values: it then hides Provider, lists all four
+ * credential types in one picker, and opens "Create new credential" on the first type whatever
+ * the node uses, so credentials got the first provider's name. With `hide`, Provider stays a
+ * visible choice, the picker lists that provider's credentials, and a new credential is of that
+ * provider's type and named after it.
+ */
 export const providerCredentials: INodeCredentialDescription[] = providers.map((provider) => ({
 	name: provider.credentialType,
 	required: true,
-	displayOptions: { show: { provider: [provider.name] } },
+	displayOptions: { hide: { provider: providers.filter((other) => other !== provider).map((other) => other.name) } },
 }));
 
-/**
- * The first thing both panels say. n8n 2.x treats the Provider parameter as the node's "auth
- * field": it hides it, lists every provider's credentials in one picker, and its "Create new
- * credential" form opens on the first provider of the list whatever this node uses (n8n's
- * CredentialEdit picks nodeAuthOptions[0]); nothing in a node description changes that.
- */
-export const credentialPicksProviderNotice: INodeProperties = {
-	displayName: `The credential decides the provider (${providers.map((provider) => provider.displayName).join(', ')}). To create one, first choose the provider under “Connect using” in the new credential's form: n8n opens it on ${providers[0].displayName}, whatever provider this node uses.`,
-	name: 'credentialPicksProvider',
-	type: 'notice',
-	default: '',
-};
+/** What the Status Trigger does by itself for the chosen provider when it registers its URL automatically. */
+export const automaticSetupNotices: INodeProperties[] = providers.flatMap((provider) =>
+	provider.registration
+		? [
+				{
+					displayName: provider.registration.setupNotice,
+					name: `${provider.name}AutomaticSetup`,
+					type: 'notice' as const,
+					default: '',
+					displayOptions: { show: { provider: [provider.name], registerCallback: [true] } },
+				},
+			]
+		: [],
+);
 
-/** The steps shown in the Status Trigger's panel for the chosen provider. */
+/** The steps shown in the Status Trigger's panel for the chosen provider when the URL is set up by hand. */
 export const setupNotices: INodeProperties[] = providers.map((provider) => ({
 	displayName: provider.setupNotice,
 	name: `${provider.name}Setup`,
 	type: 'notice',
 	default: '',
-	displayOptions: { show: { provider: [provider.name] } },
+	displayOptions: {
+		show: { provider: [provider.name], ...(provider.registration ? { registerCallback: [false] } : {}) },
+	},
 }));
+
+/**
+ * For the trigger's GET webhook: an n8n expression, true (hide its URL in the panel) unless the
+ * chosen provider verifies the URL with a GET first (Meta). Only those providers use that URL.
+ */
+export const hideHandshakeUrl = `={{ !${JSON.stringify(
+	providers.filter((provider) => provider.answerHandshake).map((provider) => provider.name),
+)}.includes($parameter["provider"]) }}`;
+
+/** The providers that address a template by name and language: only they use Template Language. */
+export const templateLanguageProviders = providers
+	.filter((provider) => provider.templatesByLanguage)
+	.map((provider) => provider.name as string);
 
 // The texts that speak of every provider, from each one's fields, so a new provider is in them too.
 
@@ -61,10 +87,6 @@ function inWords(names: string[]): string {
 export const templateReferenceHint = [...new Set(providers.map((provider) => provider.templateReference))]
 	.map((reference) => `${inWords(providers.filter((each) => each.templateReference === reference).map(shortName))}: ${reference}.`)
 	.join(' ');
-
-const templatesByName = providers.filter((provider) => provider.templateByName).map(shortName);
-const templatesById = providers.filter((provider) => !provider.templateByName).map(shortName);
-export const templateLanguageDescription = `The language code of the approved template, for providers that address templates by name (${templatesByName.join(', ')}). ${inWords(templatesById)} templates carry their own.`;
 
 const withoutFileName = providers.filter((provider) => !provider.documentFileName).map(shortName);
 export const fileNameDescription = `The name the document shows, by default the last part of the URL.${

@@ -5,6 +5,8 @@
  * nothing, so a shared token in a header or the URL's query is the protection.
  */
 
+import { createHash, randomBytes } from 'crypto';
+
 import { apiBaseUrl } from '../shared/apiBaseUrl';
 import { asCode, asString, header, secretsEqual, stableEventId, toIsoTimestamp } from '../shared/callback';
 import { isPlainObject, type JsonObject, lookup } from '../shared/json';
@@ -20,6 +22,7 @@ import { countTemplateVariables, fileNameOf, headerMediaParameter } from '../sha
 import { e164Digits, toE164 } from '../shared/phone';
 import {
 	CallbackFormatError,
+	type CallbackRegistration,
 	type CallbackToVerify,
 	type DeliveryStatus,
 	type MediaContent,
@@ -239,6 +242,85 @@ function verifyCallback(callback: CallbackToVerify, settings: ProviderSettings):
 	return candidates.some((candidate) => secretsEqual(candidate, settings.webhookToken));
 }
 
+/** Gupshup's app ids are UUIDs (not the app name): they go into the URL path. */
+const APP_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The event types the trigger subscribes to, in the spelling of Gupshup's subscription API. */
+const STATUS_MODES = 'ENQUEUED,SENT,DELIVERED,READ,FAILED';
+
+function subscriptionsUrl(settings: ProviderSettings): string {
+	return `${apiBaseUrl(settings.baseUrl, GUPSHUP_DEFAULT_BASE_URL)}/wa/app/${encodeURIComponent(settings.appId ?? '')}/subscription`;
+}
+
+/** Tags are unique per app: one per URL, so the test URL and the production URL each get their own. */
+function subscriptionTag(url: string): string {
+	return `n8n-status-${createHash('sha256').update(url).digest('hex').slice(0, 16)}`;
+}
+
+/**
+ * The app's subscriptions (`/wa/app/{appId}/subscription`, header `apikey`), version 2 callbacks.
+ * Gupshup signs nothing: the subscription's `meta` makes Gupshup send a generated token in the
+ * X-Webhook-Token header, which the trigger checks.
+ */
+const registration: CallbackRegistration = {
+	setupNotice:
+		'Activating the workflow (or listening for a test event) subscribes this trigger’s URL to the app’s sent, delivered, read and failed events (the credential needs the App ID), with a generated token that Gupshup sends in a header and the trigger checks. Deactivating removes that subscription, and nothing else.',
+	requiresHttps: false,
+	secretSetting: 'webhookToken',
+	newSecret: () => randomBytes(24).toString('hex'),
+	checkSettings(settings) {
+		if (!settings.appId || !APP_ID.test(settings.appId)) {
+			throw new Error(
+				`the Gupshup credential's App ID ${JSON.stringify(settings.appId ?? '')} is not the app's id (a UUID, shown in the Gupshup dashboard under the app's settings; not the app name)`,
+			);
+		}
+	},
+	lookup: (settings) => ({ method: 'GET', url: subscriptionsUrl(settings) }),
+	readLookup(responseBody, url, registered) {
+		if (!isPlainObject(responseBody) || !Array.isArray(responseBody.subscriptions)) {
+			throw new Error('the answer holds no "subscriptions" list');
+		}
+		const present = responseBody.subscriptions.some(
+			(subscription) =>
+				isPlainObject(subscription) && asString(subscription.id) === registered?.ids.subscription && subscription.url === url,
+		);
+		return { present };
+	},
+	create: [
+		{
+			request: (settings, made) => ({
+				method: 'POST',
+				url: subscriptionsUrl(settings),
+				body: {
+					modes: STATUS_MODES,
+					tag: subscriptionTag(made.url),
+					url: made.url,
+					version: '2',
+					showOnUI: 'false',
+					// Gupshup sends meta's headers with every callback.
+					meta: { headers: { 'X-Webhook-Token': made.secret } },
+				},
+				encoding: 'form',
+			}),
+			read(responseBody, made) {
+				const subscription = isPlainObject(responseBody) && isPlainObject(responseBody.subscription) ? responseBody.subscription : {};
+				const id = asString(subscription.id);
+				if (!id) throw new Error('the answer holds no subscription.id');
+				return { ...made, ids: { subscription: id } };
+			},
+		},
+	],
+	remove: (settings, registered) => [
+		{ method: 'DELETE', url: `${subscriptionsUrl(settings)}/${encodeURIComponent(registered.ids.subscription ?? '')}` },
+	],
+	advice(statusCode) {
+		if (statusCode === 401 || statusCode === 403) {
+			return 'Check the credential’s API Key and App ID (the key must own the app; Gupshup may refuse subscriptions for an app that is not live yet).';
+		}
+		return 'Check the app’s subscriptions in the Gupshup dashboard, or turn off Register Callback Automatically and set the callback URL up by hand.';
+	},
+};
+
 export const gupshup: Provider<'gupshup'> = {
 	name: 'gupshup',
 	displayName: 'Gupshup',
@@ -246,7 +328,6 @@ export const gupshup: Provider<'gupshup'> = {
 	setupNotice:
 		'Copy the Production URL above (Webhook URLs) and add ?token=<your Webhook Token> to it. In the Gupshup dashboard (your app, Webhooks), set it as the callback URL with the message-event types sent, delivered, read and failed. Set the same token in the credential’s Webhook Token (or send it as an X-Webhook-Token header): calls without it are refused, and while the credential has none, every callback gets 401.',
 	templateReference: 'the template ID',
-	templateByName: false,
 	documentFileName: true,
 	optionalCallbackSecret: 'Webhook Token',
 	configurableSettings: {
@@ -256,6 +337,7 @@ export const gupshup: Provider<'gupshup'> = {
 	},
 	recipientFields: [['destination']],
 	buildSendRequest,
+	templatesByLanguage: false,
 	templateListing,
 	readMessageId,
 	readError,
@@ -265,4 +347,5 @@ export const gupshup: Provider<'gupshup'> = {
 	parseCallback,
 	verifyCallback,
 	canVerify: (settings) => Boolean(settings.webhookToken),
+	registration,
 };

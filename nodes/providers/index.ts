@@ -84,7 +84,8 @@ export interface NormalizeOptions extends StatusCallback {
 
 export function normalizeStatusCallback(options: NormalizeOptions): StatusEvent[] {
 	const body = readBody(options.body);
-	if (!isPlainObject(body)) throw new CallbackFormatError('the body is not a JSON object or form');
+	// An array is a batch (Twilio Event Streams posts its CloudEvents as one).
+	if (!isPlainObject(body) && !Array.isArray(body)) throw new CallbackFormatError('the body is not a JSON object or form');
 	const provider = options.provider === 'auto' ? detectProvider(body) : getProvider(options.provider);
 	return provider.parseCallback(
 		{ body, headers: options.headers, query: options.query },

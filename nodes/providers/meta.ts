@@ -20,6 +20,7 @@ import {
 import { deepMerge } from '../shared/override';
 import {
 	CallbackFormatError,
+	type CallbackRegistration,
 	type CallbackToVerify,
 	type DeliveryStatus,
 	type HandshakeAnswer,
@@ -250,6 +251,73 @@ function answerHandshake({ query }: StatusCallback, settings: ProviderSettings):
 	return verified ? { statusCode: 200, body: challenge } : { statusCode: 403, body: 'Forbidden: the verify token does not match' };
 }
 
+function phoneNumberUrl(settings: ProviderSettings): string {
+	return `${apiBaseUrl(settings.baseUrl, META_DEFAULT_BASE_URL)}/${settings.apiVersion ?? ''}/${settings.phoneNumberId ?? ''}`;
+}
+
+/**
+ * The verify token registered with a URL, derived from the App Secret and the URL rather than
+ * stored: Meta checks it with a GET while the registration request is still running, before n8n
+ * has saved anything the GET could read.
+ */
+export function registeredVerifyToken(settings: ProviderSettings, url: string): string {
+	return createHmac('sha256', settings.appSecret ?? '').update(`whatsapp-status-trigger verify token\n${url}`).digest('hex');
+}
+
+/**
+ * The phone number's own callback override (`webhook_configuration.override_callback_uri`): it
+ * outranks the WABA's and the app's URL for the `messages` field (statuses included) and touches
+ * nothing else. One slot per number: a URL someone else set is never overwritten.
+ */
+const registration: CallbackRegistration = {
+	setupNotice:
+		'Activating the workflow (or listening for a test event) sets this trigger’s URL as the phone number’s callback URL (an override of the app’s; Meta checks it with a GET that the trigger answers). Callbacks are checked with the credential’s App Secret. A number has one such URL: activation fails, naming it, when another holds it. Deactivating clears it. The app must be subscribed to the WhatsApp Business Account.',
+	requiresHttps: true,
+	secretSetting: 'verifyToken',
+	secretFor: registeredVerifyToken,
+	checkSettings(settings) {
+		if (!settings.phoneNumberId || !PHONE_NUMBER_ID.test(settings.phoneNumberId)) {
+			throw new Error(`the Meta credential's Phone Number ID ${JSON.stringify(settings.phoneNumberId ?? '')} is not a numeric id`);
+		}
+		if (!API_VERSION.test(settings.apiVersion ?? '')) {
+			throw new Error(`the Meta credential's API Version ${JSON.stringify(settings.apiVersion ?? '')} is not like v24.0`);
+		}
+		if (!settings.appSecret) throw new Error('the Meta credential has no App Secret, which signs every callback');
+	},
+	lookup: (settings) => ({ method: 'GET', url: `${phoneNumberUrl(settings)}?fields=webhook_configuration` }),
+	readLookup(responseBody, url) {
+		const configuration = isPlainObject(responseBody) ? responseBody.webhook_configuration : undefined;
+		if (!isPlainObject(configuration)) throw new Error('the answer holds no "webhook_configuration"');
+		const holder = asString(configuration.phone_number);
+		return { present: holder === url, ...(holder && holder !== url ? { slotTakenBy: holder } : {}) };
+	},
+	create: [
+		{
+			request: (settings, made) => ({
+				method: 'POST',
+				url: phoneNumberUrl(settings),
+				body: { webhook_configuration: { override_callback_uri: made.url, verify_token: made.secret } },
+				encoding: 'json',
+			}),
+			read(responseBody, made) {
+				if (!isPlainObject(responseBody) || responseBody.success !== true) throw new Error('the answer is not {"success": true}');
+				return made;
+			},
+		},
+	],
+	remove: (settings) => [
+		{ method: 'POST', url: phoneNumberUrl(settings), body: { webhook_configuration: { override_callback_uri: '' } }, encoding: 'json' },
+	],
+	advice(statusCode, responseBody) {
+		const error = isPlainObject(responseBody) && isPlainObject(responseBody.error) ? responseBody.error : {};
+		if (statusCode === 401 || error.code === 190) return 'Check the credential’s Access Token: it has expired or is not valid.';
+		if (statusCode === 403 || error.code === 200 || error.code === 10) {
+			return 'The Access Token needs the whatsapp_business_management permission on this number’s WhatsApp Business Account.';
+		}
+		return 'Meta checks the URL with a GET (hub.challenge) while registering it: the URL must be reachable from the internet over https (set WEBHOOK_URL to n8n’s public address), and the app must be subscribed to the WhatsApp Business Account (POST /{waba-id}/subscribed_apps).';
+	},
+};
+
 export const meta: Provider<'meta'> = {
 	name: 'meta',
 	displayName: 'Meta WhatsApp Cloud API',
@@ -257,11 +325,11 @@ export const meta: Provider<'meta'> = {
 	setupNotice:
 		'Copy the Production URL above (Webhook URLs) and publish the workflow. In the Meta App Dashboard (your app, WhatsApp, Configuration, Webhook), click Edit, paste the URL as the Callback URL and the credential’s Verify Token as the Verify token, then click Verify and save: Meta checks the URL with a GET that this trigger answers. Under Webhook fields, subscribe to messages. Callbacks are checked with the credential’s App Secret (X-Hub-Signature-256): calls without a valid signature are refused, and while the credential has no App Secret, every callback gets 401.',
 	templateReference: 'the template name',
-	templateByName: true,
 	documentFileName: true,
 	configurableSettings: { phoneNumberId: PHONE_NUMBER_ID },
 	recipientFields: [['to']],
 	buildSendRequest,
+	templatesByLanguage: true,
 	templateListing,
 	readMessageId,
 	readError,
@@ -271,4 +339,5 @@ export const meta: Provider<'meta'> = {
 	verifyCallback,
 	canVerify: (settings) => Boolean(settings.appSecret),
 	answerHandshake,
+	registration,
 };

@@ -21,6 +21,7 @@ import {
 	type Provider,
 	type ProviderSettings,
 	type SendRequest,
+	type CallbackRegistration,
 	type StatusCallback,
 	type StatusError,
 	type StatusEvent,
@@ -34,6 +35,10 @@ const SMOOCH_REGION_HOSTS: Record<string, string> = {
 
 /** The API host for a credential: a region's, or the custom Base URL (Zendesk subdomain, proxy, sandbox). */
 function smoochBaseUrl(settings: ProviderSettings): string {
+	if (settings.region === 'custom' && !settings.baseUrl) {
+		// Never a region's host in its place: the credential would go to a host the user did not choose.
+		throw new Error('the credential’s Region is Custom Host but its Base URL is empty: fill it in, or choose a region');
+	}
 	const host =
 		settings.region === 'custom' ? settings.baseUrl : SMOOCH_REGION_HOSTS[settings.region ?? 'us'];
 	return apiBaseUrl(host, SMOOCH_REGION_HOSTS.us);
@@ -248,6 +253,69 @@ function verifyCallback(callback: CallbackToVerify, settings: ProviderSettings):
 	return secretsEqual(header(callback.headers, 'x-api-key'), settings.webhookSecret);
 }
 
+/** The delivery triggers the Status Trigger registers: Notification API sends and conversation messages alike. */
+const STATUS_TRIGGERS = [
+	'notification:delivery:channel',
+	'notification:delivery:user',
+	'notification:delivery:failure',
+	'message:delivery:channel',
+	'message:delivery:user',
+	'message:delivery:failure',
+	'conversation:read',
+];
+
+function webhooksUrl(settings: ProviderSettings): string {
+	return `${smoochBaseUrl(settings)}/v1.1/apps/${encodeURIComponent(settings.appId ?? '')}/webhooks`;
+}
+
+/**
+ * The app's webhooks (`/v1.1/apps/{appId}/webhooks`): Smooch issues each webhook's secret, which
+ * every call then carries in X-API-Key. An app holds at most 10 webhooks.
+ */
+const registration: CallbackRegistration = {
+	setupNotice:
+		'Activating the workflow (or listening for a test event) creates a webhook on the credential’s app for this trigger’s URL, with the delivery and read triggers; Smooch’s secret for it is kept with the workflow and checked on every call. Deactivating removes that webhook, and nothing else. An app holds at most 10 webhooks.',
+	requiresHttps: false,
+	secretSetting: 'webhookSecret',
+	checkSettings(settings) {
+		if (!settings.appId || !SMOOCH_ID.test(settings.appId)) throw new Error('the Smooch credential has no valid App ID');
+	},
+	lookup: (settings) => ({ method: 'GET', url: webhooksUrl(settings) }),
+	readLookup(responseBody, url, registered) {
+		if (!isPlainObject(responseBody) || !Array.isArray(responseBody.webhooks)) throw new Error('the answer holds no "webhooks" list');
+		const present = responseBody.webhooks.some(
+			(webhook) => isPlainObject(webhook) && webhook._id === registered?.ids.webhook && webhook.target === url,
+		);
+		return { present };
+	},
+	create: [
+		{
+			request: (settings, made) => ({
+				method: 'POST',
+				url: webhooksUrl(settings),
+				body: { target: made.url, triggers: STATUS_TRIGGERS },
+				encoding: 'json',
+			}),
+			read(responseBody, made) {
+				const webhook = isPlainObject(responseBody) && isPlainObject(responseBody.webhook) ? responseBody.webhook : {};
+				const id = asString(webhook._id);
+				const secret = asString(webhook.secret);
+				if (!id || !secret) throw new Error('the answer holds no webhook._id and webhook.secret');
+				return { ...made, secret, ids: { webhook: id } };
+			},
+		},
+	],
+	remove: (settings, registered) => [
+		{ method: 'DELETE', url: `${webhooksUrl(settings)}/${encodeURIComponent(registered.ids.webhook ?? '')}` },
+	],
+	advice(statusCode) {
+		if (statusCode === 401 || statusCode === 403) {
+			return 'Check the credential’s Key ID and Secret: they must be an app-scoped API key of this App ID.';
+		}
+		return 'An app holds at most 10 webhooks: if it has 10, remove one you no longer use (Zendesk Admin Center, Apps and integrations, Conversations integrations; or the Smooch dashboard), or turn off Register Callback Automatically and set the webhook up by hand.';
+	},
+};
+
 export const smooch: Provider<'smooch'> = {
 	name: 'smooch',
 	displayName: 'Smooch (Sunshine Conversations)',
@@ -255,16 +323,17 @@ export const smooch: Provider<'smooch'> = {
 	setupNotice:
 		'Copy the Production URL above (Webhook URLs). In Zendesk Admin Center (Apps and integrations, Conversations integrations) or the Smooch dashboard, create a webhook with that URL and the triggers notification:delivery:user, notification:delivery:failure and conversation:read (add message:delivery:* for conversation messages). Put the webhook’s secret in the credential’s Webhook Secret: calls without it are refused, and while the credential has none, every callback gets 401.',
 	templateReference: 'the template name',
-	templateByName: true,
 	documentFileName: false,
 	optionalCallbackSecret: 'Webhook Secret',
 	configurableSettings: { integrationId: SMOOCH_ID, appId: SMOOCH_ID, templateNamespace: TEMPLATE_NAMESPACE },
 	recipientFields: [['destination', 'destinationId']],
 	buildSendRequest,
+	templatesByLanguage: true,
 	readMessageId,
 	readError,
 	recognizes,
 	parseCallback,
 	verifyCallback,
 	canVerify: (settings) => Boolean(settings.webhookSecret),
+	registration,
 };

@@ -7,7 +7,7 @@
 import { createHash, createHmac } from 'crypto';
 
 import { apiBaseUrl } from '../shared/apiBaseUrl';
-import { asCode, asString, header, secretsEqual, stableEventId } from '../shared/callback';
+import { asCode, asString, header, secretsEqual, stableEventId, toIsoTimestamp } from '../shared/callback';
 import { isPlainObject, type JsonObject, lookup } from '../shared/json';
 import { deepMerge } from '../shared/override';
 import { toE164 } from '../shared/phone';
@@ -20,6 +20,7 @@ import {
 	type Provider,
 	type ProviderSettings,
 	type SendRequest,
+	type CallbackRegistration,
 	type StatusCallback,
 	type StatusEvent,
 	type TemplateListing,
@@ -95,12 +96,13 @@ function buildSendRequest({ recipient, message, content, override, settings }: M
 	};
 }
 
-const TWILIO_CONTENT_API = 'https://content.twilio.com';
-
-/** Templates live in the Content API, on its own host; a proxy or sandbox Base URL (not on twilio.com) serves it too. */
-function contentApiBaseUrl(settings: ProviderSettings): string {
+/**
+ * Templates (the Content API) and Event Streams live on their own hosts; a proxy or sandbox Base
+ * URL (not on twilio.com) serves them too.
+ */
+function serviceBaseUrl(settings: ProviderSettings, serviceHost: string): string {
 	const base = apiBaseUrl(settings.baseUrl, TWILIO_DEFAULT_BASE_URL);
-	return /^https:\/\/([a-z0-9-]+\.)*twilio\.com$/i.test(base) ? TWILIO_CONTENT_API : base;
+	return /^https:\/\/([a-z0-9-]+\.)*twilio\.com$/i.test(base) ? serviceHost : base;
 }
 
 /** WhatsApp's verdict: in `approval_requests`, or under its `whatsapp` key (the shape of a template's own ApprovalRequests). */
@@ -112,7 +114,7 @@ function whatsAppApproval(content: Record<string, unknown>): string | undefined 
 
 const templateListing: TemplateListing = {
 	// 1,000 is the most one page of the Content API holds.
-	request: (settings) => ({ method: 'GET', url: `${contentApiBaseUrl(settings)}/v1/ContentAndApprovals?PageSize=1000` }),
+	request: (settings) => ({ method: 'GET', url: `${serviceBaseUrl(settings, 'https://content.twilio.com')}/v1/ContentAndApprovals?PageSize=1000` }),
 	readTemplates(responseBody) {
 		if (!isPlainObject(responseBody) || !Array.isArray(responseBody.contents)) {
 			throw new Error('the answer holds no "contents" list');
@@ -151,20 +153,65 @@ function statusField(body: JsonObject): string | undefined {
 	return typeof status === 'string' ? status : undefined;
 }
 
-function recognizes(body: unknown): boolean {
+function isFormCallback(body: unknown): body is JsonObject {
 	return isPlainObject(body) && typeof body.MessageSid === 'string' && statusField(body) !== undefined;
 }
 
+/** Event Streams' outbound message events: `com.twilio.messaging.message.delivered`, `.read`, … */
+const MESSAGE_EVENT_TYPE = /^com\.twilio\.messaging\.message\.([a-z]+)$/;
+
+/** Event Streams posts CloudEvents, a JSON array of them (or one alone). */
+function cloudEvents(body: unknown): JsonObject[] | undefined {
+	const events = Array.isArray(body) ? body : [body];
+	const isMessageEvent = (event: unknown) =>
+		isPlainObject(event) && typeof event.type === 'string' && MESSAGE_EVENT_TYPE.test(event.type) && isPlainObject(event.data);
+	return events.length > 0 && events.every(isMessageEvent) ? (events as JsonObject[]) : undefined;
+}
+
+function recognizes(body: unknown): boolean {
+	return isFormCallback(body) || cloudEvents(body) !== undefined;
+}
+
+function statusError(errorCode: string | null, ...messages: unknown[]): StatusEvent['error'] {
+	if (errorCode === null || errorCode === '0') return null;
+	return {
+		// Twilio's codes are numbers (sent as text in forms); anything else is kept as the text it is.
+		code: Number.isSafeInteger(Number(errorCode)) ? Number(errorCode) : errorCode,
+		message: messages.map(asString).find((message) => message !== null) ?? lookup(ERROR_TEXT, errorCode) ?? `Twilio error ${errorCode}`,
+	};
+}
+
+/** One Event Streams event in the same words as a classic status callback: the same SM… messageId and eventId. */
+function fromCloudEvent(event: JsonObject, receivedAt: Date): StatusEvent {
+	const data = event.data as JsonObject;
+	const messageId = asString(data.messageSid);
+	if (!messageId) throw new CallbackFormatError('a Twilio Event Streams message event has no data.messageSid');
+	const providerStatus = (asString(data.messageStatus) ?? MESSAGE_EVENT_TYPE.exec(event.type as string)?.[1] ?? '').toLowerCase();
+	const errorCode = asString(data.errorCode);
+	return {
+		provider: 'twilio',
+		status: lookup(STATUS, providerStatus) ?? 'other',
+		providerStatus,
+		messageId,
+		recipient: toE164(data.to),
+		timestamp: toIsoTimestamp(data.timestamp ?? event.time, receivedAt),
+		error: statusError(errorCode),
+		eventId: stableEventId('twilio', messageId, providerStatus, errorCode),
+		raw: event,
+	};
+}
+
 function parseCallback({ body }: StatusCallback, receivedAt: Date): StatusEvent[] {
-	if (!recognizes(body)) {
+	const events = isFormCallback(body) ? undefined : cloudEvents(body);
+	if (events) return events.map((event) => fromCloudEvent(event, receivedAt));
+	if (!isFormCallback(body)) {
 		throw new CallbackFormatError('not a Twilio status callback: MessageSid and MessageStatus are missing');
 	}
-	const fields = body as JsonObject;
+	const fields = body;
 	// recognizes() checked both are strings.
 	const providerStatus = (statusField(fields) as string).toLowerCase();
 	const messageId = fields.MessageSid as string;
 	const errorCode = asString(fields.ErrorCode);
-	const hasError = errorCode !== null && errorCode !== '0';
 	return [
 		{
 			provider: 'twilio',
@@ -174,17 +221,7 @@ function parseCallback({ body }: StatusCallback, receivedAt: Date): StatusEvent[
 			recipient: toE164(fields.To),
 			// Twilio's callbacks carry no time of their own: the time n8n received it is the best there is.
 			timestamp: receivedAt.toISOString(),
-			error: hasError
-				? {
-						// Twilio's codes are numbers sent as text; anything else is kept as the text it is.
-						code: Number.isSafeInteger(Number(errorCode)) ? Number(errorCode) : errorCode,
-						message:
-							asString(fields.ChannelStatusMessage) ??
-							asString(fields.ErrorMessage) ??
-							lookup(ERROR_TEXT, errorCode) ??
-							`Twilio error ${errorCode}`,
-					}
-				: null,
+			error: statusError(errorCode, fields.ChannelStatusMessage, fields.ErrorMessage),
 			eventId: stableEventId('twilio', messageId, providerStatus, errorCode),
 			raw: body,
 		},
@@ -247,6 +284,89 @@ function verifyCallback(callback: CallbackToVerify, settings: ProviderSettings):
 	return false;
 }
 
+/** The outbound message events the trigger subscribes to (Event Streams, Messaging.MessageStatus). */
+const STATUS_EVENT_TYPES = ['sent', 'delivered', 'read', 'failed', 'undelivered'].map((status) => `com.twilio.messaging.message.${status}`);
+
+function eventStreamsUrl(settings: ProviderSettings, path: string): string {
+	return `${serviceBaseUrl(settings, 'https://events.twilio.com')}/v1/${path}`;
+}
+
+/**
+ * Event Streams, as n8n's own Twilio Trigger uses it: a webhook Sink pointing at the trigger's
+ * URL and a Subscription of it to the outbound message events. It touches no sender's or Messaging
+ * Service's own Status Callback. Events are CloudEvents JSON signed with X-Twilio-Signature over
+ * the URL plus `bodySHA256`, with the Auth Token: nothing to generate or keep but the SIDs.
+ */
+const registration: CallbackRegistration = {
+	setupNotice:
+		'Activating the workflow (or listening for a test event) creates an Event Streams webhook sink for this trigger’s URL and subscribes it to outbound message status events (sent, delivered, read, failed, undelivered); they are checked with the Auth Token. Deactivating removes that subscription and sink, and nothing else; your senders’ and Messaging Services’ own Status Callback URLs are left alone.',
+	requiresHttps: false,
+	checkSettings(settings) {
+		if (!settings.authToken) throw new Error('the Twilio credential has no Auth Token, which signs the events');
+	},
+	lookup: (settings) => ({ method: 'GET', url: eventStreamsUrl(settings, 'Sinks?PageSize=100') }),
+	readLookup(responseBody, url, registered) {
+		if (!isPlainObject(responseBody) || !Array.isArray(responseBody.sinks)) throw new Error('the answer holds no "sinks" list');
+		const present = responseBody.sinks.some((sink) => {
+			if (!isPlainObject(sink) || sink.sid !== registered?.ids.sink) return false;
+			const configuration = isPlainObject(sink.sink_configuration) ? sink.sink_configuration : {};
+			return configuration.destination === url;
+		});
+		return { present };
+	},
+	create: [
+		{
+			request: (settings, made) => ({
+				method: 'POST',
+				url: eventStreamsUrl(settings, 'Sinks'),
+				body: {
+					Description: 'WhatsApp Status Trigger (n8n)',
+					SinkType: 'webhook',
+					SinkConfiguration: { destination: made.url, method: 'POST' },
+				},
+				encoding: 'form',
+			}),
+			read(responseBody, made) {
+				const sid = isPlainObject(responseBody) ? asString(responseBody.sid) : null;
+				if (!sid) throw new Error('the Sink answer holds no sid');
+				return { ...made, ids: { ...made.ids, sink: sid } };
+			},
+		},
+		{
+			request: (settings, made) => ({
+				method: 'POST',
+				url: eventStreamsUrl(settings, 'Subscriptions'),
+				body: {
+					Description: 'WhatsApp Status Trigger (n8n)',
+					SinkSid: made.ids.sink,
+					// A repeated field, each a JSON object.
+					Types: STATUS_EVENT_TYPES.map((type) => JSON.stringify({ type })),
+				},
+				encoding: 'form',
+			}),
+			read(responseBody, made) {
+				const sid = isPlainObject(responseBody) ? asString(responseBody.sid) : null;
+				if (!sid) throw new Error('the Subscription answer holds no sid');
+				return { ...made, ids: { ...made.ids, subscription: sid } };
+			},
+		},
+	],
+	// The Subscription first, then the Sink it sends to: nothing is left pointing at a removed Sink.
+	remove: (settings, registered) =>
+		[
+			registered.ids.subscription && `Subscriptions/${encodeURIComponent(registered.ids.subscription)}`,
+			registered.ids.sink && `Sinks/${encodeURIComponent(registered.ids.sink)}`,
+		]
+			.filter((path): path is string => Boolean(path))
+			.map((path) => ({ method: 'DELETE', url: eventStreamsUrl(settings, path) })),
+	advice(statusCode) {
+		if (statusCode === 401 || statusCode === 403) {
+			return 'Check the credential’s Account SID and Auth Token (Event Streams needs the account’s own, not a subaccount’s or an API key’s).';
+		}
+		return 'Check Event Streams in the Twilio Console (Sinks and Subscriptions), or turn off Register Callback Automatically and set the Status Callback URL up by hand.';
+	},
+};
+
 export const twilio: Provider<'twilio'> = {
 	name: 'twilio',
 	displayName: 'Twilio',
@@ -254,7 +374,6 @@ export const twilio: Provider<'twilio'> = {
 	setupNotice:
 		'Copy the Production URL above (Webhook URLs). In Twilio, paste it as the Status Callback URL of your WhatsApp sender or Messaging Service (Messaging, Senders, WhatsApp senders; or Messaging Services, Integration), or send it per message as StatusCallback in the override. Callbacks are checked with the credential’s Auth Token against that exact URL (the one n8n publishes, or the Public URL option behind a proxy); without an Auth Token every callback gets 401.',
 	templateReference: 'the Content SID (HX…)',
-	templateByName: false,
 	documentFileName: false,
 	configurableSettings: {
 		fromNumber: /^(whatsapp:)?\+[1-9]\d{7,14}$/,
@@ -263,6 +382,7 @@ export const twilio: Provider<'twilio'> = {
 	recipientFields: [['To']],
 	exclusiveSettings: [['fromNumber', 'messagingServiceSid']],
 	buildSendRequest,
+	templatesByLanguage: false,
 	templateListing,
 	readMessageId,
 	readError,
@@ -270,4 +390,5 @@ export const twilio: Provider<'twilio'> = {
 	parseCallback,
 	verifyCallback,
 	canVerify: (settings) => Boolean(settings.authToken),
+	registration,
 };

@@ -8,6 +8,7 @@
 import {
 	type ICredentialDataDecryptedObject,
 	type IExecuteFunctions,
+	type IHookFunctions,
 	type ILoadOptionsFunctions,
 	type IN8nHttpFullResponse,
 	sleep,
@@ -15,7 +16,7 @@ import {
 
 import { isPlainObject } from './json';
 import { backoffMs, DEFAULT_BACKOFF, type BackoffPolicy, RateGate, retryAfterMs, sharedPace } from './sendPool';
-import type { Provider, SendRequest } from './types';
+import type { Provider, RegistrationRequest, SendRequest } from './types';
 
 /** The provider's HTTP answer. */
 export interface ProviderAnswer {
@@ -169,19 +170,23 @@ export interface ReadAnswer {
 }
 
 /**
- * A GET through the credential, for reads such as a template list: nothing to resend, so no
- * retry logic; redirects are answered, never followed, for the same reason as sends.
+ * One request through the credential, for reads such as a template list and for the trigger's
+ * registration calls: never retried (a registration sent twice would register twice); redirects
+ * are answered, never followed, for the same reason as sends.
  * Throws when no answer came (network error, timeout).
  */
-export async function readFromProvider(
-	context: Pick<IExecuteFunctions, 'helpers'> | Pick<ILoadOptionsFunctions, 'helpers'>,
+export async function callProvider(
+	context: Pick<IExecuteFunctions, 'helpers'> | Pick<ILoadOptionsFunctions, 'helpers'> | Pick<IHookFunctions, 'helpers'>,
 	credentialType: string,
-	url: string,
+	request: RegistrationRequest,
 	timeoutMs: number,
 ): Promise<ReadAnswer> {
+	const isForm = request.encoding === 'form';
 	const response = (await context.helpers.httpRequestWithAuthentication.call(context as IExecuteFunctions, credentialType, {
-		method: 'GET',
-		url,
+		method: request.method,
+		url: request.url,
+		...(request.body ? { body: isForm ? toFormBody(request.body) : request.body } : {}),
+		headers: isForm ? { 'Content-Type': 'application/x-www-form-urlencoded' } : {},
 		json: true,
 		timeout: timeoutMs,
 		returnFullResponse: true,
@@ -189,4 +194,14 @@ export async function readFromProvider(
 		disableFollowRedirect: true,
 	})) as IN8nHttpFullResponse;
 	return { statusCode: response.statusCode, body: response.body };
+}
+
+/** A GET through the credential (a template list). */
+export async function readFromProvider(
+	context: Pick<IExecuteFunctions, 'helpers'> | Pick<ILoadOptionsFunctions, 'helpers'>,
+	credentialType: string,
+	url: string,
+	timeoutMs: number,
+): Promise<ReadAnswer> {
+	return await callProvider(context, credentialType, { method: 'GET', url }, timeoutMs);
 }

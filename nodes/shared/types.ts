@@ -134,6 +134,77 @@ export interface HandshakeAnswer {
 	body: string;
 }
 
+/** A request a provider module asks for while registering, finding or removing the trigger's callback. */
+export interface RegistrationRequest {
+	method: 'GET' | 'POST' | 'DELETE';
+	url: string;
+	/** JSON object, or form fields (a string array for a repeated field). */
+	body?: Record<string, unknown>;
+	encoding?: 'json' | 'form';
+}
+
+/**
+ * What registering the trigger's URL made at the provider, kept in the node's static data:
+ * enough to find it again, to remove exactly it, and to check the callbacks it sends.
+ */
+export interface RegisteredCallback {
+	provider: string;
+	/** The URL registered (the test or the production URL). */
+	url: string;
+	/** The secret callbacks carry: issued by the provider (Smooch) or generated here (Gupshup, Meta). */
+	secret?: string;
+	/** The provider's ids of what was made (webhook, subscription, sink …). */
+	ids: Record<string, string>;
+}
+
+/** What the provider's list says about the trigger's URL. */
+export interface RegistrationLookup {
+	/** The registration kept in static data is still there, for this URL. */
+	present: boolean;
+	/** For a provider with one slot (Meta's phone number): the other URL that holds it. */
+	slotTakenBy?: string;
+}
+
+/** One request of a registration, and the reader of its answer. */
+export interface RegistrationStep {
+	request(settings: ProviderSettings, made: RegisteredCallback): RegistrationRequest;
+	/** What the answer adds to what was made; throws when the answer is not what the provider documents. */
+	read(responseBody: unknown, made: RegisteredCallback): RegisteredCallback;
+}
+
+/**
+ * How the Status Trigger registers its own URL with the provider when the workflow is activated,
+ * and removes it when deactivated (n8n's webhookMethods). Plain requests and readers, like
+ * TemplateListing: the trigger carries them through the credential.
+ */
+export interface CallbackRegistration {
+	/** What the Status Trigger's panel says happens when it registers itself (the manual steps are Provider.setupNotice). */
+	setupNotice: string;
+	/** True when the provider calls only https URLs. */
+	requiresHttps: boolean;
+	/** The credential setting whose role the registration's secret takes when callbacks are checked. */
+	secretSetting?: string;
+	/** A new random secret for a registration, when this package chooses it (Gupshup's header token). */
+	newSecret?(): string;
+	/**
+	 * The secret for a registration of `url`, derived from the credential rather than random: for a
+	 * handshake that comes while the registration request is still running, before n8n has saved
+	 * anything it could read (Meta's verify token).
+	 */
+	secretFor?(settings: ProviderSettings, url: string): string;
+	/** Throws, saying what to set, when the credential lacks something registration needs. */
+	checkSettings(settings: ProviderSettings): void;
+	/** The request that lists what the account has registered. */
+	lookup(settings: ProviderSettings): RegistrationRequest;
+	readLookup(responseBody: unknown, url: string, registered: RegisteredCallback | undefined): RegistrationLookup;
+	/** The requests that register the URL, in order. */
+	create: RegistrationStep[];
+	/** The requests that remove exactly what was made, in order. */
+	remove(settings: ProviderSettings, registered: RegisteredCallback): RegistrationRequest[];
+	/** What to do about a refusal (a 401, a cap, a failed URL check), in one sentence. */
+	advice(statusCode: number, responseBody: unknown): string;
+}
+
 /**
  * Everything about one provider, in one module. The registry (providers/index.ts) lists them;
  * the nodes' provider choices, credentials and setup notices are derived from it.
@@ -146,8 +217,6 @@ export interface Provider<Name extends string = string> {
 	setupNotice: string;
 	/** What the Template parameter's "By ID" takes: 'the template name', 'the Content SID (HX…)'. */
 	templateReference: string;
-	/** True when a template is addressed by name and language (the Template Language parameter applies). */
-	templateByName: boolean;
 	/** True when a document message can carry a file name. */
 	documentFileName: boolean;
 	/**
@@ -168,6 +237,11 @@ export interface Provider<Name extends string = string> {
 	/** Groups of alternative settings: when `_config` sets one, the credential's others are dropped. */
 	exclusiveSettings?: ReadonlyArray<readonly string[]>;
 	buildSendRequest(toSend: MessageToSend): SendRequest;
+	/**
+	 * True when the provider addresses a template by name and language (Smooch, Meta): the node
+	 * asks for the Template Language. Others' templates carry their own language.
+	 */
+	templatesByLanguage: boolean;
 	/** How to list the credential's approved templates; absent when the provider has no API for it. */
 	templateListing?: TemplateListing;
 	/** The id that this provider's status callbacks carry, or undefined when the response has none. */
@@ -202,6 +276,8 @@ export interface Provider<Name extends string = string> {
 	 * (Meta's `hub.challenge`). Without it, a GET is refused. Never throws.
 	 */
 	answerHandshake?(request: StatusCallback, settings: ProviderSettings): HandshakeAnswer;
+	/** How the Status Trigger registers its URL itself; absent when the provider has no API for it. */
+	registration?: CallbackRegistration;
 }
 
 /** The body is not in a format this package reads. */

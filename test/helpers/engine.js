@@ -5,7 +5,7 @@
  * It loads the built package (dist/): what ships is what is tested.
  */
 const path = require('path');
-const { ExecutionLifecycleHooks, LoadOptionsContext, WebhookContext, WorkflowExecute } = require('n8n-core');
+const { ExecutionLifecycleHooks, HookContext, LoadOptionsContext, WebhookContext, WorkflowExecute } = require('n8n-core');
 const { createDeferredPromise, ICredentialsHelper, NodeHelpers, Workflow } = require('n8n-workflow');
 const { Container } = require('@n8n/di');
 const { SSHClientsManager } = require('n8n-core/dist/execution-engine/ssh-clients-manager');
@@ -20,7 +20,18 @@ const PACKAGE = 'n8n-nodes-whatsapp-notify';
 const NOTIFY_TYPE = `${PACKAGE}.whatsAppNotify`;
 const TRIGGER_TYPE = `${PACKAGE}.whatsAppStatusTrigger`;
 
-const nodeTypeInstances = { [NOTIFY_TYPE]: new WhatsAppNotify(), [TRIGGER_TYPE]: new WhatsAppStatusTrigger() };
+const INPUT_TYPE = 'test.input';
+
+/** Stands for whatever feeds WhatsApp Notify in a workflow (a trigger, a Split Out): it passes its items on. */
+class InputNode {
+	description = { displayName: 'Input', name: INPUT_TYPE, group: ['input'], version: 1, defaults: {}, inputs: ['main'], outputs: ['main'], properties: [] };
+
+	async execute() {
+		return [this.getInputData().map((item, index) => ({ ...item, pairedItem: { item: index } }))];
+	}
+}
+
+const nodeTypeInstances = { [NOTIFY_TYPE]: new WhatsAppNotify(), [TRIGGER_TYPE]: new WhatsAppStatusTrigger(), [INPUT_TYPE]: new InputNode() };
 // Every credential the package declares, as n8n loads them: a new provider's comes along by itself.
 const credentialTypes = Object.fromEntries(
 	packageEntries.credentials.map((file) => {
@@ -142,8 +153,12 @@ async function runNotify({ parameters, items = [{ json: {} }], credentials, cont
 	if (!keepSendPaces) forgetSendPaces();
 	// continueOnFail: Settings → On Error → Continue; onError names any of n8n's choices ('continueErrorOutput').
 	const node = notifyNode(parameters, credentials, onError ? { onError } : continueOnFail ? { onError: 'continueRegularOutput' } : {});
-	const workflow = new Workflow({ id: 'wf', nodes: [node], connections: {}, nodeTypes, active: false });
-	const hooks = new ExecutionLifecycleHooks('manual', 'exec-1', { id: 'wf', nodes: [node], connections: {} });
+	// The items come from a node before it, as in a workflow (n8n's error output reads that node's items).
+	const input = { id: 'input', name: 'Input', type: INPUT_TYPE, typeVersion: 1, position: [-200, 0], parameters: {} };
+	const nodes = [input, node];
+	const connections = { [input.name]: { main: [[{ node: node.name, type: 'main', index: 0 }]] } };
+	const workflow = new Workflow({ id: 'wf', nodes, connections, nodeTypes, active: false });
+	const hooks = new ExecutionLifecycleHooks('manual', 'exec-1', { id: 'wf', nodes, connections });
 	const finished = createDeferredPromise();
 	hooks.addHandler('workflowExecuteAfter', (run) => finished.resolve(run));
 	const additionalData = additionalDataFor(credentials, { hooks });
@@ -153,7 +168,7 @@ async function runNotify({ parameters, items = [{ json: {} }], credentials, cont
 		executionData: {
 			contextData: {},
 			metadata: {},
-			nodeExecutionStack: [{ node, data: { main: [items] }, source: null }],
+			nodeExecutionStack: [{ node: input, data: { main: [items] }, source: null }],
 			waitingExecution: {},
 			waitingExecutionSource: {},
 		},
@@ -236,8 +251,8 @@ function webhookResponse() {
  * Returns { result: what webhook() returned, response: what it answered itself,
  * outputs: { delivered, seen, discarded, other } as JSON arrays }.
  */
-async function runStatusWebhook({ parameters, credentials, request, method = 'POST' }) {
-	const node = {
+function triggerNode(parameters, credentials) {
+	return {
 		id: 'trigger',
 		name: 'WhatsApp Status Trigger',
 		type: TRIGGER_TYPE,
@@ -247,7 +262,15 @@ async function runStatusWebhook({ parameters, credentials, request, method = 'PO
 		parameters,
 		credentials: credentialRefs(credentials),
 	};
-	const workflow = new Workflow({ id: 'wf', nodes: [node], connections: {}, nodeTypes, active: true });
+}
+
+/**
+ * `staticData`: the workflow's static data, as n8n saved it after activation (what
+ * runWebhookMethod returned), for callbacks checked against what the trigger registered.
+ */
+async function runStatusWebhook({ parameters, credentials, request, method = 'POST', staticData }) {
+	const node = triggerNode(parameters, credentials);
+	const workflow = new Workflow({ id: 'wf', nodes: [node], connections: {}, nodeTypes, active: true, staticData });
 	const response = webhookResponse();
 	const additionalData = additionalDataFor(credentials, { httpRequest: webhookRequest(request), httpResponse: response });
 	// POST is the callbacks' webhook, GET the handshake's (the same path), as n8n picks them.
@@ -269,6 +292,38 @@ async function runStatusWebhook({ parameters, credentials, request, method = 'PO
 	return { result, response, outputs: { delivered, seen, discarded, other } };
 }
 
+/**
+ * Calls one of the trigger's webhookMethods (checkExists, create, delete) through n8n-core's
+ * HookContext, as n8n does when a workflow is activated or deactivated (`test`: when the editor
+ * listens for a test event, with the test URL). Pass the `staticData` a previous call returned,
+ * as n8n keeps it between activation and deactivation; `webhookBaseUrl` stands for WEBHOOK_URL.
+ * Returns { result, error, staticData }.
+ */
+async function runWebhookMethod({ method, parameters, credentials, staticData = {}, test = false, webhookBaseUrl }) {
+	const node = triggerNode(parameters, credentials);
+	const workflow = new Workflow({ id: 'wf', nodes: [node], connections: {}, nodeTypes, active: !test, staticData });
+	const additionalData = additionalDataFor(credentials, webhookBaseUrl ? { webhookBaseUrl, webhookTestBaseUrl: `${webhookBaseUrl}-test` } : {});
+	const description = nodeTypeInstances[TRIGGER_TYPE].description.webhooks.find((webhook) => webhook.name === 'default');
+	const webhookData = {
+		httpMethod: description.httpMethod,
+		node: node.name,
+		path: `${node.webhookId}/${description.path}`,
+		webhookDescription: description,
+		workflowId: 'wf',
+		workflowExecuteAdditionalData: additionalData,
+		webhookId: node.webhookId,
+		isTest: test,
+	};
+	const context = new HookContext(workflow, workflow.getNode(node.name), additionalData, test ? 'manual' : 'trigger', test ? 'manual' : 'activate', webhookData);
+	const saved = () => JSON.parse(JSON.stringify(workflow.staticData));
+	try {
+		const result = await nodeTypeInstances[TRIGGER_TYPE].webhookMethods.default[method].call(context);
+		return { result, error: null, staticData: saved() };
+	} catch (error) {
+		return { result: null, error, staticData: saved() };
+	}
+}
+
 /** The outputs n8n's editor draws for the trigger with these parameters (its `outputs` expression, evaluated by n8n). */
 function triggerOutputNames(parameters) {
 	const node = { id: 't', name: 'T', type: TRIGGER_TYPE, typeVersion: 1, position: [0, 0], parameters };
@@ -277,4 +332,4 @@ function triggerOutputNames(parameters) {
 	return outputs.map((output) => output.displayName);
 }
 
-module.exports = { runNotify, runListSearch, runStatusWebhook, triggerOutputNames, NOTIFY_TYPE, TRIGGER_TYPE };
+module.exports = { runNotify, runListSearch, runStatusWebhook, runWebhookMethod, triggerOutputNames, NOTIFY_TYPE, TRIGGER_TYPE };

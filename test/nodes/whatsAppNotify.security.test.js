@@ -128,8 +128,10 @@ test('a Base URL that is not http(s) fails before sending, never as "may have ac
 	expect(error.message).toMatch(/Cannot send item 0 through Twilio: the request URL "ftp:\/\/files\.example\.org\/2010-04-01\/.*" is not an http\(s\) URL/);
 });
 
-describe('On Error "Continue (using error output)", as the README recommends for batches', () => {
-	test('refused and invalid items go to the error output, sent items to the success output, each paired', async () => {
+describe('failed items carry what a fallback needs: the input\'s fields, error, errorCode, provider, recipient', () => {
+	const phones = ['+15551110001', '+15550000400', '(457)-746-846'];
+	const input = phones.map((phone, index) => ({ json: { phone, customer: `C-${index}` } }));
+	const refusedTwilio = () =>
 		nock('https://api.twilio.com')
 			.post(`/2010-04-01/Accounts/${TWILIO.accountSid}/Messages.json`)
 			.times(2)
@@ -137,19 +139,51 @@ describe('On Error "Continue (using error output)", as the README recommends for
 				const to = new URLSearchParams(body).get('To');
 				return to.endsWith('400') ? [400, { code: 21211, message: 'Invalid To' }] : [201, { sid: 'SM-ok' }];
 			});
-		const phones = ['+15551110001', '+15550000400', '(457)-746-846'];
+	const expectedFailures = [
+		{
+			phone: '+15550000400',
+			customer: 'C-1',
+			error: 'Twilio refused item 1 (+15550000400): Invalid To [21211]',
+			errorCode: 21211,
+			provider: 'twilio',
+			recipient: '+15550000400',
+		},
+		{
+			phone: '(457)-746-846',
+			customer: 'C-2',
+			error: expect.stringMatching(/^Invalid recipient "\(457\)-746-846" in item 2/),
+			errorCode: null,
+			provider: 'twilio',
+			recipient: '(457)-746-846',
+		},
+	];
+
+	test('On Error "Continue (using error output)": refused and invalid items on the error output, sent ones on the success output, each paired', async () => {
+		refusedTwilio();
 		const { items, errorItems } = await runNotify({
 			parameters: { provider: 'twilio', recipient: '={{ $json.phone }}', message: 'x' },
-			items: phones.map((phone) => ({ json: { phone } })),
+			items: input,
 			credentials: CREDENTIALS,
 			onError: 'continueErrorOutput',
 		});
 		expect(items.map((item) => [item.pairedItem.item, item.json.messageId])).toEqual([[0, 'SM-ok']]);
-		// (Inside a workflow, n8n also merges each error item with its input item's fields.)
-		expect(errorItems.map((item) => [item.pairedItem.item, item.json.error])).toEqual([
-			[1, 'Twilio refused item 1 (+15550000400): Invalid To [21211]'],
-			[2, expect.stringMatching(/^Invalid recipient "\(457\)-746-846" in item 2/)],
-		]);
+		expect(errorItems.map((item) => item.pairedItem.item)).toEqual([1, 2]);
+		expect(errorItems.map((item) => item.json)).toEqual(expectedFailures);
 		expectNoSecrets(errorItems);
+	});
+
+	test('Continue On Fail (regular output): the same items, in input order among the sent ones', async () => {
+		refusedTwilio();
+		const { items, errorItems } = await runNotify({
+			parameters: { provider: 'twilio', recipient: '={{ $json.phone }}', message: 'x' },
+			items: input,
+			credentials: CREDENTIALS,
+			continueOnFail: true,
+		});
+		expect(errorItems).toEqual([]);
+		expect(items.map((item) => item.pairedItem.item)).toEqual([0, 1, 2]);
+		expect(items[0].json).toMatchObject({ status: 'sent', messageId: 'SM-ok', recipient: '+15551110001' });
+		expect(items.slice(1).map((item) => item.json)).toEqual(expectedFailures);
+		expectNoSecrets(items);
 	});
 });

@@ -88,6 +88,16 @@ describe('sending through each provider', () => {
 		expect(eu.isDone() && custom.isDone()).toBe(true);
 	});
 
+	test('Smooch: Custom Host without a Base URL fails before sending, naming the setting', async () => {
+		const { error } = await runNotify({
+			parameters: { provider: 'smooch', recipient: '+15145555333', message: 'x' },
+			credentials: { smoochApi: { ...SMOOCH, region: 'custom', baseUrl: '' } },
+		});
+		expect(error.message).toBe(
+			'Cannot send item 0 through Smooch (Sunshine Conversations): the credential’s Region is Custom Host but its Base URL is empty: fill it in, or choose a region',
+		);
+	});
+
 	test('Gupshup: form post with apikey header, digits-only numbers, message as a JSON string', async () => {
 		let sent;
 		nock('https://api.gupshup.io', { reqheaders: { apikey: GUPSHUP.apiKey } })
