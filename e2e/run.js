@@ -226,7 +226,7 @@ async function runSuites(env) {
 			report.info(`skipped in n8n ${rt.N8N_VERSION}: it checks something that always runs n8n ${rt.DEFAULT_N8N_VERSION}`);
 			continue;
 		}
-		await timed(suite.name, () => suite.run(env));
+		await timed(suite.timing || suite.name, () => suite.run(env));
 	}
 }
 

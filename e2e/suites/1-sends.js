@@ -6,22 +6,20 @@ const { TEST_NUMBERS } = require('../../sandbox/server');
 
 module.exports = {
 	name: 'send through WhatsApp Notify (webhook-started workflows)',
+	timing: 'sends',
 
 	async run(env) {
-		const { providers, timed } = env;
-		await timed('sends', () =>
-			Promise.all(
-				providers.map(async (provider) => {
-					env.sent[provider] = {};
-					for (const [kind, to] of [
-						['ordinary', TEST_NUMBERS.delivered],
-						['undeliverable', TEST_NUMBERS.undeliverable],
-					]) {
-						const item = await sendOne(env, provider, kind, to);
-						if (item) env.sent[provider][kind] = item;
-					}
-				}),
-			),
+		await Promise.all(
+			env.providers.map(async (provider) => {
+				env.sent[provider] = {};
+				for (const [kind, to] of [
+					['ordinary', TEST_NUMBERS.delivered],
+					['undeliverable', TEST_NUMBERS.undeliverable],
+				]) {
+					const item = await sendOne(env, provider, kind, to);
+					if (item) env.sent[provider][kind] = item;
+				}
+			}),
 		);
 	},
 };

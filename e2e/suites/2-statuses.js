@@ -8,24 +8,24 @@
 module.exports = {
 	name: 'status callbacks -> production triggers -> Delivered / Seen / Discarded -> sink',
 
+	timing: 'statuses',
+
 	async run(env) {
-		const { providers, timed, sent, report, sink, short } = env;
-		await timed('statuses', async () => {
-			for (const provider of providers) {
-				const { ordinary, undeliverable } = sent[provider];
-				if (ordinary) {
-					const delivered = await checkDelivered(env, provider, ordinary);
-					if (env.kits[provider].seenByConversation) await checkSeenByConversation(env, provider, ordinary, delivered);
-					else await checkSeen(env, provider, ordinary);
-				}
-				if (undeliverable) await checkDiscarded(env, provider, undeliverable);
-				// Nothing went to a wrong output: every event at the sink says the status of its output.
-				const misrouted = sink.find((body) => body.provider === provider && body.event && body.event.status !== body.output);
-				report.check(misrouted.length === 0, `${provider}: every event at the sink came out of the output named after its status`, () =>
-					short(misrouted),
-				);
+		const { providers, sent, report, sink, short } = env;
+		for (const provider of providers) {
+			const { ordinary, undeliverable } = sent[provider];
+			if (ordinary) {
+				const delivered = await checkDelivered(env, provider, ordinary);
+				if (env.kits[provider].seenByConversation) await checkSeenByConversation(env, provider, ordinary, delivered);
+				else await checkSeen(env, provider, ordinary);
 			}
-		});
+			if (undeliverable) await checkDiscarded(env, provider, undeliverable);
+			// Nothing went to a wrong output: every event at the sink says the status of its output.
+			const misrouted = sink.find((body) => body.provider === provider && body.event && body.event.status !== body.output);
+			report.check(misrouted.length === 0, `${provider}: every event at the sink came out of the output named after its status`, () =>
+				short(misrouted),
+			);
+		}
 	},
 };
 

@@ -9,21 +9,19 @@
 module.exports = {
 	name: 'every callback reached its production trigger; one execution per delivered/seen/discarded',
 
+	timing: 'executions',
+
 	async run(env) {
-		const { report, sandbox, timed, providers, withTimeout } = env;
-		await timed('executions', async () => {
-			await report.attempt('the sandbox sent all its callbacks', () =>
-				withTimeout(sandbox.idle(), 30000, 'the sandbox to be idle (no callbacks pending)'),
-			);
-			for (const provider of providers) {
-				checkCallbacksSent(env, provider);
-				env.expectedRuns[provider] = sandbox.callbacks.filter(
-					(c) => c.provider === provider && Object.hasOwn(env.kits[provider].statusWords, c.status),
-				).length;
-				await checkStatusExecutions(env, provider);
-				await checkSendExecutions(env, provider);
-			}
-		});
+		const { report, sandbox, providers, withTimeout } = env;
+		await report.attempt('the sandbox sent all its callbacks', () => withTimeout(sandbox.idle(), 30000, 'the sandbox to be idle (no callbacks pending)'));
+		for (const provider of providers) {
+			checkCallbacksSent(env, provider);
+			env.expectedRuns[provider] = sandbox.callbacks.filter(
+				(c) => c.provider === provider && Object.hasOwn(env.kits[provider].statusWords, c.status),
+			).length;
+			await checkStatusExecutions(env, provider);
+			await checkSendExecutions(env, provider);
+		}
 	},
 };
 
