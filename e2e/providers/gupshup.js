@@ -2,12 +2,12 @@
 
 const { SANDBOX_CREDENTIALS } = require('../../sandbox/server');
 
-const { apiKey, sourceNumber, appName, webhookToken } = SANDBOX_CREDENTIALS.gupshup;
+const { apiKey, sourceNumber, appName, appId, webhookToken } = SANDBOX_CREDENTIALS.gupshup;
 const JSON_TYPE = { 'content-type': 'application/json' };
 
 module.exports = {
 	credentialType: 'gupshupApi',
-	credentialData: (sandboxUrl) => ({ apiKey, sourceNumber, appName, baseUrl: sandboxUrl, webhookToken }),
+	credentialData: (sandboxUrl) => ({ apiKey, sourceNumber, appName, appId, baseUrl: sandboxUrl, webhookToken }),
 	// Gupshup signs nothing: its callback URL carries the token.
 	triggerUrl: (n8nBase, webhookId) => `${n8nBase}/webhook/${webhookId}/status?token=${webhookToken}`,
 	countedCallbacks: new Set(['delivered', 'read', 'failed']),

@@ -185,7 +185,8 @@ function listSubscriptions({ params, headers, registrations }) {
 function metaHeaders(meta) {
 	if (meta === undefined || meta === '') return {};
 	const parsed = jsonField(meta);
-	const headers = parsed && parsed.headers;
+	if (!parsed) return undefined;
+	const headers = parsed.headers ?? {};
 	if (typeof headers !== 'object' || headers === null || Array.isArray(headers)) return undefined;
 	return Object.values(headers).every((value) => typeof value === 'string') ? headers : undefined;
 }
@@ -247,6 +248,20 @@ function callbackTargets({ configured, registrations }) {
 	];
 }
 
+/** The URLs the app's subscriptions call. */
+const registeredUrls = (registrations) => registrations.map((subscription) => subscription.url);
+
+/** A subscription made by hand (as in the dashboard), through the same API. */
+function registerByHand(target) {
+	const { apiKey, appId } = SANDBOX_CREDENTIALS.gupshup;
+	return {
+		method: 'POST',
+		path: `/wa/app/${appId}/subscription`,
+		headers: { 'content-type': 'application/x-www-form-urlencoded', apikey: apiKey },
+		body: new URLSearchParams({ modes: 'READ', tag: `by-hand-${target}`, url: target, version: '2', meta: '{}' }).toString(),
+	};
+}
+
 module.exports = {
 	name: NAME,
 	routes: [
@@ -261,4 +276,6 @@ module.exports = {
 	tooManyRequests,
 	callbacksFor,
 	callbackTargets,
+	registeredUrls,
+	registerByHand,
 };

@@ -266,6 +266,9 @@ function handshakeRequest(url, verifyToken = SANDBOX_CREDENTIALS.meta.verifyToke
 	return { url: target.toString(), challenge };
 }
 
+/** The URLs the phone numbers' overrides name. */
+const registeredUrls = (registrations) => registrations.map((override) => override.url);
+
 module.exports = {
 	name: NAME,
 	routes: [
@@ -277,6 +280,7 @@ module.exports = {
 	tooManyRequests,
 	callbacksFor,
 	callbackTargets,
+	registeredUrls,
 	handshakeRequest,
 	metaSignature,
 };

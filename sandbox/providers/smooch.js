@@ -203,6 +203,20 @@ function callbacksFor(message) {
 	}));
 }
 
+/** The URLs the app's webhooks call. */
+const registeredUrls = (registrations) => registrations.map((webhook) => webhook.target);
+
+/** A webhook made by hand (as in the dashboard), through the same API. */
+function registerByHand(target) {
+	const { appId, keyId, secret } = SANDBOX_CREDENTIALS.smooch;
+	return {
+		method: 'POST',
+		path: `/v1.1/apps/${appId}/webhooks`,
+		headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`${keyId}:${secret}`).toString('base64')}` },
+		body: JSON.stringify({ target, triggers: ['conversation:read'] }),
+	};
+}
+
 module.exports = {
 	name: NAME,
 	routes: [
@@ -214,4 +228,6 @@ module.exports = {
 	tooManyRequests,
 	callbacksFor,
 	callbackTargets,
+	registeredUrls,
+	registerByHand,
 };
