@@ -27,9 +27,9 @@ const os = require('os');
 const path = require('path');
 const { parseArgs } = require('util');
 const { peakInWindow } = require('./endpoint');
+const { providerNames } = require('../sandbox/providers');
 
 const ROOT = path.resolve(__dirname, '..');
-const PROVIDERS = ['twilio', 'smooch', 'gupshup', 'meta'];
 
 const USAGE = `Usage: npm run bench -- [options]     (npm run build first: it measures dist/)
   --quick                a ~1-minute smoke run (150 items, sequential on 20, memory 300/1500; the
@@ -43,7 +43,7 @@ const USAGE = `Usage: npm run bench -- [options]     (npm run build first: it me
   --max-retries N        the node's Max Retries on 429 (default 5, the node's default)
   --seq-items N          items for the sequential baseline, scaled linearly to --items (default 100)
   --seq-full P           provider whose sequential baseline runs on all --items ('none' to skip; default twilio)
-  --providers a,b        providers (default twilio,smooch,gupshup,meta)
+  --providers a,b        providers (default: all, in the registry's order)
   --scenarios a,b        any of plain,sequential,limited,shared,capped,inproc,paced,gate,memory,normalize (default all;
                          shared = limited-shared and limited-shared-inproc)
   --paced-rate N         Messages Per Second for the 'plain-paced' diagnostic (default 250)
@@ -51,9 +51,10 @@ const USAGE = `Usage: npm run bench -- [options]     (npm run build first: it me
   --mem-latency MS       endpoint latency in the memory runs (default 20)
   --out FILE             where to write the JSON (default bench/results.json)
   --no-instrument        do not wrap the node's transport (no p50/p95, retries from the endpoint only)
-  --n8n / --no-n8n       then run bench/n8n-webhooks.js: Status Trigger vs Webhook node in a real n8n
-                         (default: on for full runs, off with --quick; needs .tools/n8n installed, which
-                         npm run test:e2e or npm run n8n:install does; skipped with a note otherwise)
+  --n8n VERSION          then run bench/n8n-webhooks.js in that n8n (2.8.4, 1.123.81, 2.39.10): Status Trigger
+                         vs Webhook node (default: 2.8.4 for full runs, none with --quick; needs that n8n
+                         installed, which npm run test:e2e -- --n8n VERSION does; skipped with a note otherwise)
+  --no-n8n               skip that part
   --n8n-requests N       requests per target for --n8n (default 1000)`;
 
 function options() {
@@ -77,7 +78,7 @@ function options() {
 			'mem-latency': text,
 			out: text,
 			'no-instrument': { type: 'boolean' },
-			n8n: { type: 'boolean' },
+			n8n: { type: 'string' },
 			'no-n8n': { type: 'boolean' },
 			'n8n-requests': text,
 			help: { type: 'boolean', short: 'h' },
@@ -108,18 +109,18 @@ function options() {
 		maxRetries: number('max-retries', 5),
 		seqItems: Math.min(items, number('seq-items', quick ? 20 : 100)),
 		seqFull: values['seq-full'] ?? (quick ? 'none' : 'twilio'),
-		providers: list('providers', PROVIDERS),
+		providers: list('providers', providerNames()),
 		scenarios: list('scenarios', ['plain', 'sequential', 'limited', 'shared', 'capped', 'inproc', 'paced', 'gate', 'memory', 'normalize']),
 		pacedRate: number('paced-rate', 250),
 		memItems: list('mem-items', quick ? ['300', '1500'] : ['1000', '10000']).map(Number),
 		memLatencyMs: number('mem-latency', 20),
 		out: path.resolve(values.out ?? path.join(__dirname, 'results.json')),
 		instrument: !values['no-instrument'],
-		n8n: values['no-n8n'] ? false : (values.n8n ?? !quick),
+		n8n: values['no-n8n'] ? null : (values.n8n ?? (quick ? null : require('../scripts/n8n-runtime').DEFAULT_N8N_VERSION)),
 		n8nRequests: number('n8n-requests', quick ? 300 : 1000),
 		normalize: quick ? { rounds: 3, roundMs: 100 } : { rounds: 7, roundMs: 300 },
 	};
-	for (const provider of opts.providers) if (!PROVIDERS.includes(provider)) throw new Error(`unknown provider ${provider}`);
+	for (const provider of opts.providers) if (!providerNames().includes(provider)) throw new Error(`unknown provider ${provider}`);
 	return opts;
 }
 
@@ -685,7 +686,7 @@ async function main() {
 	if (opts.n8n) {
 		console.log('\nStatus Trigger vs Webhook node in a real n8n (bench/n8n-webhooks.js):');
 		try {
-			await require('./n8n-webhooks').main(['--requests', String(opts.n8nRequests)]);
+			await require('./n8n-webhooks').main(['--n8n', opts.n8n, '--requests', String(opts.n8nRequests)]);
 		} catch (error) {
 			console.log(`  FAILED: ${error.message.split('\n')[0]}`);
 			process.exitCode = 1;

@@ -13,8 +13,7 @@
 const crypto = require('node:crypto');
 
 const { TEST_NUMBERS } = require('../../sandbox/server');
-const { sandboxProviders } = require('../../sandbox/providers');
-const { PROVIDERS, statusWorkflow } = require('../lib/workflows');
+const { statusWorkflow } = require('../lib/workflows');
 
 /** Creates a workflow over REST (inactive) and returns it with n8n's id. */
 async function createWorkflow(n8n, workflow) {
@@ -25,8 +24,8 @@ async function createWorkflow(n8n, workflow) {
 module.exports = {
 	name: 'Register Callback Automatically: activation registers, deactivation removes',
 
-	async run({ report, n8n, sandbox, sink, credentials, n8nBase, send, httpPost, short, waitFor }) {
-		const urlsAt = (provider) => sandboxProviders()[provider].registeredUrls(sandbox.registrations[provider] ?? []);
+	async run({ report, n8n, sandbox, sink, credentials, n8nBase, providers, kits, send, httpPost, short, waitFor }) {
+		const urlsAt = (provider) => kits[provider].registeredUrls(sandbox.registrations[provider] ?? []);
 		const count = (provider, url) => urlsAt(provider).filter((each) => each === url).length;
 		const triggers = [];
 
@@ -48,7 +47,7 @@ module.exports = {
 
 		// -- activation registers exactly one callback for the trigger's URL
 		const first = {};
-		for (const provider of PROVIDERS) {
+		for (const provider of providers) {
 			first[provider] = await addTrigger(provider, 'registered');
 			report.check(
 				!first[provider].refusal && count(provider, first[provider].url) === 1,
@@ -59,16 +58,16 @@ module.exports = {
 
 		// -- a registration made by hand (another URL) is never touched
 		const handMade = {};
-		for (const provider of PROVIDERS.filter((each) => sandboxProviders()[each].registerByHand)) {
+		for (const provider of providers.filter((each) => kits[each].registerByHand)) {
 			handMade[provider] = `${sink.url}/by-hand/${provider}`;
-			const request = sandboxProviders()[provider].registerByHand(handMade[provider]);
+			const request = kits[provider].registerByHand(handMade[provider]);
 			const response = await fetch(`${sandbox.url}${request.path}`, { method: request.method, headers: request.headers, body: request.body });
 			const answer = await response.text();
 			report.check(response.ok, `${provider}: a registration made by hand for another URL -> ${response.status}`, () => short(answer));
 		}
 
 		// -- a second trigger on the same account
-		for (const provider of PROVIDERS) {
+		for (const provider of providers) {
 			const second = await addTrigger(provider, 'second');
 			if (provider === 'meta') {
 				report.check(
@@ -87,7 +86,7 @@ module.exports = {
 		}
 
 		// -- a send's statuses reach every registered trigger's outputs, verified with what was registered
-		for (const provider of PROVIDERS) {
+		for (const provider of providers) {
 			const response = await send(provider, { to: TEST_NUMBERS.delivered, text: `e2e registered ${provider}` });
 			const messageId = Array.isArray(response.body) ? response.body[0]?.messageId : undefined;
 			for (const trigger of triggers.filter((each) => each.provider === provider)) {
@@ -107,7 +106,7 @@ module.exports = {
 		}
 
 		// -- a forged callback (the same body without what registration made) gets 401
-		for (const provider of PROVIDERS) {
+		for (const provider of providers) {
 			const genuine = sandbox.callbacks.filter((callback) => callback.provider === provider && callback.registered).pop();
 			const forged = genuine ? await httpPost(first[provider].url, { body: genuine.body }) : { status: 'no callback to forge' };
 			report.check(forged.status === 401, `${provider}: a registered callback's body without its secret or signature -> ${forged.status}`);
