@@ -129,7 +129,7 @@ async function prepareUserFolder() {
 
 /**
  * The sink, the sandbox (its callbacks go to the trigger URLs on n8n's port, chosen first) and what every suite shares.
- * @returns {Promise<Record<string, any>>} the suites' env, which the later steps add to (n8n, credentials, …)
+ * @returns {Promise<any>} the suites' env, which the later steps add to (n8n, credentials, …)
  */
 async function startServices(userFolder) {
 	const sink = await startSink();
