@@ -14,6 +14,7 @@ async function httpPost(url, { body, headers = {}, json = true, timeoutMs = 6000
 		signal: AbortSignal.timeout(timeoutMs),
 	});
 	const text = await response.text();
+	/** @type {any} JSON as the caller expects it, or the text */
 	let parsed = text;
 	try {
 		parsed = JSON.parse(text);
