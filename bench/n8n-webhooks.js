@@ -6,8 +6,11 @@
  * Webhook node, on the same real n8n instance (scripts/n8n-runtime.js; n8n must
  * already be installed in .tools/n8n: `npm run n8n:install`, this script never installs it).
  *
- *   node bench/n8n-webhooks.js [--requests 1000] [--concurrency 10] [--warmup 100] [--passes 2] [--keep] [--no-write]
- *   npm run bench -- --n8n        (runs this after the main benchmark)
+ *   node bench/n8n-webhooks.js [--n8n 2.8.4] [--requests 1000] [--concurrency 10] [--warmup 100] [--passes 2] [--keep] [--no-write]
+ *   npm run bench -- --n8n <version>   (runs this after the main benchmark)
+ *
+ * --n8n picks the version from the runtime's matrix (2.8.4, 1.123.81, 2.39.10), each with its
+ * default settings (2.39's vm expression engine included).
  *
  * A fresh user folder on a free loopback port; the package installed as n8n installs
  * a community package (from dist/, no rebuild); four one-node workflows, published:
@@ -161,12 +164,13 @@ async function waitForExecutions(n8n, workflowId, expected, timeoutMs) {
 async function main(args = process.argv.slice(2)) {
 	const { values } = parseArgs({
 		args,
-		options: { requests: { type: 'string' }, concurrency: { type: 'string' }, warmup: { type: 'string' }, passes: { type: 'string' }, keep: { type: 'boolean' }, 'no-write': { type: 'boolean' } },
+		options: { n8n: { type: 'string' }, requests: { type: 'string' }, concurrency: { type: 'string' }, warmup: { type: 'string' }, passes: { type: 'string' }, keep: { type: 'boolean' }, 'no-write': { type: 'boolean' } },
 	});
 	const count = Number(values.requests ?? 1000);
 	const concurrency = Number(values.concurrency ?? 10);
 	const warmup = Number(values.warmup ?? 100);
 	const passCount = Number(values.passes ?? 2);
+	if (values.n8n) rt.useN8n(values.n8n);
 	if (!rt.isN8nInstalled()) {
 		console.log(`n8n-webhook: skipped, n8n ${rt.N8N_VERSION} is not installed in ${rt.TOOL_DIR} (npm run n8n:install; about 4 minutes and 2.2 GB).`);
 		return [];
@@ -175,6 +179,7 @@ async function main(args = process.argv.slice(2)) {
 		throw new Error('dist/ is missing: run npm run build first');
 	}
 	const startedAt = Date.now();
+	const loadAverageAtStart = os.loadavg().map((each) => Number(each.toFixed(2)));
 	const userFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'wa-bench-n8n-'));
 	let n8n = null;
 	try {
@@ -195,7 +200,8 @@ async function main(args = process.argv.slice(2)) {
 			typeVersion: 1,
 			position: [0, 0],
 			webhookId: crypto.randomUUID(),
-			parameters: { provider, options: {} },
+			// The callbacks are posted by the bench itself: nothing to register with a provider.
+			parameters: { provider, registerCallback: false, options: {} },
 			credentials: credRef(type),
 		});
 		const webhookNode = {
@@ -288,6 +294,9 @@ async function main(args = process.argv.slice(2)) {
 				executionsMissing: list.reduce((sum, each) => sum + count - each.executionsSucceeded, 0),
 				perPass: list,
 				n8nVersion: rt.N8N_VERSION,
+				// The machine is shared: what else ran shows here.
+				loadAverageAtStart,
+				loadAverageAtEnd: os.loadavg().map((each) => Number(each.toFixed(2))),
 			};
 		});
 		console.log('  mean of passes:');
@@ -306,7 +315,8 @@ async function main(args = process.argv.slice(2)) {
 		console.log(`n8n-webhook: done in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
 		if (!values['no-write']) {
 			const existing = fs.existsSync(RESULTS) ? JSON.parse(fs.readFileSync(RESULTS, 'utf8')) : [];
-			const kept = existing.filter((row) => row.scenario !== 'n8n-webhook');
+			// One version's rows replace that version's earlier ones; the other versions' stay.
+			const kept = existing.filter((row) => row.scenario !== 'n8n-webhook' || row.n8nVersion !== rt.N8N_VERSION);
 			const runRow = kept.findIndex((row) => row.scenario === 'run');
 			const merged = runRow >= 0 ? [...kept.slice(0, runRow), ...rows, ...kept.slice(runRow)] : [...kept, ...rows];
 			fs.writeFileSync(RESULTS, `${JSON.stringify(merged, null, 2)}\n`);

@@ -51,9 +51,10 @@ const USAGE = `Usage: npm run bench -- [options]     (npm run build first: it me
   --mem-latency MS       endpoint latency in the memory runs (default 20)
   --out FILE             where to write the JSON (default bench/results.json)
   --no-instrument        do not wrap the node's transport (no p50/p95, retries from the endpoint only)
-  --n8n / --no-n8n       then run bench/n8n-webhooks.js: Status Trigger vs Webhook node in a real n8n
-                         (default: on for full runs, off with --quick; needs .tools/n8n installed, which
-                         npm run test:e2e or npm run n8n:install does; skipped with a note otherwise)
+  --n8n VERSION          then run bench/n8n-webhooks.js in that n8n (2.8.4, 1.123.81, 2.39.10): Status Trigger
+                         vs Webhook node (default: 2.8.4 for full runs, none with --quick; needs that n8n
+                         installed, which npm run test:e2e -- --n8n VERSION does; skipped with a note otherwise)
+  --no-n8n               skip that part
   --n8n-requests N       requests per target for --n8n (default 1000)`;
 
 function options() {
@@ -77,7 +78,7 @@ function options() {
 			'mem-latency': text,
 			out: text,
 			'no-instrument': { type: 'boolean' },
-			n8n: { type: 'boolean' },
+			n8n: { type: 'string' },
 			'no-n8n': { type: 'boolean' },
 			'n8n-requests': text,
 			help: { type: 'boolean', short: 'h' },
@@ -115,7 +116,7 @@ function options() {
 		memLatencyMs: number('mem-latency', 20),
 		out: path.resolve(values.out ?? path.join(__dirname, 'results.json')),
 		instrument: !values['no-instrument'],
-		n8n: values['no-n8n'] ? false : (values.n8n ?? !quick),
+		n8n: values['no-n8n'] ? null : (values.n8n ?? (quick ? null : require('../scripts/n8n-runtime').DEFAULT_N8N_VERSION)),
 		n8nRequests: number('n8n-requests', quick ? 300 : 1000),
 		normalize: quick ? { rounds: 3, roundMs: 100 } : { rounds: 7, roundMs: 300 },
 	};
@@ -685,7 +686,7 @@ async function main() {
 	if (opts.n8n) {
 		console.log('\nStatus Trigger vs Webhook node in a real n8n (bench/n8n-webhooks.js):');
 		try {
-			await require('./n8n-webhooks').main(['--requests', String(opts.n8nRequests)]);
+			await require('./n8n-webhooks').main(['--n8n', opts.n8n, '--requests', String(opts.n8nRequests)]);
 		} catch (error) {
 			console.log(`  FAILED: ${error.message.split('\n')[0]}`);
 			process.exitCode = 1;

@@ -1,8 +1,9 @@
 import type {
-	IAuthenticateGeneric,
+	ICredentialDataDecryptedObject,
 	Icon,
 	ICredentialTestRequest,
 	ICredentialType,
+	IHttpRequestOptions,
 	INodeProperties,
 } from 'n8n-workflow';
 
@@ -69,14 +70,12 @@ export class GupshupApi implements ICredentialType {
 		},
 	];
 
-	authenticate: IAuthenticateGeneric = {
-		type: 'generic',
-		properties: {
-			headers: {
-				apikey: '={{$credentials.apiKey}}',
-			},
-		},
-	};
+	// A function rather than n8n's declarative form, which evaluates one expression per property
+	// for every request (a data proxy and Luxon dates each time; far more in n8n 2.39's vm engine).
+	authenticate = async (credentials: ICredentialDataDecryptedObject, request: IHttpRequestOptions): Promise<IHttpRequestOptions> => ({
+		...request,
+		headers: { ...request.headers, apikey: String(credentials.apiKey ?? '') },
+	});
 
 	test: ICredentialTestRequest = {
 		request: {

@@ -1,8 +1,9 @@
 import type {
-	IAuthenticateGeneric,
+	ICredentialDataDecryptedObject,
 	Icon,
 	ICredentialTestRequest,
 	ICredentialType,
+	IHttpRequestOptions,
 	INodeProperties,
 } from 'n8n-workflow';
 
@@ -79,14 +80,12 @@ export class MetaWhatsAppCloudApi implements ICredentialType {
 		},
 	];
 
-	authenticate: IAuthenticateGeneric = {
-		type: 'generic',
-		properties: {
-			headers: {
-				Authorization: '=Bearer {{$credentials.accessToken}}',
-			},
-		},
-	};
+	// A function rather than n8n's declarative form, which evaluates one expression per property
+	// for every request (a data proxy and Luxon dates each time; far more in n8n 2.39's vm engine).
+	authenticate = async (credentials: ICredentialDataDecryptedObject, request: IHttpRequestOptions): Promise<IHttpRequestOptions> => ({
+		...request,
+		headers: { ...request.headers, Authorization: `Bearer ${String(credentials.accessToken ?? '')}` },
+	});
 
 	// Reads the sender's phone number: cheap, and it proves the token can reach that number.
 	test: ICredentialTestRequest = {

@@ -1,8 +1,9 @@
 import type {
-	IAuthenticateGeneric,
+	ICredentialDataDecryptedObject,
 	Icon,
 	ICredentialTestRequest,
 	ICredentialType,
+	IHttpRequestOptions,
 	INodeProperties,
 } from 'n8n-workflow';
 
@@ -99,15 +100,12 @@ export class SmoochApi implements ICredentialType {
 		},
 	];
 
-	authenticate: IAuthenticateGeneric = {
-		type: 'generic',
-		properties: {
-			auth: {
-				username: '={{$credentials.keyId}}',
-				password: '={{$credentials.secret}}',
-			},
-		},
-	};
+	// A function rather than n8n's declarative form, which evaluates one expression per property
+	// for every request (a data proxy and Luxon dates each time; far more in n8n 2.39's vm engine).
+	authenticate = async (credentials: ICredentialDataDecryptedObject, request: IHttpRequestOptions): Promise<IHttpRequestOptions> => ({
+		...request,
+		auth: { username: String(credentials.keyId ?? ''), password: String(credentials.secret ?? '') },
+	});
 
 	test: ICredentialTestRequest = {
 		request: {

@@ -1,8 +1,9 @@
 import type {
-	IAuthenticateGeneric,
+	ICredentialDataDecryptedObject,
 	Icon,
 	ICredentialTestRequest,
 	ICredentialType,
+	IHttpRequestOptions,
 	INodeProperties,
 } from 'n8n-workflow';
 
@@ -59,15 +60,12 @@ export class TwilioWhatsAppApi implements ICredentialType {
 		},
 	];
 
-	authenticate: IAuthenticateGeneric = {
-		type: 'generic',
-		properties: {
-			auth: {
-				username: '={{$credentials.accountSid}}',
-				password: '={{$credentials.authToken}}',
-			},
-		},
-	};
+	// A function rather than n8n's declarative form, which evaluates one expression per property
+	// for every request (a data proxy and Luxon dates each time; far more in n8n 2.39's vm engine).
+	authenticate = async (credentials: ICredentialDataDecryptedObject, request: IHttpRequestOptions): Promise<IHttpRequestOptions> => ({
+		...request,
+		auth: { username: String(credentials.accountSid ?? ''), password: String(credentials.authToken ?? '') },
+	});
 
 	test: ICredentialTestRequest = {
 		request: {

@@ -23,6 +23,8 @@ const SANDBOX_CREDENTIALS = Object.freeze({
 	gupshup: Object.freeze({
 		apiKey: 'sandbox-gupshup-api-key',
 		appName: 'SandboxApp',
+		// The app's id (a UUID), which the subscription API takes; the app name is what sends carry.
+		appId: '5a4db0c0-0000-4000-8000-00000000a99e',
 		sourceNumber: '+917834811114',
 		webhookToken: 'sandbox-gupshup-webhook-token',
 	}),

@@ -85,6 +85,9 @@ class Sandbox {
 		// Kept as the same arrays for the sandbox's life: reset() empties them in place.
 		this.received = [];
 		this.callbacks = [];
+		// What status triggers registered through each provider's API (webhooks, subscriptions,
+		// sinks, overrides), by provider name. Kept across reset(): active workflows made them.
+		this.registrations = {};
 		this.limiter = new SlidingWindowLimiter();
 		this.queue = new CallbackQueue();
 		this.queue.on('error-in-step', (error) => console.error('[sandbox] callback failed to build:', error));
@@ -158,7 +161,32 @@ class Sandbox {
 		}
 		const rawBody = await readRawBody(req);
 		if (found.route.kind === 'send') await this.handleSend(req, res, found, rawBody);
-		else this.answer(req, res, found.provider, found.route.handle({ params: found.params, headers: req.headers }));
+		else this.answer(req, res, found.provider, await found.route.handle(this.requestFor(req, url, found, rawBody)));
+	}
+
+	/**
+	 * What a non-send route reads: registration routes get the provider's registrations to change,
+	 * and `challenge(url, verifyToken)` for a provider that checks a URL while registering it (Meta).
+	 */
+	requestFor(req, url, { provider, params }, rawBody) {
+		return {
+			params,
+			headers: req.headers,
+			query: Object.fromEntries(url.searchParams),
+			body: parseBody(rawBody, req.headers['content-type']),
+			registrations: this.registrationsOf(provider.name),
+			challenge: async (target, verifyToken) => {
+				const request = provider.handshakeRequest(target, verifyToken);
+				const answer = await getText(request.url);
+				this.log(`handshake ${provider.name} → ${target} ${answer.httpStatus ?? answer.error}`);
+				return { ...answer, ok: answer.httpStatus === 200 && answer.body === request.challenge };
+			},
+		};
+	}
+
+	registrationsOf(providerName) {
+		this.registrations[providerName] ??= [];
+		return this.registrations[providerName];
 	}
 
 	/** A send: rate limit, latency, the provider's answer, the record, then the callbacks. */
@@ -196,22 +224,40 @@ class Sandbox {
 		sendJson(res, result.status, result.body, result.headers);
 	}
 
-	/** The webhook URL is read now: a later configure() does not redirect callbacks already due. */
+	/**
+	 * Where a message's callbacks go: the configured webhook URL, and what was registered through
+	 * the provider's API (the provider decides, e.g. Meta's phone-number override outranks the
+	 * app's URL). Read now: a later configure() or registration does not redirect callbacks already due.
+	 */
+	callbackTargets(provider, message) {
+		const configured = this.config.webhooks[provider.name];
+		if (provider.callbackTargets) return provider.callbackTargets({ configured, registrations: this.registrationsOf(provider.name), message });
+		return configured ? [{ url: configured }] : [];
+	}
+
 	scheduleCallbacks(provider, message) {
-		const url = this.config.webhooks[provider.name];
-		if (!url) return;
-		const steps = provider.callbacksFor(message).map((callback) => (isCurrent) => this.deliver(provider, url, callback, isCurrent));
+		const targets = this.callbackTargets(provider, message);
+		if (targets.length === 0) return;
+		const steps = provider.callbacksFor(message).map((callback) => async (isCurrent) => {
+			for (const target of targets) {
+				// A registration receives only the events it subscribed to.
+				if (!target.accepts || target.accepts(callback.status)) await this.deliver(provider, target, callback, isCurrent);
+			}
+		});
 		this.queue.enqueue(steps, this.config.callbackDelayMs);
 	}
 
-	async deliver(provider, url, callback, isCurrent) {
-		const request = callback.build(url);
-		const outcome = await postWebhook(url, request);
-		this.log(`callback ${provider.name} ${callback.status} ${callback.messageId} → ${url} ${outcome.httpStatus ?? outcome.error}`);
+	async deliver(provider, { url, registration }, callback, isCurrent) {
+		const request = callback.build(url, registration);
+		// Some providers call the URL with something added (Twilio Event Streams' bodySHA256).
+		const calledUrl = request.url ?? url;
+		const outcome = await postWebhook(calledUrl, request);
+		this.log(`callback ${provider.name} ${callback.status} ${callback.messageId} → ${calledUrl} ${outcome.httpStatus ?? outcome.error}`);
 		if (!isCurrent()) return;
 		this.callbacks.push({
 			provider: provider.name,
 			url,
+			registered: Boolean(registration),
 			status: callback.status,
 			messageId: callback.messageId,
 			httpStatus: outcome.httpStatus,
@@ -245,6 +291,7 @@ class Sandbox {
 		if (route === 'GET received') return sendJson(res, 200, this.received);
 		if (route === 'GET callbacks') return sendJson(res, 200, this.callbacks);
 		if (route === 'GET config') return sendJson(res, 200, this.publicConfig());
+		if (route === 'GET registrations') return sendJson(res, 200, this.registrations);
 		if (route === 'GET idle') {
 			await this.idle();
 			return sendJson(res, 200, { idle: true });
@@ -295,6 +342,8 @@ async function startSandbox(options = {}) {
 		url: sandbox.url,
 		received: sandbox.received,
 		callbacks: sandbox.callbacks,
+		/** What status triggers registered, by provider (live: the same object as the sandbox changes it). */
+		registrations: sandbox.registrations,
 		configure: (next) => sandbox.configure(next),
 		config: () => sandbox.publicConfig(),
 		reset: () => sandbox.reset(),

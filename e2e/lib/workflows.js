@@ -169,8 +169,12 @@ function fallbackWorkflow({ provider, credential, sinkUrl, trigger, path: webhoo
 	return { ...send, name: `e2e SMS fallback (${provider}, ${trigger})`, nodes, connections };
 }
 
-/** Without a sinkUrl, the trigger alone: every callback still starts (and saves) an execution, as in the bench. */
-function statusWorkflow({ provider, credential, webhookId, sinkUrl }) {
+/**
+ * Without a sinkUrl, the trigger alone: every callback still starts (and saves) an execution, as in the bench.
+ * `registerCallback`: whether the trigger registers its URL with the sandbox itself; off (manual
+ * mode) by default, as the suites give the sandbox the URL by hand.
+ */
+function statusWorkflow({ provider, credential, webhookId, sinkUrl, registerCallback = false }) {
 	const trigger = {
 		id: crypto.randomUUID(),
 		name: 'WhatsApp Status Trigger',
@@ -178,7 +182,7 @@ function statusWorkflow({ provider, credential, webhookId, sinkUrl }) {
 		typeVersion: 1,
 		position: [0, 200],
 		webhookId,
-		parameters: { provider, options: {} },
+		parameters: { provider, registerCallback, options: {} },
 		credentials: credentialRef(credential),
 	};
 	const sinks = (sinkUrl ? OUTPUTS : []).map((output, index) => ({

@@ -17,6 +17,7 @@ import { RateGate, runPool, type Settled } from '../shared/sendPool';
 import { messageContentProperties } from './contentDescription';
 import { failedItem } from './failedItem';
 import { addressOf, type PreparedMessage, prepareMessage, providerCodeOf, sendMessage } from './messages';
+import { batchParameters } from './parameters';
 import { searchTemplates } from './templates';
 
 interface SendOptions {
@@ -116,11 +117,11 @@ export class WhatsAppNotify implements INodeType {
 		const output: INodeExecutionData[] = new Array(items.length);
 
 		// Check every item before sending any, so a bad row stops the batch before anyone is messaged.
-		const credentialCache = new Map<string, ICredentialDataDecryptedObject>();
+		const batch = { read: batchParameters(this), credentials: new Map<string, ICredentialDataDecryptedObject>() };
 		const toSend: PreparedMessage[] = [];
 		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 			try {
-				toSend.push(await prepareMessage.call(this, itemIndex, credentialCache));
+				toSend.push(await prepareMessage.call(this, itemIndex, batch));
 			} catch (error) {
 				const failure =
 					error instanceof NodeOperationError ? error : new NodeOperationError(this.getNode(), error as Error, { itemIndex });

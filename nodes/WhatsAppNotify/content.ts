@@ -6,6 +6,7 @@
 import { type IExecuteFunctions, type INodeParameterResourceLocator, NodeOperationError } from 'n8n-workflow';
 
 import type { MediaKind, MessageContent } from '../shared/types';
+import type { ReadParameter } from './parameters';
 
 export type MessageType = 'text' | 'template' | 'media';
 
@@ -40,9 +41,9 @@ function httpsUrl(this: IExecuteFunctions, value: unknown, field: string, itemIn
 	return text;
 }
 
-function readTemplate(this: IExecuteFunctions, itemIndex: number): { content: MessageContent; fromList: boolean } {
+function readTemplate(this: IExecuteFunctions, read: ReadParameter, itemIndex: number): { content: MessageContent; fromList: boolean } {
 	const node = this.getNode();
-	const locator = this.getNodeParameter('template', itemIndex, { mode: 'id', value: '' }) as INodeParameterResourceLocator | string;
+	const locator = read('template', itemIndex, { mode: 'id', value: '' }) as INodeParameterResourceLocator | string;
 	const template = String(typeof locator === 'object' && locator !== null ? (locator.value ?? '') : locator).trim();
 	if (template === '') {
 		throw new NodeOperationError(node, `No template in item ${itemIndex}: pick one from the list or type its ID`, {
@@ -50,7 +51,7 @@ function readTemplate(this: IExecuteFunctions, itemIndex: number): { content: Me
 			description: 'Twilio: the Content SID (HX…); Gupshup: the template ID; Smooch and Meta: the template name.',
 		});
 	}
-	const entries = this.getNodeParameter('templateVariables.variable', itemIndex, []) as Array<{ value?: unknown }>;
+	const entries = read('templateVariables.variable', itemIndex, []) as Array<{ value?: unknown }>;
 	const variables = entries.map(({ value }, index) => {
 		const text = value === undefined || value === null ? '' : String(value);
 		if (text.trim() === '') {
@@ -60,8 +61,8 @@ function readTemplate(this: IExecuteFunctions, itemIndex: number): { content: Me
 		}
 		return text;
 	});
-	const language = String(this.getNodeParameter('templateLanguage', itemIndex, 'en')).trim() || 'en';
-	const headerMedia = String(this.getNodeParameter('headerMediaUrl', itemIndex, '') ?? '').trim();
+	const language = String(read('templateLanguage', itemIndex, 'en')).trim() || 'en';
+	const headerMedia = String(read('headerMediaUrl', itemIndex, '') ?? '').trim();
 	return {
 		content: {
 			type: 'template',
@@ -74,13 +75,13 @@ function readTemplate(this: IExecuteFunctions, itemIndex: number): { content: Me
 	};
 }
 
-function readMedia(this: IExecuteFunctions, itemIndex: number, message: string): MessageContent {
+function readMedia(this: IExecuteFunctions, read: ReadParameter, itemIndex: number, message: string): MessageContent {
 	const node = this.getNode();
-	const mediaType = this.getNodeParameter('mediaType', itemIndex, 'image') as MediaKind;
+	const mediaType = read('mediaType', itemIndex, 'image') as MediaKind;
 	if (!MEDIA_KINDS.includes(mediaType)) {
 		throw new NodeOperationError(node, `Unknown media type ${JSON.stringify(mediaType)} in item ${itemIndex}: use ${MEDIA_KINDS.join(', ')}`, { itemIndex });
 	}
-	const url = httpsUrl.call(this, this.getNodeParameter('mediaUrl', itemIndex, ''), 'Media URL', itemIndex);
+	const url = httpsUrl.call(this, read('mediaUrl', itemIndex, ''), 'Media URL', itemIndex);
 	// WhatsApp shows no caption on audio: refuse rather than drop the text unseen.
 	if (mediaType === 'audio' && message.trim() !== '') {
 		throw new NodeOperationError(node, `Item ${itemIndex} is an audio message with a Message, but WhatsApp shows no caption on audio`, {
@@ -88,7 +89,7 @@ function readMedia(this: IExecuteFunctions, itemIndex: number, message: string):
 			description: 'Clear Message for audio, or send the text as a message of its own.',
 		});
 	}
-	const fileName = mediaType === 'document' ? String(this.getNodeParameter('fileName', itemIndex, '') ?? '').trim() : '';
+	const fileName = mediaType === 'document' ? String(read('fileName', itemIndex, '') ?? '').trim() : '';
 	return {
 		type: 'media',
 		mediaType,
@@ -99,13 +100,13 @@ function readMedia(this: IExecuteFunctions, itemIndex: number, message: string):
 }
 
 /** Reads and checks what one item sends; throws NodeOperationError naming the item and the value. */
-export function readItemContent(this: IExecuteFunctions, itemIndex: number): ItemContent {
-	const messageType = this.getNodeParameter('messageType', itemIndex, 'text') as MessageType;
+export function readItemContent(this: IExecuteFunctions, read: ReadParameter, itemIndex: number): ItemContent {
+	const messageType = read('messageType', itemIndex, 'text') as MessageType;
 	if (messageType === 'template') {
-		const { content, fromList } = readTemplate.call(this, itemIndex);
+		const { content, fromList } = readTemplate.call(this, read, itemIndex);
 		return { message: '', content, templateFromList: fromList };
 	}
-	const message = String(this.getNodeParameter('message', itemIndex, '') ?? '');
-	if (messageType === 'media') return { message, content: readMedia.call(this, itemIndex, message), templateFromList: false };
+	const message = String(read('message', itemIndex, '') ?? '');
+	if (messageType === 'media') return { message, content: readMedia.call(this, read, itemIndex, message), templateFromList: false };
 	return { message, templateFromList: false };
 }

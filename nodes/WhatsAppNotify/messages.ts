@@ -20,6 +20,7 @@ import { isE164 } from '../shared/phone';
 import { sendToProvider, type SendPolicy } from '../shared/transport';
 import type { Provider, ProviderSettings, SendRequest } from '../shared/types';
 import { readItemContent } from './content';
+import type { ReadParameter } from './parameters';
 import { checkTemplateVariables } from './templates';
 
 export interface PreparedMessage {
@@ -58,17 +59,20 @@ export function providerCodeOf(error: NodeApiError): string | number | null {
 	return typeof code === 'string' || typeof code === 'number' ? code : null;
 }
 
+/** What every item of a batch shares: its parameter reader and the credentials read so far, by type. */
+export interface Batch {
+	read: ReadParameter;
+	credentials: Map<string, ICredentialDataDecryptedObject>;
+}
+
 /** Reads and checks one item's parameters; throws NodeOperationError naming the item and the value. */
-export async function prepareMessage(
-	this: IExecuteFunctions,
-	itemIndex: number,
-	credentialCache: Map<string, ICredentialDataDecryptedObject>,
-): Promise<PreparedMessage> {
+export async function prepareMessage(this: IExecuteFunctions, itemIndex: number, batch: Batch): Promise<PreparedMessage> {
 	const node = this.getNode();
-	const providerName = this.getNodeParameter('provider', itemIndex) as string;
-	const rawRecipient = this.getNodeParameter('recipient', itemIndex);
-	const { message, content, templateFromList } = readItemContent.call(this, itemIndex);
-	const rawOverride = this.getNodeParameter('override', itemIndex, '{}');
+	const { read } = batch;
+	const providerName = read('provider', itemIndex) as string;
+	const rawRecipient = read('recipient', itemIndex);
+	const { message, content, templateFromList } = readItemContent.call(this, read, itemIndex);
+	const rawOverride = read('override', itemIndex, '{}');
 
 	const recipient = recipientText(rawRecipient);
 	if (!isE164(recipient)) {
@@ -90,10 +94,10 @@ export async function prepareMessage(
 		});
 	}
 
-	const cached = credentialCache.get(provider.credentialType);
+	const cached = batch.credentials.get(provider.credentialType);
 	const credentials =
 		cached ?? (await this.getCredentials<ICredentialDataDecryptedObject>(provider.credentialType, itemIndex));
-	credentialCache.set(provider.credentialType, credentials);
+	batch.credentials.set(provider.credentialType, credentials);
 	if (content?.type === 'template' && templateFromList) {
 		await checkTemplateVariables.call(this, provider, credentials as ProviderSettings, content, itemIndex);
 	}

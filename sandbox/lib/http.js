@@ -70,6 +70,12 @@ function basicAuth(headers) {
 }
 
 function sendJson(res, status, body, headers = {}) {
+	// No body at all (Twilio's 204 to a DELETE).
+	if (body === undefined) {
+		res.writeHead(status, headers);
+		res.end();
+		return;
+	}
 	const text = JSON.stringify(body);
 	res.writeHead(status, {
 		'Content-Type': 'application/json; charset=utf-8',

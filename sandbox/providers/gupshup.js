@@ -7,6 +7,7 @@
  */
 
 const { SANDBOX_CREDENTIALS, outcomeFor } = require('../constants');
+const { checkWebhookUrl } = require('../lib/http');
 const { uuid, whatsAppMessageId } = require('../lib/ids');
 const { checkGupshup, gupshupTemplateList } = require('../templates');
 
@@ -143,7 +144,7 @@ function callbacksFor(message) {
 	return (SEQUENCES[message.outcome] || []).map((step) => ({
 		status: step === 'failedEarly' ? 'failed' : step,
 		messageId: message.messageId,
-		build() {
+		build(_url, registration) {
 			const payload = {
 				app: message.appName,
 				timestamp: Date.now(),
@@ -152,12 +153,98 @@ function callbacksFor(message) {
 				payload: eventPayload(step, message, wamid),
 			};
 			return {
-				headers: { 'Content-Type': 'application/json', 'User-Agent': 'Gupshup-Webhooks' },
+				// A subscription's `meta` headers go with each of its callbacks.
+				headers: { 'Content-Type': 'application/json', 'User-Agent': 'Gupshup-Webhooks', ...(registration ? registration.headers : {}) },
 				body: JSON.stringify(payload),
 				payload,
 			};
 		},
 	}));
+}
+
+// -- the app's subscriptions (/wa/app/{appId}/subscription), which the Status Trigger registers --
+
+/** The event types a subscription may name; the sandbox sends the status ones. */
+const MODES = ['SENT', 'DELIVERED', 'READ', 'FAILED', 'ENQUEUED', 'DELETED', 'OTHERS', 'MESSAGE', 'BILLING', 'PAYMENTS', 'FLOWS_MESSAGE', 'TEMPLATE', 'ACCOUNT', 'ALL', 'NONE'];
+
+let nextSubscriptionId = 8166;
+
+const isApp = (headers, appId) => isAuthorized(headers) && appId === SANDBOX_CREDENTIALS.gupshup.appId;
+
+/** The stored subscription as Gupshup lists it (meta as the JSON string it was given). */
+function publicSubscription({ headers, ...subscription }) {
+	return subscription;
+}
+
+function listSubscriptions({ params, headers, registrations }) {
+	if (!isApp(headers, params[0])) return unauthorized();
+	return { status: 200, body: { status: 'success', subscriptions: registrations.map(publicSubscription) } };
+}
+
+/** The headers a subscription's `meta` asks for: `{"headers": {name: value}}` (as Gupshup's own example). */
+function metaHeaders(meta) {
+	if (meta === undefined || meta === '') return {};
+	const parsed = jsonField(meta);
+	const headers = parsed && parsed.headers;
+	if (typeof headers !== 'object' || headers === null || Array.isArray(headers)) return undefined;
+	return Object.values(headers).every((value) => typeof value === 'string') ? headers : undefined;
+}
+
+/** POST: modes, tag (unique per app), url, version (2 or 3), meta, showOnUI. */
+function createSubscription({ params, headers, body, registrations }) {
+	if (!isApp(headers, params[0])) return unauthorized();
+	const fields = body || {};
+	const modes = String(fields.modes || '').split(',').map((mode) => mode.trim().toUpperCase()).filter(Boolean);
+	if (modes.length === 0 || !modes.every((mode) => MODES.includes(mode))) return gupshupError(400, 'Invalid modes');
+	if (!fields.tag) return gupshupError(400, 'tag is required');
+	if (registrations.some((subscription) => subscription.tag === fields.tag)) return gupshupError(400, 'Subscription with this tag already exists');
+	try {
+		checkWebhookUrl(String(fields.url || ''));
+	} catch {
+		return gupshupError(400, 'Invalid URL Passed');
+	}
+	const version = Number(fields.version);
+	// The sandbox sends v2 callbacks.
+	if (version !== 2) return gupshupError(400, 'The sandbox plays version 2 subscriptions only');
+	const headersToSend = metaHeaders(fields.meta);
+	if (!headersToSend) return gupshupError(400, 'meta must be a JSON string like {"headers": {"name": "value"}}');
+	const now = Date.now();
+	const subscription = {
+		active: true,
+		appId: params[0],
+		createdOn: now,
+		id: String(nextSubscriptionId++),
+		modes,
+		meta: fields.meta || '',
+		modifiedOn: now,
+		showOnUI: fields.showOnUI === 'true',
+		tag: fields.tag,
+		url: fields.url,
+		version,
+		headers: headersToSend,
+	};
+	registrations.push(subscription);
+	return { status: 200, body: { status: 'success', subscription: publicSubscription(subscription) } };
+}
+
+function deleteSubscription({ params, headers, registrations }) {
+	if (!isApp(headers, params[0])) return unauthorized();
+	const index = registrations.findIndex((subscription) => subscription.id === params[1]);
+	if (index < 0) return gupshupError(404, 'Subscription not found');
+	registrations.splice(index, 1);
+	return { status: 200, body: { status: 'success' } };
+}
+
+/** The configured URL (the manual set-up) and every subscription, each for its own modes. */
+function callbackTargets({ configured, registrations }) {
+	return [
+		...(configured ? [{ url: configured }] : []),
+		...registrations.map((subscription) => ({
+			url: subscription.url,
+			registration: subscription,
+			accepts: (status) => subscription.modes.includes('ALL') || subscription.modes.includes(status.toUpperCase()),
+		})),
+	];
 }
 
 module.exports = {
@@ -167,7 +254,11 @@ module.exports = {
 		{ method: 'POST', pattern: /^\/wa\/api\/v1\/template\/msg$/, kind: 'send', handle: sender(true) },
 		{ method: 'GET', pattern: /^\/sm\/api\/v2\/wallet\/balance$/, kind: 'check', handle: walletBalance },
 		{ method: 'GET', pattern: /^\/sm\/api\/v1\/template\/list\/([^/]+)$/, kind: 'list', handle: templateList },
+		{ method: 'GET', pattern: /^\/wa\/app\/([^/]+)\/subscription$/, kind: 'register', handle: listSubscriptions },
+		{ method: 'POST', pattern: /^\/wa\/app\/([^/]+)\/subscription$/, kind: 'register', handle: createSubscription },
+		{ method: 'DELETE', pattern: /^\/wa\/app\/([^/]+)\/subscription\/([^/]+)$/, kind: 'register', handle: deleteSubscription },
 	],
 	tooManyRequests,
 	callbacksFor,
+	callbackTargets,
 };

@@ -9,6 +9,7 @@
 const crypto = require('crypto');
 
 const { SANDBOX_CREDENTIALS, outcomeFor } = require('../constants');
+const { checkWebhookUrl } = require('../lib/http');
 const { toE164, whatsAppMessageId } = require('../lib/ids');
 const { checkMeta, metaMessageTemplates } = require('../templates');
 
@@ -105,9 +106,25 @@ function listMessageTemplates({ params, headers }) {
 }
 
 /** GET /{version}/{phone-number-id}: what n8n's credential test calls. */
-function readPhoneNumber({ params, headers }) {
+/** The phone number's callback override, if one is set (`registrations` holds one per number at most). */
+const overrideOf = (registrations, phoneNumberId) => registrations.find((each) => each.phoneNumberId === phoneNumberId);
+
+function readPhoneNumber({ params, headers, query, registrations }) {
 	const [, phoneNumberId] = params;
 	if (!isAuthorized(headers)) return unauthorized();
+	if (String(query.fields || '').split(',').includes('webhook_configuration')) {
+		const override = overrideOf(registrations, phoneNumberId);
+		return {
+			status: 200,
+			body: {
+				webhook_configuration: {
+					...(override ? { phone_number: override.url } : {}),
+					application: 'https://sandbox-app.example.com/webhook',
+				},
+				id: phoneNumberId,
+			},
+		};
+	}
 	return {
 		status: 200,
 		body: {
@@ -117,6 +134,46 @@ function readPhoneNumber({ params, headers }) {
 			quality_rating: 'GREEN',
 		},
 	};
+}
+
+/**
+ * POST /{version}/{phone-number-id} {webhook_configuration: {override_callback_uri, verify_token}}:
+ * Meta calls the URL with its GET challenge before it answers; an empty URI clears the override.
+ */
+async function setWebhookConfiguration({ params, headers, body, registrations, challenge }) {
+	const [, phoneNumberId] = params;
+	if (!isAuthorized(headers)) return unauthorized();
+	const configuration = body && body.webhook_configuration;
+	if (typeof configuration !== 'object' || configuration === null || typeof configuration.override_callback_uri !== 'string') {
+		return graphError(400, 100, 'Invalid parameter', 'webhook_configuration.override_callback_uri is required');
+	}
+	const url = configuration.override_callback_uri;
+	const index = registrations.findIndex((each) => each.phoneNumberId === phoneNumberId);
+	if (url === '') {
+		if (index >= 0) registrations.splice(index, 1);
+		return { status: 200, body: { success: true } };
+	}
+	try {
+		checkWebhookUrl(url);
+	} catch (error) {
+		return graphError(400, 100, 'Invalid parameter', error.message);
+	}
+	const answer = await challenge(url, String(configuration.verify_token ?? ''));
+	if (!answer.ok) {
+		const seen = answer.httpStatus ? `HTTP Status Code = ${answer.httpStatus}` : `no answer (${answer.error})`;
+		return graphError(400, 2200, `Callback verification failed with the following errors: ${seen}`, 'The callback URL did not echo hub.challenge');
+	}
+	const override = { phoneNumberId, url, verifyToken: configuration.verify_token };
+	if (index >= 0) registrations[index] = override;
+	else registrations.push(override);
+	return { status: 200, body: { success: true } };
+}
+
+/** The number's override outranks the app's URL (the configured one), as Meta routes `messages` webhooks. */
+function callbackTargets({ configured, registrations, message }) {
+	const override = overrideOf(registrations, message.phoneNumberId);
+	if (override) return [{ url: override.url, registration: override }];
+	return configured ? [{ url: configured }] : [];
 }
 
 /** WhatsApp's reasons for the failures the test numbers produce, as Meta's status webhooks carry them. */
@@ -214,10 +271,12 @@ module.exports = {
 	routes: [
 		{ method: 'POST', pattern: /^\/(v\d+\.\d+)\/(\d+)\/messages$/, kind: 'send', handle: sendMessage },
 		{ method: 'GET', pattern: /^\/(v\d+\.\d+)\/(\d+)$/, kind: 'check', handle: readPhoneNumber },
+		{ method: 'POST', pattern: /^\/(v\d+\.\d+)\/(\d+)$/, kind: 'register', handle: setWebhookConfiguration },
 		{ method: 'GET', pattern: /^\/(v\d+\.\d+)\/(\d+)\/message_templates$/, kind: 'list', handle: listMessageTemplates },
 	],
 	tooManyRequests,
 	callbacksFor,
+	callbackTargets,
 	handshakeRequest,
 	metaSignature,
 };

@@ -6,7 +6,9 @@
  */
 
 const { SANDBOX_CREDENTIALS, outcomeFor } = require('../constants');
-const { basicAuth } = require('../lib/http');
+const crypto = require('crypto');
+
+const { basicAuth, checkWebhookUrl } = require('../lib/http');
 const { stableHex, toE164, uuid, whatsAppMessageId } = require('../lib/ids');
 const { checkSmooch } = require('../templates');
 
@@ -78,10 +80,59 @@ function sendNotification({ params, headers, body, retryAfterSeconds }) {
 	};
 }
 
-/** GET /webhooks: what n8n's credential test calls. */
-function listWebhooks({ params, headers }) {
+// -- the app's webhooks (what n8n's credential test lists, and what the Status Trigger registers) --
+
+/** Smooch's cap: an app holds at most this many webhooks. */
+const MAX_WEBHOOKS = 10;
+
+const isLocalUrl = (url) => {
+	try {
+		return Boolean(checkWebhookUrl(url));
+	} catch {
+		return false;
+	}
+};
+
+function listWebhooks({ params, headers, registrations }) {
 	if (!isAuthorized(headers, params[0])) return unauthorized();
-	return { status: 200, body: { webhooks: [] } };
+	return { status: 200, body: { webhooks: registrations } };
+}
+
+/** POST /v1.1/apps/{appId}/webhooks {target, triggers}: Smooch issues the webhook's id and secret. */
+function createWebhook({ params, headers, body, registrations }) {
+	if (!isAuthorized(headers, params[0])) return unauthorized();
+	if (!isObject(body) || !isText(body.target)) return badRequest('target is required');
+	// The sandbox calls only this machine; Smooch itself calls any public URL.
+	if (!isLocalUrl(body.target)) return badRequest(`target ${body.target} is not reachable from the sandbox (use a URL on this machine)`);
+	const triggers = body.triggers === undefined ? ['message'] : body.triggers;
+	if (!Array.isArray(triggers) || !triggers.every(isText)) return badRequest('triggers must be an array of strings');
+	if (registrations.length >= MAX_WEBHOOKS) return badRequest(`An app can have at most ${MAX_WEBHOOKS} webhooks`);
+	const webhook = {
+		_id: crypto.randomBytes(12).toString('hex'),
+		version: 'v1.1',
+		target: body.target,
+		triggers,
+		secret: crypto.randomBytes(16).toString('hex'),
+		includeClient: false,
+	};
+	registrations.push(webhook);
+	return { status: 201, body: { webhook } };
+}
+
+function deleteWebhook({ params, headers, registrations }) {
+	if (!isAuthorized(headers, params[0])) return unauthorized();
+	const index = registrations.findIndex((webhook) => webhook._id === params[1]);
+	if (index < 0) return smoochError(404, 'not_found', 'Webhook not found');
+	registrations.splice(index, 1);
+	return { status: 200, body: {} };
+}
+
+/** The configured URL (the manual set-up) and every registered webhook, each for its own triggers. */
+function callbackTargets({ configured, registrations }) {
+	return [
+		...(configured ? [{ url: configured }] : []),
+		...registrations.map((webhook) => ({ url: webhook.target, registration: webhook, accepts: (trigger) => webhook.triggers.includes(trigger) })),
+	];
 }
 
 /** WhatsApp's own errors, as Smooch passes them on in error.underlyingError. */
@@ -136,13 +187,14 @@ function callbacksFor(message) {
 	return (SEQUENCES[message.outcome] || []).map((trigger) => ({
 		status: trigger,
 		messageId: message.messageId,
-		build() {
+		build(_url, registration) {
 			const payload = webhookBody(trigger, message, wamid);
 			return {
 				headers: {
 					'Content-Type': 'application/json',
 					'User-Agent': 'Smooch-Webhooks',
-					'X-API-Key': SANDBOX_CREDENTIALS.smooch.webhookSecret,
+					// A registered webhook carries its own secret; the configured URL the credential's.
+					'X-API-Key': registration ? registration.secret : SANDBOX_CREDENTIALS.smooch.webhookSecret,
 				},
 				body: JSON.stringify(payload),
 				payload,
@@ -156,7 +208,10 @@ module.exports = {
 	routes: [
 		{ method: 'POST', pattern: /^\/v1\.1\/apps\/([^/]+)\/notifications$/, kind: 'send', handle: sendNotification },
 		{ method: 'GET', pattern: /^\/v1\.1\/apps\/([^/]+)\/webhooks$/, kind: 'check', handle: listWebhooks },
+		{ method: 'POST', pattern: /^\/v1\.1\/apps\/([^/]+)\/webhooks$/, kind: 'register', handle: createWebhook },
+		{ method: 'DELETE', pattern: /^\/v1\.1\/apps\/([^/]+)\/webhooks\/([^/]+)$/, kind: 'register', handle: deleteWebhook },
 	],
 	tooManyRequests,
 	callbacksFor,
+	callbackTargets,
 };

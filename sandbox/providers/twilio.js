@@ -8,7 +8,7 @@
 const crypto = require('crypto');
 
 const { SANDBOX_CREDENTIALS, outcomeFor } = require('../constants');
-const { basicAuth } = require('../lib/http');
+const { basicAuth, checkWebhookUrl } = require('../lib/http');
 const { stableHex, toE164, twilioSid } = require('../lib/ids');
 const { checkTwilio, twilioContentAndApprovals } = require('../templates');
 
@@ -229,12 +229,177 @@ function callbackParams(message, [status, eventType, errorCode]) {
 	return params;
 }
 
+// -- Event Streams (events.twilio.com): webhook sinks and their subscriptions ----------------------
+
+/** Event Streams authenticates with the account's own credential; no account in the path. */
+const isAccount = (headers) => isAuthorized(headers, SANDBOX_CREDENTIALS.twilio.accountSid);
+
+const eventStreamsError = (status, code, message) => twilioError(status, code, message);
+
+/** Sinks and subscriptions share the provider's registrations, told apart by `kind`. */
+const sinksIn = (registrations) => registrations.filter((each) => each.kind === 'sink');
+const subscriptionsIn = (registrations) => registrations.filter((each) => each.kind === 'subscription');
+
+function publicSink(sink) {
+	const { kind, ...resource } = sink;
+	return resource;
+}
+
+function listSinks({ headers, registrations }) {
+	if (!isAccount(headers)) return unauthorized();
+	return { status: 200, body: { sinks: sinksIn(registrations).map(publicSink), meta: { page: 0, page_size: 100, key: 'sinks' } } };
+}
+
+function readJsonField(text) {
+	try {
+		const value = JSON.parse(text);
+		return typeof value === 'object' && value !== null && !Array.isArray(value) ? value : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+/** POST /v1/Sinks: Description, SinkType=webhook, SinkConfiguration={"destination", "method"}. */
+function createSink({ headers, body, registrations }) {
+	if (!isAccount(headers)) return unauthorized();
+	const fields = body || {};
+	if (!fields.Description) return eventStreamsError(400, 20001, 'Missing required parameter Description in the post body');
+	if (fields.SinkType !== 'webhook') return eventStreamsError(400, 20001, 'The sandbox plays webhook sinks only (SinkType=webhook)');
+	const configuration = readJsonField(fields.SinkConfiguration);
+	if (!configuration || typeof configuration.destination !== 'string') {
+		return eventStreamsError(400, 20001, 'SinkConfiguration must be JSON with a destination');
+	}
+	try {
+		checkWebhookUrl(configuration.destination);
+	} catch (error) {
+		return eventStreamsError(400, 20001, error.message);
+	}
+	const sid = twilioSid('DG');
+	const sink = {
+		kind: 'sink',
+		sid,
+		description: fields.Description,
+		sink_configuration: { destination: configuration.destination, method: configuration.method || 'POST', batch_events: false },
+		sink_type: 'webhook',
+		status: 'active',
+		date_created: new Date().toISOString(),
+		url: `https://events.twilio.com/v1/Sinks/${sid}`,
+	};
+	registrations.push(sink);
+	return { status: 201, body: publicSink(sink) };
+}
+
+/** Removes one registration of a kind by sid; Twilio answers 204 with no body. */
+function deleteBySid(kind, what) {
+	return ({ params, headers, registrations }) => {
+		if (!isAccount(headers)) return unauthorized();
+		const index = registrations.findIndex((each) => each.kind === kind && each.sid === params[0]);
+		if (index < 0) return eventStreamsError(404, 20404, `The requested resource /v1/${what}/${params[0]} was not found`);
+		if (kind === 'sink' && subscriptionsIn(registrations).some((subscription) => subscription.sink_sid === params[0])) {
+			return eventStreamsError(400, 20001, 'The sink has subscriptions: delete them first');
+		}
+		registrations.splice(index, 1);
+		return { status: 204, body: undefined };
+	};
+}
+
+function listSubscriptions({ headers, query, registrations }) {
+	if (!isAccount(headers)) return unauthorized();
+	const subscriptions = subscriptionsIn(registrations).filter((each) => !query.SinkSid || each.sink_sid === query.SinkSid);
+	return { status: 200, body: { subscriptions: subscriptions.map(publicSink), meta: { page: 0, page_size: 50, key: 'subscriptions' } } };
+}
+
+/** POST /v1/Subscriptions: Description, SinkSid, Types (repeated, each `{"type": …, "schema_version"?: n}`). */
+function createSubscription({ headers, body, registrations }) {
+	if (!isAccount(headers)) return unauthorized();
+	const fields = body || {};
+	if (!sinksIn(registrations).some((sink) => sink.sid === fields.SinkSid)) {
+		return eventStreamsError(400, 20001, `Sink ${fields.SinkSid} not found`);
+	}
+	const types = [].concat(fields.Types ?? []).map(readJsonField);
+	if (types.length === 0 || types.some((type) => !type || typeof type.type !== 'string')) {
+		return eventStreamsError(400, 20001, 'Types must be one or more JSON objects with a type');
+	}
+	const sid = twilioSid('DF');
+	const subscription = {
+		kind: 'subscription',
+		sid,
+		account_sid: SANDBOX_CREDENTIALS.twilio.accountSid,
+		description: fields.Description || '',
+		sink_sid: fields.SinkSid,
+		types: types.map((type) => type.type),
+		date_created: new Date().toISOString(),
+		url: `https://events.twilio.com/v1/Subscriptions/${sid}`,
+	};
+	registrations.push(subscription);
+	return { status: 201, body: publicSink(subscription) };
+}
+
+const EVENT_TYPE_PREFIX = 'com.twilio.messaging.message.';
+
+/** The configured URL gets classic callbacks; each sink gets the events its subscriptions name. */
+function callbackTargets({ configured, registrations }) {
+	const subscribed = (sink) =>
+		new Set(subscriptionsIn(registrations).filter((each) => each.sink_sid === sink.sid).flatMap((each) => each.types));
+	return [
+		...(configured ? [{ url: configured }] : []),
+		...sinksIn(registrations).map((sink) => ({
+			url: sink.sink_configuration.destination,
+			registration: sink,
+			accepts: (status) => subscribed(sink).has(EVENT_TYPE_PREFIX + status),
+		})),
+	];
+}
+
+/** One status as Event Streams posts it: a CloudEvents array, signed over the URL with bodySHA256 added. */
+function eventStreamsRequest(url, message, step) {
+	const [status, , errorCode] = step;
+	const now = new Date().toISOString();
+	const data = {
+		messageSid: message.messageId,
+		timestamp: now,
+		accountSid: message.accountSid,
+		eventName: EVENT_TYPE_PREFIX + status,
+		apiVersion: API_VERSION,
+		from: message.from,
+		to: message.to,
+		messageStatus: status.toUpperCase(),
+		...(message.serviceSid ? { messagingServiceSid: message.serviceSid } : {}),
+		...(errorCode ? { errorCode } : {}),
+	};
+	const payload = [
+		{
+			specversion: '1.0',
+			type: EVENT_TYPE_PREFIX + status,
+			source: `/2010-04-01/Accounts/${message.accountSid}/Messages/${message.messageId}.json`,
+			id: twilioSid('EZ'),
+			dataschema: 'https://events-schemas.twilio.com/Messaging.MessageStatus/8',
+			datacontenttype: 'application/json',
+			time: now,
+			data,
+		},
+	];
+	const body = JSON.stringify(payload);
+	const signedUrl = `${url}${url.includes('?') ? '&' : '?'}bodySHA256=${crypto.createHash('sha256').update(body).digest('hex')}`;
+	return {
+		url: signedUrl,
+		headers: {
+			'Content-Type': 'application/json',
+			'User-Agent': 'Twilio-Event-Streams',
+			'X-Twilio-Signature': twilioSignature(SANDBOX_CREDENTIALS.twilio.authToken, signedUrl, {}),
+		},
+		body,
+		payload,
+	};
+}
+
 /** The callbacks one accepted message produces, each built when it is sent. */
 function callbacksFor(message) {
 	return (SEQUENCES[message.outcome] || []).map((step) => ({
 		status: step[0],
 		messageId: message.messageId,
-		build(url) {
+		build(url, registration) {
+			if (registration) return eventStreamsRequest(url, message, step);
 			const params = callbackParams(message, step);
 			return {
 				headers: {
@@ -256,8 +421,16 @@ module.exports = {
 		{ method: 'GET', pattern: /^\/2010-04-01\/Accounts\/([^/]+)\.json$/, kind: 'check', handle: fetchAccount },
 		// The Content API's host (content.twilio.com) is another; a sandbox Base URL serves both.
 		{ method: 'GET', pattern: /^\/v1\/ContentAndApprovals$/, kind: 'list', handle: listContentAndApprovals },
+		// Event Streams' host (events.twilio.com) is another too.
+		{ method: 'GET', pattern: /^\/v1\/Sinks$/, kind: 'register', handle: listSinks },
+		{ method: 'POST', pattern: /^\/v1\/Sinks$/, kind: 'register', handle: createSink },
+		{ method: 'DELETE', pattern: /^\/v1\/Sinks\/([^/]+)$/, kind: 'register', handle: deleteBySid('sink', 'Sinks') },
+		{ method: 'GET', pattern: /^\/v1\/Subscriptions$/, kind: 'register', handle: listSubscriptions },
+		{ method: 'POST', pattern: /^\/v1\/Subscriptions$/, kind: 'register', handle: createSubscription },
+		{ method: 'DELETE', pattern: /^\/v1\/Subscriptions\/([^/]+)$/, kind: 'register', handle: deleteBySid('subscription', 'Subscriptions') },
 	],
 	tooManyRequests,
 	callbacksFor,
+	callbackTargets,
 	twilioSignature,
 };

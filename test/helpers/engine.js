@@ -266,13 +266,18 @@ function triggerNode(parameters, credentials) {
 
 /**
  * `staticData`: the workflow's static data, as n8n saved it after activation (what
- * runWebhookMethod returned), for callbacks checked against what the trigger registered.
+ * runWebhookMethod returned), for callbacks checked against what the trigger registered;
+ * `webhookBaseUrl` stands for WEBHOOK_URL.
  */
-async function runStatusWebhook({ parameters, credentials, request, method = 'POST', staticData }) {
+async function runStatusWebhook({ parameters, credentials, request, method = 'POST', staticData, webhookBaseUrl }) {
 	const node = triggerNode(parameters, credentials);
 	const workflow = new Workflow({ id: 'wf', nodes: [node], connections: {}, nodeTypes, active: true, staticData });
 	const response = webhookResponse();
-	const additionalData = additionalDataFor(credentials, { httpRequest: webhookRequest(request), httpResponse: response });
+	const additionalData = additionalDataFor(credentials, {
+		httpRequest: webhookRequest(request),
+		httpResponse: response,
+		...(webhookBaseUrl ? { webhookBaseUrl, webhookTestBaseUrl: `${webhookBaseUrl}-test` } : {}),
+	});
 	// POST is the callbacks' webhook, GET the handshake's (the same path), as n8n picks them.
 	const description = nodeTypeInstances[TRIGGER_TYPE].description.webhooks.find((webhook) => webhook.httpMethod === method);
 	const webhookData = {

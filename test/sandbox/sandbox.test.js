@@ -159,6 +159,7 @@ describe('module API', () => {
 		expect(CREDS.gupshup).toEqual({
 			apiKey: 'sandbox-gupshup-api-key',
 			appName: 'SandboxApp',
+			appId: '5a4db0c0-0000-4000-8000-00000000a99e',
 			sourceNumber: '+917834811114',
 			webhookToken: 'sandbox-gupshup-webhook-token',
 		});
