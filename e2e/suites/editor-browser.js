@@ -15,7 +15,6 @@
 const fs = require('node:fs');
 
 const rt = require('../../scripts/n8n-runtime');
-const { E2E_PROVIDERS } = require('../providers');
 const { savedRunData, outputItems } = require('../lib/executions');
 const { fallbackMessages, fallbackWorkflow } = require('../lib/workflows');
 
@@ -26,9 +25,6 @@ const NEW_CREDENTIALS = [
 	{ provider: 'gupshup', option: 'Gupshup', word: 'Gupshup' },
 	{ provider: 'meta', option: 'Meta WhatsApp Cloud API', word: 'Meta' },
 ];
-
-let blankNotify;
-let fallback;
 
 function blankNotifyWorkflow() {
 	const node = (name, type, position, parameters) => ({ id: rt.newId(), name, type, typeVersion: 1, position, parameters });
@@ -48,7 +44,7 @@ function blankNotifyWorkflow() {
 }
 
 /** Creates a credential from the open Notify panel: "Create new credential", fill, save, close. */
-async function createCredential(page, { provider }, sandboxUrl) {
+async function createCredential(page, kit, sandboxUrl) {
 	await page.click('[data-test-id="node-credentials-select"]');
 	await page.getByText('Create new credential').first().click();
 	const modal = page.locator('[data-test-id="editCredential-modal"]');
@@ -56,7 +52,7 @@ async function createCredential(page, { provider }, sandboxUrl) {
 	const formFields = await modal.locator('[data-test-id^="parameter-input-"]:not([data-test-id="parameter-input-field"])').evaluateAll((elements) =>
 		elements.map((element) => element.getAttribute('data-test-id').replace('parameter-input-', '')),
 	);
-	const data = E2E_PROVIDERS[provider].credentialData(sandboxUrl);
+	const data = kit.sandboxCredential(sandboxUrl);
 	for (const [field, value] of Object.entries(data)) {
 		if (!formFields.includes(field)) continue;
 		const input = modal.locator(`[data-test-id="parameter-input-${field}"] input, [data-test-id="parameter-input-${field}"] textarea`).first();
@@ -75,17 +71,17 @@ module.exports = {
 	name: 'in the editor (Chromium): new credentials named after their provider; the SMS fallback in a saved execution',
 	pinnedN8nOnly: true,
 
-	workflows({ credentials, sink }) {
-		blankNotify = blankNotifyWorkflow();
-		fallback = fallbackWorkflow({ provider: 'twilio', credential: credentials.twilio, sinkUrl: sink.url, trigger: 'manual' });
-		return [blankNotify, fallback];
-	},
-
-	async run({ report, n8n, sandbox, waitFor, short }) {
+	async run({ report, n8n, sandbox, sink, credentials, kits, waitFor, short }) {
 		if (!fs.existsSync(CHROMIUM)) {
 			report.fail('Chromium', `${CHROMIUM} is missing: apt-get install chromium (the suite never downloads a browser)`);
 			return;
 		}
+		// Saved over REST, as the editor saves them: manual workflows, which the run does not publish.
+		const save = async (workflow) => ({ ...workflow, id: (await n8n.rest('POST', '/workflows', { ...workflow, id: undefined })).id });
+		const blankNotify = await save(blankNotifyWorkflow());
+		const fallback = await save(
+			fallbackWorkflow({ provider: 'twilio', credential: credentials.twilio, sinkUrl: sink.url, trigger: 'manual' }),
+		);
 		const { chromium } = require('playwright-core');
 		const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
 		try {
@@ -116,10 +112,10 @@ module.exports = {
 					await page.getByRole('option', { name: wanted.option, exact: true }).click();
 				}
 				const result = await report.attempt(`${wanted.provider}: create a credential from the node`, () =>
-					createCredential(page, wanted, sandbox.url),
+					createCredential(page, kits[wanted.provider], sandbox.url),
 				);
 				if (!result) continue;
-				const ownFields = Object.keys(E2E_PROVIDERS[wanted.provider].credentialData(sandbox.url)).filter((field) => field !== 'baseUrl');
+				const ownFields = Object.keys(kits[wanted.provider].sandboxCredential(sandbox.url)).filter((field) => field !== 'baseUrl');
 				report.check(
 					ownFields.every((field) => result.formFields.includes(field)) && result.name.includes(wanted.word) && result.testedOk,
 					`${wanted.provider}: "Create new credential" opened ${wanted.option}'s form (${result.formFields.join(', ')}), saved as "${result.name}", connection tested successfully`,
@@ -136,7 +132,7 @@ module.exports = {
 			for (const { provider, name, word } of created) {
 				const record = all.find((credential) => credential.name === name);
 				report.check(
-					listed.includes(name) && record && record.type === E2E_PROVIDERS[provider].credentialType && name.includes(word),
+					listed.includes(name) && record && record.type === kits[provider].credentialType && name.includes(word),
 					`the credentials list shows "${name}", of type ${record && record.type}`,
 					() => `list: ${short(listed, 400)}; saved: ${short(all.map((c) => [c.name, c.type]))}`,
 				);

@@ -9,7 +9,7 @@
  */
 
 const { savedRunData, outputItems } = require('../lib/executions');
-const { PROVIDERS, fallbackMessages, fallbackWorkflow } = require('../lib/workflows');
+const { fallbackMessages, fallbackWorkflow } = require('../lib/workflows');
 
 const workflows = {};
 
@@ -38,8 +38,8 @@ function matches(item, expected) {
 module.exports = {
 	name: 'failed items keep what an SMS fallback needs (error output, saved executions, every provider)',
 
-	workflows({ credentials, sink }) {
-		return PROVIDERS.map((provider) => {
+	workflows({ providers, credentials, sink }) {
+		return providers.map((provider) => {
 			workflows[provider] = fallbackWorkflow({
 				provider,
 				credential: credentials[provider],
@@ -51,8 +51,8 @@ module.exports = {
 		});
 	},
 
-	async run({ report, n8n, httpPost, settledExecutions, sink, short }) {
-		for (const provider of PROVIDERS) {
+	async run({ providers, report, n8n, httpPost, settledExecutions, sink, short }) {
+		for (const provider of providers) {
 			const workflow = workflows[provider];
 			const response = await httpPost(`${n8n.localUrl}/webhook/fallback-${provider}`, { body: { messages: fallbackMessages() } });
 			report.check(response.status === 200, `${provider}: POST /webhook/fallback-${provider} (5 messages) -> ${response.status}`);
