@@ -26,4 +26,19 @@ function outputItems(runData, nodeName, output) {
 	return items.map((item) => item.json);
 }
 
-module.exports = { savedRunData, outputItems };
+/**
+ * Waits until the sandbox has sent every status callback it owes for a suite's sends and no
+ * status execution is still running, so that the suites after it count executions from a still point.
+ */
+async function settleStatusCallbacks({ providers, sandbox, statusWorkflows, executionStats, withTimeout, waitFor }) {
+	await withTimeout(sandbox.idle(), 30000, 'the sandbox to send its pending callbacks');
+	for (const provider of providers) {
+		await waitFor(async () => ((await executionStats(statusWorkflows[provider].id)).running === 0 ? true : null), {
+			timeoutMs: 30000,
+			intervalMs: 200,
+			what: `${provider} status executions to finish`,
+		});
+	}
+}
+
+module.exports = { savedRunData, outputItems, settleStatusCallbacks };

@@ -118,7 +118,7 @@ function fallbackMessages() {
 /**
  * The SMS-fallback pattern: messages -> Split Out -> WhatsApp Notify with On Error "Continue (using
  * error output)"; its error output -> "SMS fallback", an HTTP Request that posts
- * { to: $json.recipient, customer, provider, reason } to the sink (where an SMS provider would be).
+ * { to: $json.recipient, customer, provider, reason, executionId } to the sink (where an SMS provider would be).
  * `trigger`: 'webhook' (POST /webhook/<path> with { messages }) or 'manual' (the five messages of
  * fallbackMessages() from a Set node, for "Execute workflow" in the editor).
  */
@@ -150,7 +150,7 @@ function fallbackWorkflow({ provider, credential, sinkUrl, trigger, path: webhoo
 			url: `${sinkUrl}/sms`,
 			sendBody: true,
 			specifyBody: 'json',
-			jsonBody: '={{ JSON.stringify({ to: $json.recipient, customer: $json.customer, provider: $json.provider, reason: $json.error }) }}',
+			jsonBody: '={{ JSON.stringify({ to: $json.recipient, customer: $json.customer, provider: $json.provider, reason: $json.error, executionId: $execution.id }) }}',
 			options: {},
 		},
 	};

@@ -15,7 +15,7 @@
 const fs = require('node:fs');
 
 const rt = require('../../scripts/n8n-runtime');
-const { savedRunData, outputItems } = require('../lib/executions');
+const { savedRunData, outputItems, settleStatusCallbacks } = require('../lib/executions');
 const { fallbackMessages, fallbackWorkflow } = require('../lib/workflows');
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -70,8 +70,10 @@ async function createCredential(page, kit, sandboxUrl) {
 module.exports = {
 	name: 'in the editor (Chromium): new credentials named after their provider; the SMS fallback in a saved execution',
 	pinnedN8nOnly: true,
+	timing: 'editor',
 
-	async run({ report, n8n, sandbox, sink, credentials, kits, waitFor, short }) {
+	async run(env) {
+		const { report, n8n, sandbox, sink, credentials, kits, waitFor, short } = env;
 		if (!fs.existsSync(CHROMIUM)) {
 			report.fail('Chromium', `${CHROMIUM} is missing: apt-get install chromium (the suite never downloads a browser)`);
 			return;
@@ -175,6 +177,7 @@ module.exports = {
 				'"SMS fallback" ran once for each of them',
 				() => short(Object.keys(runData)),
 			);
+			await report.attempt('the status callbacks of these sends settled', () => settleStatusCallbacks(env));
 		} finally {
 			await browser.close();
 		}

@@ -8,7 +8,7 @@
  * fallback" node after it posted each recipient to the sink. Runs in every n8n version.
  */
 
-const { savedRunData, outputItems } = require('../lib/executions');
+const { savedRunData, outputItems, settleStatusCallbacks } = require('../lib/executions');
 const { fallbackMessages, fallbackWorkflow } = require('../lib/workflows');
 
 const workflows = {};
@@ -37,6 +37,7 @@ function matches(item, expected) {
 
 module.exports = {
 	name: 'failed items keep what an SMS fallback needs (error output, saved executions, every provider)',
+	timing: 'fallback',
 
 	workflows({ providers, credentials, sink }) {
 		return providers.map((provider) => {
@@ -51,7 +52,8 @@ module.exports = {
 		});
 	},
 
-	async run({ providers, report, n8n, httpPost, settledExecutions, sink, short }) {
+	async run(env) {
+		const { providers, report, n8n, httpPost, settledExecutions, sink, short } = env;
 		for (const provider of providers) {
 			const workflow = workflows[provider];
 			const response = await httpPost(`${n8n.localUrl}/webhook/fallback-${provider}`, { body: { messages: fallbackMessages() } });
@@ -77,12 +79,14 @@ module.exports = {
 					.join(', ')}`,
 				() => short(failed, 1200),
 			);
-			const sms = sink.find((body) => body.provider === provider && typeof body.reason === 'string');
+			const sms = sink.find((body) => String(body.executionId) === String(execution.id) && typeof body.reason === 'string');
 			report.check(
 				sms.length === 2 && expected.every((e) => sms.some((body) => body.customer === e.customer && body.to === e.recipient)),
 				`${provider}: "SMS fallback" posted {{ $json.recipient }} for both: ${sms.map((body) => `${body.to} (${body.customer})`).join(', ')}`,
 				() => short(sms),
 			);
 		}
+		// The three sent messages of each batch bring status callbacks: let them land before the next suite counts.
+		await report.attempt('the status callbacks of these sends settled', () => settleStatusCallbacks(env));
 	},
 };
