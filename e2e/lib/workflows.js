@@ -39,6 +39,7 @@ function credentialRef(credential) {
 	return { [credential.type]: { id: credential.id, name: credential.name } };
 }
 
+/** @returns {{ id: string, name: string, nodes: Array<Record<string, any>>, connections: object, settings: object }} */
 function sendWorkflow({ provider, credential, path }) {
 	const webhook = {
 		id: crypto.randomUUID(),
@@ -169,7 +170,7 @@ function fallbackWorkflow({ provider, credential, sinkUrl, trigger, path: webhoo
  * `registerCallback`: whether the trigger registers its URL with the sandbox itself; off (manual
  * mode) by default, as the suites give the sandbox the URL by hand.
  */
-function statusWorkflow({ provider, credential, webhookId, sinkUrl, registerCallback = false }) {
+function statusWorkflow({ provider, credential, webhookId, sinkUrl = undefined, registerCallback = false }) {
 	const trigger = {
 		id: crypto.randomUUID(),
 		name: 'WhatsApp Status Trigger',

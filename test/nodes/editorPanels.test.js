@@ -78,8 +78,10 @@ describe('WhatsApp Notify: template parameters by provider', () => {
 describe('WhatsApp Status Trigger: the GET URL', () => {
 	/** Whether the panel lists the GET webhook's URL (its ndvHideUrl expression, evaluated by n8n). */
 	function getUrlShown(provider) {
+		/** @type {import('n8n-workflow').INode} */
 		const node = { id: 't', name: 'T', type: 'trigger', typeVersion: 1, position: [0, 0], parameters: { provider } };
-		const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes: { getByNameAndVersion: () => ({ description: trigger }) } });
+		const nodeTypes = /** @type {any} */ ({ getByNameAndVersion: () => ({ description: trigger }) });
+		const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes });
 		const get = trigger.webhooks.find((webhook) => webhook.httpMethod === 'GET');
 		return !workflow.expression.getSimpleParameterValue(node, get.ndvHideUrl, 'internal', {});
 	}
