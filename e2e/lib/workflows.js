@@ -39,7 +39,7 @@ function credentialRef(credential) {
 	return { [credential.type]: { id: credential.id, name: credential.name } };
 }
 
-/** @returns {{ id: string, name: string, nodes: Array<Record<string, any>>, connections: object, settings: object }} */
+/** @returns {{ id: string, name: string, nodes: any[], connections: object, settings: object }} */
 function sendWorkflow({ provider, credential, path }) {
 	const webhook = {
 		id: crypto.randomUUID(),
@@ -123,7 +123,7 @@ function fallbackMessages() {
  * `trigger`: 'webhook' (POST /webhook/<path> with { messages }) or 'manual' (the five messages of
  * fallbackMessages() from a Set node, for "Execute workflow" in the editor).
  */
-function fallbackWorkflow({ provider, credential, sinkUrl, trigger, path: webhookPath }) {
+function fallbackWorkflow({ provider, credential, sinkUrl, trigger, path: webhookPath = undefined }) {
 	const send = batchSendWorkflow({ provider, credential, path: webhookPath || `fallback-${provider}` });
 	const [webhook, split, notify] = send.nodes;
 	notify.onError = 'continueErrorOutput';
