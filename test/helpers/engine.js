@@ -14,6 +14,7 @@ const dist = path.resolve(__dirname, '../../dist');
 const { WhatsAppNotify } = require(`${dist}/nodes/WhatsAppNotify/WhatsAppNotify.node`);
 const { WhatsAppStatusTrigger } = require(`${dist}/nodes/WhatsAppStatusTrigger/WhatsAppStatusTrigger.node`);
 const { forgetSendPaces } = require(`${dist}/nodes/shared/sendPool`);
+const { forgetKeptCredentials } = require(`${dist}/nodes/WhatsAppStatusTrigger/keptCredentials`);
 const { n8n: packageEntries } = require('../../package.json');
 
 const PACKAGE = 'n8n-nodes-whatsapp-notify';
@@ -269,7 +270,9 @@ function triggerNode(parameters, credentials) {
  * runWebhookMethod returned), for callbacks checked against what the trigger registered;
  * `webhookBaseUrl` stands for WEBHOOK_URL.
  */
-async function runStatusWebhook({ parameters, credentials, request, method = 'POST', staticData, webhookBaseUrl }) {
+async function runStatusWebhook({ parameters, credentials, request, method = 'POST', staticData, webhookBaseUrl, keepCredentials = false }) {
+	// Each call stands for a fresh trigger unless a test is about what the trigger keeps between callbacks.
+	if (!keepCredentials) forgetKeptCredentials();
 	const node = triggerNode(parameters, credentials);
 	const workflow = new Workflow({ id: 'wf', nodes: [node], connections: {}, nodeTypes, active: true, staticData });
 	const response = webhookResponse();
