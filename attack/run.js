@@ -28,8 +28,7 @@ const nock = require('nock');
 const { normalizeStatusCallback, CallbackFormatError } = require('..');
 const { runNotify, runStatusWebhook } = require('../test/helpers/engine');
 const { recordingServer } = require('../test/helpers/recordingServer');
-const { metaSignature } = require('../sandbox/providers/meta');
-const { twilioSignature } = require('../sandbox/providers/twilio');
+const { sandboxProviders } = require('../sandbox/providers');
 const { hostileValues, mulberry32, mutate, pick } = require('./fuzz');
 
 const args = process.argv.slice(2);
@@ -43,8 +42,12 @@ const TRIGGER_BODIES = Math.round(NORMALIZE_BODIES / 2);
 /** Each fuzz section stops early past this, so CI stays bounded on a slow machine. */
 const SECTION_BUDGET_MS = 45_000;
 
+/** Every provider's kit (sandbox/providers/<name>.js): its test credential, signer and recipient spelling. */
+const KITS = sandboxProviders();
+
+/** The callbacks in each provider's fixtures (entries named _… are notes, and not every entry is a callback). */
 const FIXTURES = Object.fromEntries(
-	['twilio', 'smooch', 'gupshup', 'meta'].map((provider) => [
+	Object.keys(KITS).map((provider) => [
 		provider,
 		Object.entries(require(path.join(__dirname, '..', 'test', 'fixtures', `${provider}-callbacks.json`)))
 			.filter(([name, body]) => !name.startsWith('_') && isCallback(provider, body))
@@ -53,8 +56,12 @@ const FIXTURES = Object.fromEntries(
 );
 
 function isCallback(provider, body) {
-	if (provider === 'meta') return body && body.object === 'whatsapp_business_account';
-	return typeof body === 'object' && body !== null;
+	if (typeof body !== 'object' || body === null) return false;
+	try {
+		return normalizeStatusCallback({ provider, body }) !== undefined;
+	} catch {
+		return false;
+	}
 }
 
 // -- the report ---------------------------------------------------------------------------------
@@ -102,54 +109,39 @@ function eventProblem(event) {
 
 // -- credentials and signing ----------------------------------------------------------------------
 
-const SECRETS = {
-	twilio: { twilioWhatsAppApi: { accountSid: 'AC00000000000000000000000000000000', authToken: 'attack-twilio-token' } },
-	smooch: { smoochApi: { appId: 'a', keyId: 'k', secret: 's', integrationId: 'i', webhookSecret: 'attack-smooch-secret' } },
-	gupshup: { gupshupApi: { apiKey: 'k', sourceNumber: '+917834811114', appName: 'App', webhookToken: 'attack-gupshup-token' } },
-	meta: { metaWhatsAppCloudApi: { accessToken: 't', phoneNumberId: '106540352242922', appSecret: 'attack-meta-secret', verifyToken: 'v' } },
-};
+/** The trigger's credential, by type, as the Status Trigger reads it: the kit's test credential. */
+const credentialsOf = (provider, changes = {}) => ({ [KITS[provider].credentialType]: { ...KITS[provider].testCredential, ...changes } });
+const callbackSecretOf = (provider) => KITS[provider].testCredential[KITS[provider].callbackSecret];
 const PUBLISHED = 'https://n8n.example.com/webhook/trigger-id/status';
 const PATH = '/webhook/trigger-id/status';
 
-/** Signed as Twilio does, by the sandbox's signer (independent of the package). */
-const signTwilio = (url, fields) => twilioSignature(SECRETS.twilio.twilioWhatsAppApi.authToken, url, fields);
-
 const isForm = (body) => typeof body === 'object' && body !== null && !Array.isArray(body) && Object.values(body).every((value) => typeof value === 'string');
 
-/** The request a genuine provider would make with this body, or undefined when it cannot sign it. */
+/**
+ * The request a genuine provider would make with this body, signed by its kit (independent of
+ * the package), or undefined when it cannot make it (a form-posting provider and a body that is
+ * not a form).
+ */
 function genuineRequest(provider, body) {
+	const kit = KITS[provider];
 	const raw = Buffer.from(JSON.stringify(body));
-	switch (provider) {
-		case 'twilio':
-			return isForm(body) ? { body, url: PATH, headers: { 'X-Twilio-Signature': signTwilio(PUBLISHED, body) } } : undefined;
-		case 'smooch':
-			return { body, rawBody: raw, headers: { 'X-API-Key': SECRETS.smooch.smoochApi.webhookSecret } };
-		case 'gupshup':
-			return { body, rawBody: raw, query: { token: SECRETS.gupshup.gupshupApi.webhookToken } };
-		case 'meta': {
-			return { body, rawBody: raw, headers: { 'X-Hub-Signature-256': metaSignature(SECRETS.meta.metaWhatsAppCloudApi.appSecret, raw) } };
-		}
-		default:
-			throw new Error(provider);
-	}
+	if (kit.callbackEncoding === 'form' && !isForm(body)) return undefined;
+	const { headers = {}, query } = kit.signCallback({ secret: callbackSecretOf(provider), url: PUBLISHED, fields: body, raw });
+	const request = kit.callbackEncoding === 'form' ? { body, url: PATH, headers } : { body, rawBody: raw, headers };
+	return query ? { ...request, query } : request;
 }
 
-/** A request from someone without the secret: nothing, a wrong one, or a hostile header value. */
+/**
+ * A request from someone without the secret: nothing, a wrong one or a hostile value where the
+ * provider carries its proof, and the real secret where the provider never puts it.
+ */
 function forgedRequest(provider, body, random) {
-	const junk = pick(random, ['', 'x', 'sha256=00', `sha256=${'0'.repeat(64)}`, 'c2lnbmF0dXJl', 'Bearer attack-gupshup-token']);
-	const raw = Buffer.from(JSON.stringify(body));
-	switch (provider) {
-		case 'twilio':
-			return { body, url: PATH, headers: junk ? { 'X-Twilio-Signature': junk } : {} };
-		case 'smooch':
-			return { body, rawBody: raw, headers: junk ? { 'X-API-Key': junk } : {} };
-		case 'gupshup':
-			return { body, rawBody: raw, query: junk ? { token: junk } : {}, headers: { Authorization: 'Bearer attack-gupshup-token' } };
-		case 'meta':
-			return { body, rawBody: raw, headers: junk ? { 'X-Hub-Signature-256': junk } : {} };
-		default:
-			throw new Error(provider);
-	}
+	const kit = KITS[provider];
+	const junk = pick(random, ['', 'x', 'sha256=00', `sha256=${'0'.repeat(64)}`, 'c2lnbmF0dXJl', `Bearer ${callbackSecretOf(provider)}`]);
+	const misplaced = { Authorization: `Bearer ${callbackSecretOf(provider)}` };
+	const request = kit.callbackEncoding === 'form' ? { body, url: PATH } : { body, rawBody: Buffer.from(JSON.stringify(body)) };
+	if (kit.secretCarrier.query) return { ...request, query: junk ? { [kit.secretCarrier.query]: junk } : {}, headers: misplaced };
+	return { ...request, headers: junk ? { ...misplaced, [kit.secretCarrier.header]: junk } : misplaced };
 }
 
 // -- 1. normalizeStatusCallback -------------------------------------------------------------------
@@ -193,7 +185,7 @@ async function fuzzTrigger() {
 		const provider = pick(random, providers);
 		const body = mutate(random, pick(random, FIXTURES[provider]));
 		const parameters = { provider, options: { includeOtherEvents: random() < 0.5 } };
-		const credentials = SECRETS[provider];
+		const credentials = credentialsOf(provider);
 		try {
 			const forged = await runStatusWebhook({ parameters, credentials, request: forgedRequest(provider, body, random) });
 			const refused = forged.response.statusCode === 401 && !forged.result.workflowData;
@@ -224,29 +216,37 @@ async function fuzzTrigger() {
 			check(false, `trigger genuine #${done} (${provider}) threw`, `${error.message} on ${short(body)}`);
 		}
 	}
-	line(`${done} bodies in ${Date.now() - started} ms: forged -> 401 ${tally.forged401}; genuine -> 400 ${tally.genuine400}, empty 200 ${tally.genuineEmpty}, routed ${tally.genuineRouted}; ${tally.unsignable} not form-signable (Twilio)`);
+	line(`${done} bodies in ${Date.now() - started} ms: forged -> 401 ${tally.forged401}; genuine -> 400 ${tally.genuine400}, empty 200 ${tally.genuineEmpty}, routed ${tally.genuineRouted}; ${tally.unsignable} not signable (a form-posting provider, a body that is no form)`);
 }
 
 // -- 3. scenarios ------------------------------------------------------------------------------------
 
 async function callbackScenarios() {
 	section('forged, replayed, foreign-host callbacks; credentials without a secret');
-	const twilioBody = FIXTURES.twilio[0];
 	const foreign = `https://attacker.example.org${PATH}`;
-	const run = (provider, request, options = {}, credentials = SECRETS[provider]) =>
+	const run = (provider, request, options = {}, credentials = credentialsOf(provider)) =>
 		runStatusWebhook({ parameters: { provider, options }, credentials, request });
 
-	const foreignHost = await run('twilio', {
-		body: twilioBody,
-		url: PATH,
-		headers: { host: 'attacker.example.org', 'x-forwarded-host': 'attacker.example.org', 'x-forwarded-proto': 'https', 'X-Twilio-Signature': signTwilio(foreign, twilioBody) },
-	});
-	check(foreignHost.response.statusCode === 401 && !foreignHost.result.workflowData, 'a Twilio signature made for another host is refused');
+	// Providers that sign the URL: a signature made for another host, that host named in the headers.
+	for (const provider of Object.keys(FIXTURES).filter((name) => KITS[name].signsUrl)) {
+		const body = FIXTURES[provider][0];
+		const { headers } = KITS[provider].signCallback({ secret: callbackSecretOf(provider), url: foreign, fields: body });
+		const foreignHost = await run(provider, {
+			body,
+			url: PATH,
+			headers: { host: 'attacker.example.org', 'x-forwarded-host': 'attacker.example.org', 'x-forwarded-proto': 'https', ...headers },
+		});
+		check(foreignHost.response.statusCode === 401 && !foreignHost.result.workflowData, `${provider}: a signature made for another host is refused`);
+	}
 
-	for (const value of hostileValues()) {
-		const body = { ...twilioBody, MessageStatus: value };
-		const answer = await run('twilio', { body, url: PATH, headers: { 'X-Twilio-Signature': 'c2lnbmF0dXJl' } });
-		check(answer.response.statusCode === 401 && !answer.result.workflowData, `Twilio JSON body, MessageStatus ${short(value, 40)}: 401`);
+	for (const provider of Object.keys(FIXTURES)) {
+		const fixture = FIXTURES[provider][0];
+		for (const value of hostileValues()) {
+			const [field] = Object.keys(fixture);
+			const body = { ...fixture, [field]: value };
+			const answer = await run(provider, forgedRequest(provider, body, () => 0.5));
+			check(answer.response.statusCode === 401 && !answer.result.workflowData, `${provider}: ${field} ${short(value, 40)}, a made-up proof: 401`);
+		}
 	}
 
 	for (const provider of Object.keys(FIXTURES)) {
@@ -259,9 +259,8 @@ async function callbackScenarios() {
 			`${provider}: a replayed callback carries the same eventId (workflows can drop it)`,
 		);
 
-		const [type] = Object.keys(SECRETS[provider]);
-		const secretField = { twilio: 'authToken', smooch: 'webhookSecret', gupshup: 'webhookToken', meta: 'appSecret' }[provider];
-		const emptySecret = { [type]: { ...SECRETS[provider][type], [secretField]: '' } };
+		const secretField = KITS[provider].callbackSecret;
+		const emptySecret = credentialsOf(provider, { [secretField]: '' });
 		const unchecked = await run(provider, genuineRequest(provider, body) || { body }, {}, emptySecret);
 		check(unchecked.response.statusCode === 401 && !unchecked.result.workflowData, `${provider}: a credential without ${secretField} refuses every callback`);
 	}
@@ -269,24 +268,12 @@ async function callbackScenarios() {
 
 // -- 4. WhatsApp Notify ----------------------------------------------------------------------------
 
-const NOTIFY_CREDENTIALS = {
-	twilioWhatsAppApi: { accountSid: 'AC0123456789abcdef0123456789abcdef', authToken: 'attack-twilio-auth', fromNumber: '+14155238886' },
-	smoochApi: { appId: 'app123', keyId: 'key1', secret: 'attack-smooch-secret', integrationId: 'int1', region: 'us' },
-	gupshupApi: { apiKey: 'attack-gupshup-key', sourceNumber: '+917834811114', appName: 'App' },
-	metaWhatsAppCloudApi: { accessToken: 'attack-meta-token', phoneNumberId: '106540352242922', appSecret: 'x', verifyToken: 'v' },
-};
-const NOTIFY_SECRETS = ['attack-twilio-auth', 'attack-smooch-secret', 'attack-gupshup-key', 'attack-meta-token'];
-const SEND_HOSTS = { twilio: 'https://api.twilio.com', smooch: 'https://api.smooch.io', gupshup: 'https://api.gupshup.io', meta: 'https://graph.facebook.com' };
+const NOTIFY_CREDENTIALS = Object.fromEntries(Object.values(KITS).map((kit) => [kit.credentialType, kit.testCredential]));
+const NOTIFY_SECRETS = Object.values(KITS).flatMap((kit) => kit.secretFields.map((field) => kit.testCredential[field]));
 const RECIPIENT = '+15145555333';
 
-/** The recipient as each provider spells it in the request body it was sent. */
-function recipientSent(provider, body) {
-	if (provider === 'twilio') return new URLSearchParams(body).get('To');
-	if (provider === 'gupshup') return new URLSearchParams(body).get('destination');
-	const json = typeof body === 'string' ? JSON.parse(body) : body;
-	return provider === 'smooch' ? json.destination && json.destination.destinationId : json.to;
-}
-const EXPECTED_RECIPIENT = { twilio: `whatsapp:${RECIPIENT}`, gupshup: RECIPIENT.slice(1), smooch: RECIPIENT, meta: RECIPIENT };
+/** A send's body as nock saw it: JSON, or a form as a string. */
+const parsedBody = (body) => (typeof body !== 'string' ? body : body.trim().startsWith('{') ? JSON.parse(body) : Object.fromEntries(new URLSearchParams(body)));
 
 async function hostileSends() {
 	section('WhatsApp Notify: hostile overrides and recipients');
@@ -312,11 +299,11 @@ async function hostileSends() {
 	for (let n = 0; n < 40; n++) overrides.push(JSON.stringify(mutate(random, { message: { type: 'text', text: 'x' }, Body: 'x', destination: { destinationId: RECIPIENT }, to: RECIPIENT })));
 	let refused = 0;
 	let sent = 0;
-	for (const provider of Object.keys(SEND_HOSTS)) {
+	for (const [provider, kit] of Object.entries(KITS)) {
 		for (const override of overrides) {
 			nock.cleanAll();
 			const requests = [];
-			nock(SEND_HOSTS[provider])
+			nock(kit.apiHost)
 				.post(() => true, (body) => requests.push(body) || true)
 				.reply(201, { sid: 'SM1', messageId: 'g1', notification: { _id: 'n1' }, messages: [{ id: 'wamid.1' }], status: 'submitted' });
 			const { items, error } = await runNotify({ parameters: { provider, recipient: RECIPIENT, message: 'x', override }, credentials: NOTIFY_CREDENTIALS });
@@ -332,16 +319,16 @@ async function hostileSends() {
 				);
 			} else {
 				sent++;
-				const to = requests.length === 1 ? recipientSent(provider, requests[0]) : undefined;
+				const to = requests.length === 1 ? kit.recipientSent(parsedBody(requests[0])) : undefined;
 				check(
-					to === EXPECTED_RECIPIENT[provider] && items.length === 1 && items[0].json.recipient === RECIPIENT,
+					to === kit.recipientAsSent(RECIPIENT) && items.length === 1 && items[0].json.recipient === RECIPIENT,
 					`${provider} override ${short(override, 50)}: sent once, to the validated recipient`,
 					`${requests.length} requests, recipient ${to}`,
 				);
 			}
 		}
 	}
-	line(`${overrides.length} overrides x ${Object.keys(SEND_HOSTS).length} providers: ${refused} refused before sending, ${sent} sent to the validated recipient`);
+	line(`${overrides.length} overrides x ${Object.keys(KITS).length} providers: ${refused} refused before sending, ${sent} sent to the validated recipient`);
 
 	for (const recipient of ['={{ ["+919988776655"] }}', '={{ { "to": "+919988776655" } }}', '={{ null }}', '+91 99887 76655', '+1555\n+1556', 'whatsapp:+15550001111']) {
 		nock.cleanAll();
@@ -359,7 +346,7 @@ async function redirectingProviders() {
 		for (const status of [301, 302, 303, 307, 308]) {
 			const redirecting = await recordingServer((request, response) => response.writeHead(status, { location: `${elsewhere.url}${request.url}` }).end());
 			try {
-				for (const [provider, type] of [['twilio', 'twilioWhatsAppApi'], ['smooch', 'smoochApi'], ['gupshup', 'gupshupApi'], ['meta', 'metaWhatsAppCloudApi']]) {
+				for (const [provider, { credentialType: type }] of Object.entries(KITS)) {
 					const credentials = { ...NOTIFY_CREDENTIALS, [type]: { ...NOTIFY_CREDENTIALS[type], baseUrl: redirecting.url, region: 'custom' } };
 					const before = elsewhere.requests.length;
 					const { error } = await runNotify({ parameters: { provider, recipient: RECIPIENT, message: 'x' }, credentials });

@@ -13,16 +13,13 @@
  * Can also be required in-process: createEndpoint() gives the same commands as async functions.
  */
 
+const { sandboxProviders } = require('../sandbox/providers');
 const { startSandbox } = require('../sandbox/server');
 
-/** The recipient of a send, in E.164, from the body as the sandbox parsed it. */
+/** The recipient of a send, in E.164, from its body (as sent, or as the sandbox parsed it). */
 function recipientOf(provider, body) {
 	if (!body || typeof body !== 'object') return null;
-	let raw;
-	if (provider === 'twilio') raw = body.To;
-	else if (provider === 'smooch') raw = body.destination && body.destination.destinationId;
-	else if (provider === 'gupshup') raw = body.destination;
-	else if (provider === 'meta') raw = body.to;
+	const raw = sandboxProviders()[provider].recipientSent(body);
 	if (typeof raw !== 'string') return null;
 	const digits = raw.replace(/^whatsapp:/, '').replace(/[^\d]/g, '');
 	return digits ? `+${digits}` : null;
@@ -125,4 +122,4 @@ if (require.main === module && process.send) {
 	});
 }
 
-module.exports = { createEndpoint, summarize, recipientOf, peakInWindow };
+module.exports = { createEndpoint, recipientOf, peakInWindow };

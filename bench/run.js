@@ -27,9 +27,9 @@ const os = require('os');
 const path = require('path');
 const { parseArgs } = require('util');
 const { peakInWindow } = require('./endpoint');
+const { providerNames } = require('../sandbox/providers');
 
 const ROOT = path.resolve(__dirname, '..');
-const PROVIDERS = ['twilio', 'smooch', 'gupshup', 'meta'];
 
 const USAGE = `Usage: npm run bench -- [options]     (npm run build first: it measures dist/)
   --quick                a ~1-minute smoke run (150 items, sequential on 20, memory 300/1500; the
@@ -43,7 +43,7 @@ const USAGE = `Usage: npm run bench -- [options]     (npm run build first: it me
   --max-retries N        the node's Max Retries on 429 (default 5, the node's default)
   --seq-items N          items for the sequential baseline, scaled linearly to --items (default 100)
   --seq-full P           provider whose sequential baseline runs on all --items ('none' to skip; default twilio)
-  --providers a,b        providers (default twilio,smooch,gupshup,meta)
+  --providers a,b        providers (default: all, in the registry's order)
   --scenarios a,b        any of plain,sequential,limited,shared,capped,inproc,paced,gate,memory,normalize (default all;
                          shared = limited-shared and limited-shared-inproc)
   --paced-rate N         Messages Per Second for the 'plain-paced' diagnostic (default 250)
@@ -109,7 +109,7 @@ function options() {
 		maxRetries: number('max-retries', 5),
 		seqItems: Math.min(items, number('seq-items', quick ? 20 : 100)),
 		seqFull: values['seq-full'] ?? (quick ? 'none' : 'twilio'),
-		providers: list('providers', PROVIDERS),
+		providers: list('providers', providerNames()),
 		scenarios: list('scenarios', ['plain', 'sequential', 'limited', 'shared', 'capped', 'inproc', 'paced', 'gate', 'memory', 'normalize']),
 		pacedRate: number('paced-rate', 250),
 		memItems: list('mem-items', quick ? ['300', '1500'] : ['1000', '10000']).map(Number),
@@ -120,7 +120,7 @@ function options() {
 		n8nRequests: number('n8n-requests', quick ? 300 : 1000),
 		normalize: quick ? { rounds: 3, roundMs: 100 } : { rounds: 7, roundMs: 300 },
 	};
-	for (const provider of opts.providers) if (!PROVIDERS.includes(provider)) throw new Error(`unknown provider ${provider}`);
+	for (const provider of opts.providers) if (!providerNames().includes(provider)) throw new Error(`unknown provider ${provider}`);
 	return opts;
 }
 

@@ -16,6 +16,9 @@
 const path = require('path');
 const { performance } = require('perf_hooks');
 
+const { recipientOf } = require('./endpoint');
+const { sandboxProviders } = require('../sandbox/providers');
+
 const ROOT = path.resolve(__dirname, '..');
 const DIST = path.join(ROOT, 'dist');
 
@@ -67,7 +70,7 @@ function instrumentTransport() {
 	let onMidRun = null;
 	transport.sendToProvider = async function instrumentedSendToProvider(context, provider, credentials, request, policy) {
 		const record = {
-			recipient: recipientOf(request.body),
+			recipient: recipientOf(job.provider, request.body),
 			called: performance.now(),
 			start: 0,
 			end: 0,
@@ -104,20 +107,11 @@ function instrumentTransport() {
 	};
 }
 
-/** The recipient a request goes to, in E.164, whatever the provider's field. */
-function recipientOf(body) {
-	const raw = body && (body.To ?? body.to ?? (body.destination && typeof body.destination === 'object' ? body.destination.destinationId : body.destination));
-	if (typeof raw !== 'string') return null;
-	return `+${raw.replace(/^whatsapp:/, '').replace(/[^\d]/g, '')}`;
-}
-
+/** The provider's sandbox credential (its kit's), pointing at the endpoint. */
 function credentialsFor(provider, url) {
-	const { SANDBOX_CREDENTIALS } = require(path.join(ROOT, 'sandbox/constants'));
-	if (provider === 'twilio') return { twilioWhatsAppApi: { ...SANDBOX_CREDENTIALS.twilio, baseUrl: url } };
-	if (provider === 'smooch') return { smoochApi: { ...SANDBOX_CREDENTIALS.smooch, region: 'custom', baseUrl: url } };
-	if (provider === 'gupshup') return { gupshupApi: { ...SANDBOX_CREDENTIALS.gupshup, baseUrl: url } };
-	if (provider === 'meta') return { metaWhatsAppCloudApi: { ...SANDBOX_CREDENTIALS.meta, baseUrl: url } };
-	throw new Error(`unknown provider ${provider}`);
+	const kit = sandboxProviders()[provider];
+	if (!kit) throw new Error(`unknown provider ${provider}`);
+	return { [kit.credentialType]: kit.sandboxCredential(url) };
 }
 
 function makeItems(count, offset = 0) {

@@ -38,8 +38,8 @@ const { runLifecycle } = require('./lib/lifecycle');
 const { startRedis, startPostgres } = require('./lib/services');
 const { startSink } = require('./lib/sink');
 const { waitFor } = require('./lib/wait');
-const { PROVIDERS, sandboxCredentials, batchSendWorkflow, statusWorkflow } = require('./lib/workflows');
-const { E2E_PROVIDERS } = require('./providers');
+const { sandboxProviders } = require('../sandbox/providers');
+const { providerNames, sandboxCredentials, batchSendWorkflow, statusWorkflow, triggerUrl } = require('./lib/workflows');
 
 const argv = process.argv.slice(2);
 if (rt.n8nVersionArg(argv)) rt.useN8n(rt.n8nVersionArg(argv));
@@ -56,16 +56,8 @@ const WORKER_CONCURRENCY = 10;
 /** Concurrent batch executions against one provider limit none of them is told about. */
 const SHARED_LIMIT = { provider: 'twilio', limit: 50, batches: 4, messages: 100 };
 
-/** Which Status Trigger output each sandbox callback lands on; callbacks not listed start nothing. */
-const OUTPUT_OF = {
-	twilio: { delivered: 'delivered', read: 'seen', undelivered: 'discarded', failed: 'discarded' },
-	smooch: { 'notification:delivery:user': 'delivered', 'conversation:read': 'seen', 'notification:delivery:failure': 'discarded' },
-	gupshup: { delivered: 'delivered', read: 'seen', failed: 'discarded' },
-	meta: { delivered: 'delivered', read: 'seen', failed: 'discarded' },
-};
-for (const provider of PROVIDERS) {
-	if (!OUTPUT_OF[provider]) throw new Error(`e2e/queue.js: add ${provider}'s callbacks to OUTPUT_OF (which output each lands on)`);
-}
+/** Which Status Trigger output a sandbox callback lands on (its kit's statusWords); undefined: it starts nothing. */
+const outputOf = (provider, word) => (Object.hasOwn(sandboxProviders()[provider].statusWords, word) ? sandboxProviders()[provider].statusWords[word] : undefined);
 
 const report = createReport();
 const measured = {};
@@ -81,7 +73,7 @@ const short = (value, max = 300) => {
 };
 
 /** The message text of a send in the sandbox's received log, in the provider's request shape. */
-const sentText = (provider, body) => E2E_PROVIDERS[provider].sentText(body || {});
+const sentText = (provider, body) => sandboxProviders()[provider].sentText(body || {});
 
 const countBy = (list, key) => list.reduce((counts, each) => ({ ...counts, [key(each)]: (counts[key(each)] || 0) + 1 }), {});
 
@@ -222,12 +214,12 @@ async function main() {
 	const credentials = sandboxCredentials(sandbox.url, { suffix: 'queue' });
 	const loadCredentials = benchCredentials().map((credential) => ({ ...credential, id: rt.newId() }));
 	rt.importCredentials(folders.main, [...Object.values(credentials), ...loadCredentials], { ...runtimeOptions, env: queueEnv });
-	const triggerIds = Object.fromEntries(PROVIDERS.map((provider) => [provider, crypto.randomUUID()]));
+	const triggerIds = Object.fromEntries(providerNames().map((provider) => [provider, crypto.randomUUID()]));
 	const statusWorkflows = Object.fromEntries(
-		PROVIDERS.map((provider) => [provider, statusWorkflow({ provider, credential: credentials[provider], webhookId: triggerIds[provider], sinkUrl: sink.url })]),
+		providerNames().map((provider) => [provider, statusWorkflow({ provider, credential: credentials[provider], webhookId: triggerIds[provider], sinkUrl: sink.url })]),
 	);
 	const batchWorkflows = Object.fromEntries(
-		PROVIDERS.map((provider) => [provider, batchSendWorkflow({ provider, credential: credentials[provider], path: `batch-${provider}` })]),
+		providerNames().map((provider) => [provider, batchSendWorkflow({ provider, credential: credentials[provider], path: `batch-${provider}` })]),
 	);
 	const targets = loadTargets(loadCredentials);
 	const workflows = [...Object.values(statusWorkflows), ...Object.values(batchWorkflows), ...targets.map((target) => target.workflow)];
@@ -255,7 +247,7 @@ async function main() {
 		`main ${main.localUrl} (pid ${main.pid}), webhook processor ${webhook.localUrl} (pid ${webhook.pid}), workers pid ${workers.map((w) => w.pid).join(' and ')}, ${WORKER_CONCURRENCY} jobs each`,
 	);
 
-	const triggerUrls = Object.fromEntries(PROVIDERS.map((provider) => [provider, E2E_PROVIDERS[provider].triggerUrl(webhookBase, triggerIds[provider])]));
+	const triggerUrls = Object.fromEntries(providerNames().map((provider) => [provider, triggerUrl(provider, webhookBase, triggerIds[provider])]));
 	sandbox.configure({ webhooks: triggerUrls, callbackDelayMs: 100 });
 
 	const ctx = { main, webhook, workers, sandbox, sink, webhookBase, triggerUrls, statusWorkflows, batchWorkflows };
@@ -263,6 +255,7 @@ async function main() {
 	await checkCallbacks(ctx);
 	await checkForgedCallbacks(ctx);
 	await checkSharedLimit(ctx);
+	await checkRegistration({ ...ctx, credentials });
 
 	report.section(`throughput: the bench's callback load through the webhook processor (${LOAD.requests} per provider, ${LOAD.concurrency} clients)`);
 	measured.queue = await measureLoad('queue', webhookBase, targets, (id) => executionCounts(main, id));
@@ -284,7 +277,7 @@ async function main() {
 /** Concurrent batch executions through the webhook processor: every message sent once, answers in order. */
 async function checkBatches({ sandbox, webhookBase }) {
 	report.section(`batches: ${BATCHES_PER_PROVIDER} concurrent executions × ${MESSAGES_PER_BATCH} messages per provider through the webhook processor`);
-	const batches = PROVIDERS.flatMap((provider) =>
+	const batches = providerNames().flatMap((provider) =>
 		Array.from({ length: BATCHES_PER_PROVIDER }, (_, batch) => ({
 			provider,
 			messages: Array.from({ length: MESSAGES_PER_BATCH }, (__, index) => ({
@@ -332,12 +325,12 @@ async function checkBatches({ sandbox, webhookBase }) {
 async function checkCallbacks({ main, webhook, workers, sandbox, sink, triggerUrls, statusWorkflows, batchWorkflows }) {
 	report.section('status callbacks through the webhook processor: one execution each, on a worker, on the right output');
 	await waitFor(() => sandbox.idle().then(() => true), { timeoutMs: 60000, what: 'the sandbox to send all callbacks' });
-	for (const provider of PROVIDERS) {
+	for (const provider of providerNames()) {
 		const callbacks = sandbox.callbacks.filter((callback) => callback.provider === provider);
 		const failed = callbacks.filter((callback) => callback.httpStatus !== 200 || callback.url !== triggerUrls[provider]);
 		report.check(callbacks.length > 0 && failed.length === 0, `${provider}: ${callbacks.length} callbacks to the webhook processor, all HTTP 200`, () => short(failed));
-		const counted = callbacks.filter((callback) => OUTPUT_OF[provider][callback.status]);
-		const expected = countBy(counted, (callback) => OUTPUT_OF[provider][callback.status]);
+		const counted = callbacks.filter((callback) => outputOf(provider, callback.status));
+		const expected = countBy(counted, (callback) => outputOf(provider, callback.status));
 		const counts = await report.attempt(`${provider}: executions settle`, () =>
 			waitFor(
 				async () => {
@@ -376,7 +369,7 @@ async function checkCallbacks({ main, webhook, workers, sandbox, sink, triggerUr
 		`all ${sinkExecutions.length} status executions ran on a worker, none twice (worker logs: "Worker started execution")`,
 		() => `not on a worker: ${short(notOnWorker)}; started twice: ${twice}`,
 	);
-	const batchCount = await Promise.all(PROVIDERS.map((provider) => executionCounts(main, batchWorkflows[provider].id)));
+	const batchCount = await Promise.all(providerNames().map((provider) => executionCounts(main, batchWorkflows[provider].id)));
 	report.check(
 		batchCount.every((counts) => counts.total === BATCHES_PER_PROVIDER && counts.success === BATCHES_PER_PROVIDER),
 		`each batch workflow ran ${BATCHES_PER_PROVIDER} times, all success`,
@@ -387,12 +380,12 @@ async function checkCallbacks({ main, webhook, workers, sandbox, sink, triggerUr
 	report.check(elsewhere.length === 0, 'the main and the webhook processor ran no execution themselves');
 }
 
-/** Forged callbacks (each provider's, from e2e/providers/) get 401 from the webhook processor and start nothing. */
+/** Forged callbacks (each provider's, from its kit) get 401 from the webhook processor and start nothing. */
 async function checkForgedCallbacks({ main, sandbox, sink, triggerUrls, statusWorkflows }) {
 	report.section('forged callbacks: 401 from the webhook processor, no execution');
-	for (const provider of PROVIDERS) {
+	for (const provider of providerNames()) {
 		await report.attempt(`${provider}: forged callbacks`, async () => {
-			const plan = E2E_PROVIDERS[provider].forgeries({
+			const plan = sandboxProviders()[provider].forgeries({
 				original: (status) => sandbox.callbacks.find((callback) => callback.provider === provider && callback.status === status).body,
 				url: triggerUrls[provider],
 				marker: () => `queue-marker-${provider}-${crypto.randomBytes(4).toString('hex')}`,
@@ -417,6 +410,45 @@ async function checkForgedCallbacks({ main, sandbox, sink, triggerUrls, statusWo
 				response.status === 200 && after.total === before.total + 1,
 				`${provider}: executions ${before.total} -> ${after.total}: only the genuine callback after them started one`,
 			);
+		});
+	}
+}
+
+/** The providers whose automatic registration the queue run checks. */
+const REGISTERING = ['smooch', 'twilio'];
+
+/**
+ * Register Callback Automatically in queue mode: activating on the main registers the trigger's
+ * URL (the webhook processor's, WEBHOOK_URL) with the sandbox; the webhook processor checks the
+ * callbacks against what the main stored (the workflow's static data, through PostgreSQL);
+ * deactivating on the main removes the registration.
+ */
+async function checkRegistration({ main, sandbox, sink, webhookBase, credentials }) {
+	report.section('Register Callback Automatically: activation on the main, callbacks verified on the webhook processor');
+	const { sandboxProviders } = require('../sandbox/providers');
+	for (const provider of REGISTERING) {
+		await report.attempt(`${provider}: automatic registration`, async () => {
+			const webhookId = crypto.randomUUID();
+			const url = triggerUrl(provider, webhookBase, webhookId);
+			const registered = () => sandboxProviders()[provider].registeredUrls(sandbox.registrations[provider] ?? []).filter((each) => each === url).length;
+			const { id: _, ...workflow } = statusWorkflow({ provider, credential: credentials[provider], webhookId, sinkUrl: `${sink.url}/registered`, registerCallback: true });
+			const created = await main.rest('POST', '/workflows', { ...workflow, name: `queue registered (${provider})` });
+			await main.activateWorkflow(created.id);
+			report.check(registered() === 1, `${provider}: activating on the main registered ${url.replace(webhookBase, '')} once`);
+
+			const [sent] = (await httpPost(`${webhookBase}/webhook/batch-${provider}`, { body: { messages: [{ to: TEST_NUMBERS.delivered, text: `queue registered ${provider}` }] } })).body;
+			const delivered = await waitFor(
+				() => sink.events.some((event) => event.path === `/registered/status/${provider}/delivered` && event.body.event?.messageId === sent.messageId),
+				{ timeoutMs: 30000, what: `${provider} delivered at the registered trigger` },
+			).catch(() => false);
+			report.check(delivered, `${provider}: the send's delivered reached the registered trigger through the webhook processor`);
+
+			const genuine = sandbox.callbacks.filter((callback) => callback.provider === provider && callback.registered && callback.url === url).pop();
+			const forged = await httpPost(url, { body: genuine ? genuine.body : {} });
+			report.check(forged.status === 401, `${provider}: its body without the registration's secret or signature -> ${forged.status} from the webhook processor`);
+
+			await main.deactivateWorkflow(created.id);
+			report.check(registered() === 0, `${provider}: deactivating on the main removed the registration`);
 		});
 	}
 }

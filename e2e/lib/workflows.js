@@ -14,12 +14,7 @@
 const crypto = require('node:crypto');
 
 const rt = require('../../scripts/n8n-runtime');
-const { E2E_PROVIDERS } = require('../providers');
-
-/** Every provider the e2e suite plays (one file each in e2e/providers/). */
-const PROVIDERS = Object.keys(E2E_PROVIDERS);
-
-const CREDENTIAL_TYPES = Object.fromEntries(PROVIDERS.map((provider) => [provider, E2E_PROVIDERS[provider].credentialType]));
+const { providerNames, sandboxProviders } = require('../../sandbox/providers');
 
 const OUTPUTS = ['delivered', 'seen', 'discarded'];
 
@@ -28,13 +23,13 @@ const titleCase = (name) => name[0].toUpperCase() + name.slice(1);
 /** One credential per provider, all pointing at the sandbox. */
 function sandboxCredentials(sandboxUrl, { suffix = 'e2e' } = {}) {
 	return Object.fromEntries(
-		PROVIDERS.map((provider) => [
-			provider,
+		Object.values(sandboxProviders()).map((kit) => [
+			kit.name,
 			{
 				id: rt.newId(),
-				name: `${titleCase(provider)} (sandbox ${suffix})`,
-				type: CREDENTIAL_TYPES[provider],
-				data: E2E_PROVIDERS[provider].credentialData(sandboxUrl),
+				name: `${titleCase(kit.name)} (sandbox ${suffix})`,
+				type: kit.credentialType,
+				data: kit.sandboxCredential(sandboxUrl),
 			},
 		]),
 	);
@@ -147,4 +142,10 @@ function statusWorkflow({ provider, credential, webhookId, sinkUrl, registerCall
 	};
 }
 
-module.exports = { PROVIDERS, CREDENTIAL_TYPES, OUTPUTS, sandboxCredentials, sendWorkflow, batchSendWorkflow, statusWorkflow };
+/** The URL the provider calls for a Status Trigger with this webhook id (a token in it, for those that take one). */
+function triggerUrl(provider, n8nBase, webhookId) {
+	const kit = sandboxProviders()[provider];
+	return kit.callbackUrl(`${n8nBase}/webhook/${webhookId}/status`, kit.sandboxCredential(''));
+}
+
+module.exports = { providerNames, sandboxCredentials, triggerUrl, sendWorkflow, batchSendWorkflow, statusWorkflow };

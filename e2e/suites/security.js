@@ -11,20 +11,15 @@
 const crypto = require('node:crypto');
 
 const rt = require('../../scripts/n8n-runtime');
-const { SANDBOX_CREDENTIALS } = require('../../sandbox/server');
+const { sandboxProviders } = require('../../sandbox/providers');
 const { recordingServer } = require('../../test/helpers/recordingServer');
-const { PROVIDERS, sendWorkflow, statusWorkflow } = require('../lib/workflows');
+const { providerNames, sendWorkflow, statusWorkflow } = require('../lib/workflows');
 
-/** The field of each credential that checks callbacks. */
-const CALLBACK_SECRET = { twilio: 'authToken', smooch: 'webhookSecret', gupshup: 'webhookToken', meta: 'appSecret' };
+const kit = (provider) => sandboxProviders()[provider];
 
 /** Every secret the sandbox credentials hold: none may show up in an answer. */
-const SECRETS = Object.values(SANDBOX_CREDENTIALS).flatMap((values) =>
-	Object.entries(values)
-		.filter(([key]) => /token|secret|key/i.test(key) && !/keyId/.test(key))
-		.map(([, value]) => value)
-		.filter((value) => typeof value === 'string' && value.length >= 8),
-);
+const sandboxSecrets = () =>
+	Object.values(sandboxProviders()).flatMap((each) => each.secretFields.map((field) => each.sandboxCredential('')[field]));
 
 const state = { noSecret: {}, redirecting: {}, triggerIds: {} };
 
@@ -37,9 +32,9 @@ module.exports = {
 		);
 		state.redirector = await recordingServer((request, response) => response.writeHead(307, { location: `${state.elsewhere.url}${request.url}` }).end());
 		const made = [];
-		for (const provider of PROVIDERS) {
+		for (const provider of providerNames()) {
 			const base = credentials[provider];
-			state.noSecret[provider] = { ...base, id: rt.newId(), name: `${base.name} without ${CALLBACK_SECRET[provider]}`, data: { ...base.data, [CALLBACK_SECRET[provider]]: '' } };
+			state.noSecret[provider] = { ...base, id: rt.newId(), name: `${base.name} without ${kit(provider).callbackSecret}`, data: { ...base.data, [kit(provider).callbackSecret]: '' } };
 			state.redirecting[provider] = { ...base, id: rt.newId(), name: `${base.name} behind a redirect`, data: { ...base.data, baseUrl: state.redirector.url } };
 			made.push(state.noSecret[provider], state.redirecting[provider]);
 		}
@@ -49,7 +44,7 @@ module.exports = {
 	workflows({ sink }) {
 		const workflows = [];
 		state.workflows = {};
-		for (const provider of PROVIDERS) {
+		for (const provider of providerNames()) {
 			state.triggerIds[provider] = crypto.randomUUID();
 			const unverified = statusWorkflow({ provider, credential: state.noSecret[provider], webhookId: state.triggerIds[provider], sinkUrl: sink.url });
 			unverified.name = `e2e status without a secret (${provider})`;
@@ -61,9 +56,9 @@ module.exports = {
 		return workflows;
 	},
 
-	async run({ report, n8n, httpPost, triggerUrls, statusWorkflows, executionStats, short, twilioSignature, waitFor }) {
+	async run({ report, n8n, httpPost, triggerUrls, statusWorkflows, executionStats, short, waitFor }) {
 		try {
-			await forgedCallbacks({ report, httpPost, triggerUrls, statusWorkflows, executionStats, short, twilioSignature, n8n });
+			await forgedCallbacks({ report, httpPost, triggerUrls, statusWorkflows, executionStats, short, n8n });
 			await redirectedSends({ report, httpPost, n8n, short, executionStats, waitFor });
 		} finally {
 			await Promise.all([state.elsewhere.close(), state.redirector.close()]);
@@ -71,36 +66,16 @@ module.exports = {
 	},
 };
 
-async function forgedCallbacks({ report, httpPost, triggerUrls, statusWorkflows, executionStats, short, twilioSignature, n8n }) {
+async function forgedCallbacks({ report, httpPost, triggerUrls, statusWorkflows, executionStats, short, n8n }) {
 	const json = { 'content-type': 'application/json' };
-	const hostile = [
-		['Twilio: JSON with MessageStatus {"toString":1} and a made-up signature', 'twilio', triggerUrls.twilio, { body: JSON.stringify({ MessageSid: 'SM1', MessageStatus: { toString: 1 } }), headers: { ...json, 'x-twilio-signature': 'c2lnbmF0dXJl' } }],
-		['Twilio: JSON with an array status', 'twilio', triggerUrls.twilio, { body: JSON.stringify({ MessageSid: ['SM1'], MessageStatus: ['delivered'] }), headers: { ...json, 'x-twilio-signature': 'c2lnbmF0dXJl' } }],
-		['Smooch: fields as objects, no X-API-Key', 'smooch', triggerUrls.smooch, { body: JSON.stringify({ trigger: { toString: 1 }, notification: { _id: [] } }), headers: json }],
-		['Gupshup: fields as objects, token in Authorization', 'gupshup', triggerUrls.gupshup.replace(/\?.*$/, ''), { body: JSON.stringify({ app: {}, type: { a: 1 }, payload: [] }), headers: { ...json, authorization: `Bearer ${SANDBOX_CREDENTIALS.gupshup.webhookToken}` } }],
-	];
-	if (triggerUrls.meta) {
-		hostile.push(['Meta: statuses as objects, a made-up signature', 'meta', triggerUrls.meta, { body: JSON.stringify({ object: 'whatsapp_business_account', entry: [{ changes: { toString: 1 } }] }), headers: { ...json, 'x-hub-signature-256': `sha256=${'0'.repeat(64)}` } }]);
-	}
-	// A signature Twilio would make for the same path on another host, with that host named in the headers.
-	const foreignUrl = triggerUrls.twilio.replace(/^https?:\/\/[^/]+/, 'https://attacker.example.org');
-	const fields = { MessageSid: `SM${crypto.randomBytes(16).toString('hex')}`, MessageStatus: 'delivered', To: 'whatsapp:+14155550100' };
-	hostile.push([
-		'Twilio: signed for the same path on another host, Host and X-Forwarded-* naming it',
-		'twilio',
-		triggerUrls.twilio,
-		{
-			body: new URLSearchParams(fields).toString(),
-			headers: {
-				'content-type': 'application/x-www-form-urlencoded',
-				'x-forwarded-host': 'attacker.example.org',
-				'x-forwarded-proto': 'https',
-				'x-twilio-signature': twilioSignature(SANDBOX_CREDENTIALS.twilio.authToken, foreignUrl, fields),
-			},
-		},
-	]);
+	const SECRETS = sandboxSecrets();
+	const hostile = providerNames().flatMap((provider) =>
+		kit(provider)
+			.hostileCallbacks({ url: triggerUrls[provider], json })
+			.map(([what, { url = triggerUrls[provider], ...request }]) => [what, provider, url, request]),
+	);
 
-	const targets = Object.fromEntries(PROVIDERS.map((provider) => [provider, [statusWorkflows[provider].id, state.workflows[provider].unverified.id]]));
+	const targets = Object.fromEntries(providerNames().map((provider) => [provider, [statusWorkflows[provider].id, state.workflows[provider].unverified.id]]));
 	const before = {};
 	for (const ids of Object.values(targets)) for (const id of ids) before[id] = (await executionStats(id)).total;
 
@@ -108,14 +83,16 @@ async function forgedCallbacks({ report, httpPost, triggerUrls, statusWorkflows,
 		const response = await httpPost(url, { ...request, json: false });
 		report.check(response.status === 401 && !SECRETS.some((secret) => response.text.includes(secret)), `${what} -> ${response.status} ${short(response.text, 60)}`);
 	}
-	for (const provider of PROVIDERS) {
+	for (const provider of providerNames()) {
 		const url = triggerUrls[provider].replace(/\/webhook\/[^/]+\/status/, `/webhook/${state.triggerIds[provider]}/status`).replace(/\?.*$/, '');
-		const body = provider === 'twilio' ? new URLSearchParams(fields).toString() : JSON.stringify({ trigger: 'notification:delivery:user', notification: { _id: 'x' }, app: {}, type: 'message-event', payload: { type: 'delivered', id: 'x' } });
-		const headers = { 'content-type': provider === 'twilio' ? 'application/x-www-form-urlencoded' : 'application/json' };
+		// Refused before the body is read, whatever it holds.
+		const form = kit(provider).callbackEncoding === 'form';
+		const body = form ? 'status=delivered&id=x' : JSON.stringify({ status: 'delivered', id: 'x' });
+		const headers = { 'content-type': form ? 'application/x-www-form-urlencoded' : 'application/json' };
 		const response = await httpPost(url, { body, headers, json: false });
 		report.check(
 			response.status === 401 && /no callback secret/.test(response.text),
-			`${provider}: a trigger whose credential has no ${CALLBACK_SECRET[provider]} -> ${response.status} ${short(response.text, 80)}`,
+			`${provider}: a trigger whose credential has no ${kit(provider).callbackSecret} -> ${response.status} ${short(response.text, 80)}`,
 		);
 	}
 
@@ -134,8 +111,9 @@ async function forgedCallbacks({ report, httpPost, triggerUrls, statusWorkflows,
 }
 
 async function redirectedSends({ report, httpPost, n8n, short, executionStats, waitFor }) {
+	const SECRETS = sandboxSecrets();
 	const elsewhereHost = new URL(state.elsewhere.url).host;
-	for (const provider of PROVIDERS) {
+	for (const provider of providerNames()) {
 		const redirectsBefore = state.redirector.requests.length;
 		const workflowId = state.workflows[provider].redirected.id;
 		const response = await httpPost(`${n8n.localUrl}/webhook/send-redirected-${provider}`, { body: { to: '+14155550100', text: 'e2e redirect' } });

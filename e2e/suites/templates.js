@@ -8,76 +8,25 @@
  * suite checks what it received. Then the Template list as n8n's editor asks for it.
  */
 
-const { SANDBOX_CREDENTIALS, TEST_NUMBERS } = require('../../sandbox/server');
+const { sandboxProviders } = require('../../sandbox/providers');
+const { TEST_NUMBERS } = require('../../sandbox/server');
 const { TEMPLATES } = require('../../sandbox/templates');
 const rt = require('../../scripts/n8n-runtime');
-const { PROVIDERS, sendWorkflow } = require('../lib/workflows');
+const { providerNames, sendWorkflow } = require('../lib/workflows');
 
 const ORDER_SHIPPED = TEMPLATES.find((template) => template.name === 'order_shipped');
-const INVOICE_URL = 'https://files.example.com/invoices/INV-1042.pdf';
 const RECIPIENT = TEST_NUMBERS.delivered;
+/** What the workflows send, and what each provider's kit checks the sandbox received. */
+const TEMPLATE_SEND = { template: ORDER_SHIPPED, variables: ['Ada', 'A-1042'] };
+const DOCUMENT_SEND = { url: 'https://files.example.com/invoices/INV-1042.pdf', fileName: 'invoice-1042.pdf', caption: 'Your invoice' };
 
-/** How each provider names the template, and whether its list can pick it. */
-const TEMPLATE_REF = {
-	twilio: { value: ORDER_SHIPPED.twilioSid, mode: 'list' },
-	gupshup: { value: ORDER_SHIPPED.gupshupId, mode: 'list' },
-	smooch: { value: ORDER_SHIPPED.name, mode: 'id' },
-	meta: { value: ORDER_SHIPPED.name, mode: 'list' },
-};
+const kit = (provider) => sandboxProviders()[provider];
 
-const form = (body) => (typeof body === 'string' ? Object.fromEntries(new URLSearchParams(body)) : body);
-const json = (value) => (typeof value === 'string' ? JSON.parse(value) : value);
-
-/** What each provider must have received: [what, check(body)] pairs. */
-const EXPECTED = {
-	twilio: {
-		template: (body) => form(body).ContentSid === ORDER_SHIPPED.twilioSid && form(body).ContentVariables === '{"1":"Ada","2":"A-1042"}' && form(body).Body === undefined,
-		document: (body) => form(body).MediaUrl === INVOICE_URL && form(body).Body === 'Your invoice',
-	},
-	gupshup: {
-		template: (body) =>
-			JSON.stringify(json(form(body).template)) === JSON.stringify({ id: ORDER_SHIPPED.gupshupId, params: ['Ada', 'A-1042'] }) &&
-			form(body).message === undefined,
-		document: (body) =>
-			JSON.stringify(json(form(body).message)) ===
-			JSON.stringify({ type: 'file', url: INVOICE_URL, filename: 'invoice-1042.pdf', caption: 'Your invoice' }),
-	},
-	smooch: {
-		template: (body) =>
-			body.messageSchema === 'whatsapp' &&
-			JSON.stringify(body.message) ===
-				JSON.stringify({
-					type: 'template',
-					template: {
-						namespace: SANDBOX_CREDENTIALS.smooch.templateNamespace,
-						name: 'order_shipped',
-						language: { policy: 'deterministic', code: 'en' },
-						components: [{ type: 'body', parameters: [{ type: 'text', text: 'Ada' }, { type: 'text', text: 'A-1042' }] }],
-					},
-				}),
-		document: (body) =>
-			JSON.stringify(body.message) === JSON.stringify({ type: 'file', mediaUrl: INVOICE_URL, mediaType: 'application/pdf', text: 'Your invoice' }),
-	},
-	meta: {
-		template: (body) =>
-			body.type === 'template' &&
-			JSON.stringify(body.template) ===
-				JSON.stringify({
-					name: 'order_shipped',
-					language: { code: 'en' },
-					components: [{ type: 'body', parameters: [{ type: 'text', text: 'Ada' }, { type: 'text', text: 'A-1042' }] }],
-				}),
-		document: (body) =>
-			body.type === 'document' &&
-			JSON.stringify(body.document) === JSON.stringify({ link: INVOICE_URL, caption: 'Your invoice', filename: 'invoice-1042.pdf' }),
-	},
-};
-
-/** Smooch templates need the namespace, which the suite's own Smooch credential carries. */
-let smoochWithNamespace;
+/** Providers whose templates need more credential fields get a credential of their own here. */
+const templateCredentials = {};
 
 function credentialFor(provider, credentials) {
-	return provider === 'smooch' ? smoochWithNamespace : credentials[provider];
+	return templateCredentials[provider] || credentials[provider];
 }
 
 function templateWorkflow(provider, credentials) {
@@ -87,7 +36,7 @@ function templateWorkflow(provider, credentials) {
 		provider,
 		recipient: '={{ $json.body.to }}',
 		messageType: 'template',
-		template: { __rl: true, ...TEMPLATE_REF[provider] },
+		template: { __rl: true, ...kit(provider).templateRef(ORDER_SHIPPED) },
 		templateVariables: { variable: [{ value: '={{ $json.body.name }}' }, { value: '={{ $json.body.order }}' }] },
 		options: {},
 	};
@@ -103,35 +52,43 @@ function documentWorkflow(provider, credentials) {
 		messageType: 'media',
 		mediaType: 'document',
 		mediaUrl: '={{ $json.body.url }}',
-		fileName: 'invoice-1042.pdf',
-		message: 'Your invoice',
+		fileName: DOCUMENT_SEND.fileName,
+		message: DOCUMENT_SEND.caption,
 		options: {},
 	};
 	return { ...workflow, name: `e2e document (${provider})` };
+}
+
+/** Whether the sandbox received the template or the document in the provider's shape. */
+function sentAsExpected(provider, kind, body) {
+	try {
+		return kind === 'template' ? kit(provider).sentTemplate(body, TEMPLATE_SEND) : kit(provider).sentDocument(body, DOCUMENT_SEND);
+	} catch {
+		return false;
+	}
 }
 
 module.exports = {
 	name: 'Templates and media through every provider, no override',
 
 	credentials({ credentials }) {
-		smoochWithNamespace = {
-			...credentials.smooch,
-			id: rt.newId(),
-			name: 'Smooch (sandbox, with template namespace)',
-			data: { ...credentials.smooch.data, templateNamespace: SANDBOX_CREDENTIALS.smooch.templateNamespace },
-		};
-		return [smoochWithNamespace];
+		for (const provider of providerNames().filter((name) => kit(name).templateSettings)) {
+			const base = credentials[provider];
+			const data = { ...base.data, ...kit(provider).templateSettings };
+			templateCredentials[provider] = { ...base, id: rt.newId(), name: `${base.name}, with template settings`, data };
+		}
+		return Object.values(templateCredentials);
 	},
 
 	workflows({ credentials }) {
-		return PROVIDERS.flatMap((provider) => [templateWorkflow(provider, credentials), documentWorkflow(provider, credentials)]);
+		return providerNames().flatMap((provider) => [templateWorkflow(provider, credentials), documentWorkflow(provider, credentials)]);
 	},
 
 	async run({ report, n8n, httpPost, receivedFor, credentials, short }) {
-		for (const provider of PROVIDERS) {
+		for (const provider of providerNames()) {
 			for (const [kind, body] of [
-				['template', { to: RECIPIENT, name: 'Ada', order: 'A-1042' }],
-				['document', { to: RECIPIENT, url: INVOICE_URL }],
+				['template', { to: RECIPIENT, name: TEMPLATE_SEND.variables[0], order: TEMPLATE_SEND.variables[1] }],
+				['document', { to: RECIPIENT, url: DOCUMENT_SEND.url }],
 			]) {
 				const response = await report.attempt(`${provider}: ${kind}`, () => httpPost(n8n.webhookUrl(`send-${kind}-${provider}`), { body }));
 				if (!response) continue;
@@ -144,7 +101,7 @@ module.exports = {
 				if (!sent) continue;
 				const record = receivedFor(item.messageId);
 				report.check(
-					record && record.status < 300 && EXPECTED[provider][kind](record.body),
+					record && record.status < 300 && sentAsExpected(provider, kind, record.body),
 					`${provider}: the sandbox accepted the ${kind} in ${provider}'s shape (${record && record.path})`,
 					() => short(record && record.body, 400),
 				);
@@ -152,7 +109,7 @@ module.exports = {
 		}
 
 		// The Template list, as n8n's editor asks for it.
-		for (const provider of PROVIDERS) {
+		for (const provider of providerNames()) {
 			const credential = credentialFor(provider, credentials);
 			const request = {
 				nodeTypeAndVersion: { name: rt.NODE_TYPES.notify, version: 1 },
@@ -168,10 +125,10 @@ module.exports = {
 			} catch (error) {
 				failure = error;
 			}
-			if (provider === 'smooch') {
+			if (!kit(provider).routes.some((route) => route.kind === 'list')) {
 				report.check(
 					failure !== undefined && /has no API that lists WhatsApp templates/.test(failure.message),
-					'smooch: the Template list says Smooch has no API that lists templates',
+					`${provider}: the Template list says the provider has no API that lists templates`,
 					() => short(failure ? failure.message : answer),
 				);
 				continue;

@@ -5,6 +5,7 @@
 
 import { type IExecuteFunctions, type INodeParameterResourceLocator, NodeOperationError } from 'n8n-workflow';
 
+import { templateReferenceHint } from '../providers/description';
 import type { MediaKind, MessageContent } from '../shared/types';
 import type { ReadParameter } from './parameters';
 
@@ -48,7 +49,7 @@ function readTemplate(this: IExecuteFunctions, read: ReadParameter, itemIndex: n
 	if (template === '') {
 		throw new NodeOperationError(node, `No template in item ${itemIndex}: pick one from the list or type its ID`, {
 			itemIndex,
-			description: 'Twilio: the Content SID (HX…); Gupshup: the template ID; Smooch and Meta: the template name.',
+			description: templateReferenceHint,
 		});
 	}
 	const entries = read('templateVariables.variable', itemIndex, []) as Array<{ value?: unknown }>;

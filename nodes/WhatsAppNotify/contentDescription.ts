@@ -3,7 +3,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { PROVIDERS } from '../providers';
-import { templateLanguageProviders } from '../providers/description';
+import { fileNameDescription, templateLanguageProviders, templateReferenceHint } from '../providers/description';
 
 const withoutTemplateList = Object.values(PROVIDERS)
 	.filter((provider) => !provider.templateListing)
@@ -54,7 +54,7 @@ export const messageContentProperties: INodeProperties[] = [
 				name: 'id',
 				type: 'string',
 				placeholder: 'HXb5b62575e6e4ff6129ad7c8efe1f983e or order_shipped',
-				hint: 'Twilio: the Content SID (HX…). Gupshup: the template ID. Smooch and Meta: the template name.',
+				hint: templateReferenceHint,
 			},
 		],
 	},
@@ -139,7 +139,7 @@ export const messageContentProperties: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		placeholder: 'invoice.pdf',
-		description: 'The name the document shows, by default the last part of the URL. Twilio and Smooch have no field for it.',
+		description: fileNameDescription,
 		displayOptions: { show: { messageType: ['media'], mediaType: ['document'] } },
 	},
 ];

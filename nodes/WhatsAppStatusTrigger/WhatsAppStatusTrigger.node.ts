@@ -12,6 +12,7 @@ import { getProvider, normalizeStatusCallback, providerNamesInWords, type Provid
 import {
 	automaticSetupNotices,
 	hideHandshakeUrl,
+	optionalCallbackSecrets,
 	providerCredentials,
 	providerParameter,
 	setupNotices,
@@ -118,8 +119,7 @@ export class WhatsAppStatusTrigger implements INodeType {
 						name: 'acceptUnverifiedCallbacks',
 						type: 'boolean',
 						default: false,
-						description:
-							'Whether to accept callbacks when the credential has no callback secret (Smooch Webhook Secret, Gupshup Webhook Token). Off: such callbacks are refused with 401. On: anyone who knows the URL can start this workflow.',
+						description: `Whether to accept callbacks when the credential has no callback secret (${optionalCallbackSecrets}). Off: such callbacks are refused with 401. On: anyone who knows the URL can start this workflow.`,
 					},
 					{
 						displayName:

@@ -2,6 +2,7 @@
 
 import type { INodeCredentialDescription, INodeProperties } from 'n8n-workflow';
 
+import type { Provider } from '../shared/types';
 import { PROVIDERS } from './index';
 
 const providers = Object.values(PROVIDERS);
@@ -71,3 +72,29 @@ export const hideHandshakeUrl = `={{ !${JSON.stringify(
 export const templateLanguageProviders = providers
 	.filter((provider) => provider.templatesByLanguage)
 	.map((provider) => provider.name as string);
+
+// The texts that speak of every provider, from each one's fields, so a new provider is in them too.
+
+/** "Twilio", "Smooch", "Meta": the first word of the display name, as the texts say it. */
+const shortName = (provider: Provider): string => provider.displayName.split(' ')[0];
+
+/** "A", "A and B", "A, B and C". */
+function inWords(names: string[]): string {
+	return names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+}
+
+/** What "By ID" takes, provider by provider: "Smooch and Meta: the template name. Gupshup: the template ID. …". */
+export const templateReferenceHint = [...new Set(providers.map((provider) => provider.templateReference))]
+	.map((reference) => `${inWords(providers.filter((each) => each.templateReference === reference).map(shortName))}: ${reference}.`)
+	.join(' ');
+
+const withoutFileName = providers.filter((provider) => !provider.documentFileName).map(shortName);
+export const fileNameDescription = `The name the document shows, by default the last part of the URL.${
+	withoutFileName.length ? ` ${inWords(withoutFileName)} ${withoutFileName.length === 1 ? 'has' : 'have'} no field for it.` : ''
+}`;
+
+/** The callback secrets a credential may lack: "Smooch Webhook Secret, Gupshup Webhook Token". */
+export const optionalCallbackSecrets = providers
+	.filter((provider) => provider.optionalCallbackSecret)
+	.map((provider) => `${shortName(provider)} ${provider.optionalCallbackSecret}`)
+	.join(', ');

@@ -11,7 +11,7 @@ import { apiBaseUrl } from '../shared/apiBaseUrl';
 import { asCode, asString, header, secretsEqual, stableEventId, toIsoTimestamp } from '../shared/callback';
 import { isPlainObject, type JsonObject, lookup } from '../shared/json';
 import {
-	carriesGupshupIds,
+	changeValues,
 	envelopeStatusEvents,
 	type EnvelopeReading,
 	isMetaEnvelope,
@@ -167,7 +167,22 @@ function isV2(body: unknown): body is JsonObject {
 	return isPlainObject(body) && typeof body.type === 'string' && 'payload' in body && 'app' in body;
 }
 
-/** Gupshup v3 is Meta's envelope carrying Gupshup's ids; Meta's own callbacks carry none. */
+/**
+ * Gupshup v3 relays Meta's envelope with ids of its own: `gs_app_id` on the body and `gs_id` on
+ * each status. Meta's own callbacks carry neither.
+ */
+function carriesGupshupIds(envelope: MetaEnvelope): boolean {
+	if (asString(envelope.gs_app_id) !== null) return true;
+	// Auto-detection asks this of every Meta callback: walk the statuses without building lists.
+	for (const value of changeValues(envelope)) {
+		const statuses = value.statuses;
+		if (!Array.isArray(statuses)) continue;
+		for (const item of statuses) if (isPlainObject(item) && asString(item.gs_id) !== null) return true;
+	}
+	return false;
+}
+
+/** Gupshup v3 is Meta's envelope carrying Gupshup's ids. */
 function isV3(body: unknown): body is MetaEnvelope {
 	return isMetaEnvelope(body) && carriesGupshupIds(body);
 }
@@ -312,6 +327,9 @@ export const gupshup: Provider<'gupshup'> = {
 	credentialType: 'gupshupApi',
 	setupNotice:
 		'Copy the Production URL above (Webhook URLs) and add ?token=<your Webhook Token> to it. In the Gupshup dashboard (your app, Webhooks), set it as the callback URL with the message-event types sent, delivered, read and failed. Set the same token in the credential’s Webhook Token (or send it as an X-Webhook-Token header): calls without it are refused, and while the credential has none, every callback gets 401.',
+	templateReference: 'the template ID',
+	documentFileName: true,
+	optionalCallbackSecret: 'Webhook Token',
 	configurableSettings: {
 		sourceNumber: /^\+?[1-9]\d{7,14}$/,
 		// Gupshup app names: letters, digits, `_` and `-`.
@@ -325,6 +343,7 @@ export const gupshup: Provider<'gupshup'> = {
 	readError,
 	isThrottled,
 	recognizes,
+	relays: 'meta',
 	parseCallback,
 	verifyCallback,
 	canVerify: (settings) => Boolean(settings.webhookToken),

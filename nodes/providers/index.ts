@@ -38,14 +38,24 @@ export function getProvider(name: string): Provider<ProviderName> {
  * a body two providers claim is refused rather than guessed.
  */
 export function detectProvider(body: unknown): Provider<ProviderName> {
-	const claimants = REGISTRY.filter((candidate) => candidate.recognizes(body));
-	if (claimants.length === 0) {
+	return detectProviderAmong(REGISTRY, body);
+}
+
+/**
+ * detectProvider over a given list. A relay's claim outranks the claim of the provider it
+ * relays: its markers say who sent the body, and the relayed format alone says nothing more.
+ */
+export function detectProviderAmong<P extends Provider>(candidates: readonly P[], body: unknown): P {
+	const claimants = candidates.filter((candidate) => candidate.recognizes(body));
+	const relayed = new Set(claimants.map((claimant) => claimant.relays));
+	const senders = claimants.filter((claimant) => !relayed.has(claimant.name));
+	if (senders.length === 0) {
 		throw new CallbackFormatError(`the body is not a status callback of ${providerNamesInWords()}`);
 	}
-	if (claimants.length > 1) {
-		throw new CallbackFormatError(`the body could be from ${claimants.map((each) => each.displayName).join(' or ')}: name the provider`);
+	if (senders.length > 1) {
+		throw new CallbackFormatError(`the body could be from ${senders.map((each) => each.displayName).join(' or ')}: name the provider`);
 	}
-	return claimants[0];
+	return senders[0];
 }
 
 /** Accepts a raw string or Buffer too, so programs outside n8n need not parse first. */

@@ -12,7 +12,6 @@ import { asCode, asString, header, secretsEqual } from '../shared/callback';
 import { isPlainObject, type JsonObject } from '../shared/json';
 import { countTemplateVariables, fileNameOf, headerMediaParameter } from '../shared/messageContent';
 import {
-	carriesGupshupIds,
 	envelopeMessageEvents,
 	envelopeStatusEvents,
 	type EnvelopeReading,
@@ -200,8 +199,9 @@ function isThrottled(httpStatus: number, responseBody: unknown): boolean {
 	return THROTTLED_CODES.has(code);
 }
 
+/** Any envelope: providers that relay it with markers of their own (Gupshup v3) say so with `relays`. */
 function recognizes(body: unknown): boolean {
-	return isMetaEnvelope(body) && !carriesGupshupIds(body);
+	return isMetaEnvelope(body);
 }
 
 const READING: EnvelopeReading = {
@@ -324,6 +324,8 @@ export const meta: Provider<'meta'> = {
 	credentialType: 'metaWhatsAppCloudApi',
 	setupNotice:
 		'Copy the Production URL above (Webhook URLs) and publish the workflow. In the Meta App Dashboard (your app, WhatsApp, Configuration, Webhook), click Edit, paste the URL as the Callback URL and the credential’s Verify Token as the Verify token, then click Verify and save: Meta checks the URL with a GET that this trigger answers. Under Webhook fields, subscribe to messages. Callbacks are checked with the credential’s App Secret (X-Hub-Signature-256): calls without a valid signature are refused, and while the credential has no App Secret, every callback gets 401.',
+	templateReference: 'the template name',
+	documentFileName: true,
 	configurableSettings: { phoneNumberId: PHONE_NUMBER_ID },
 	recipientFields: [['to']],
 	buildSendRequest,

@@ -21,7 +21,7 @@ export function isMetaEnvelope(body: unknown): body is MetaEnvelope {
 }
 
 /** Every `value` of every change, in order; malformed entries and changes are skipped. */
-function changeValues(envelope: MetaEnvelope): JsonObject[] {
+export function changeValues(envelope: MetaEnvelope): JsonObject[] {
 	const values: JsonObject[] = [];
 	for (const entry of envelope.entry) {
 		const changes = isPlainObject(entry) && Array.isArray(entry.changes) ? entry.changes : [];
@@ -38,21 +38,6 @@ function itemsOf(envelope: MetaEnvelope, key: string): JsonObject[] {
 		const list = value[key];
 		return Array.isArray(list) ? list.filter(isPlainObject) : [];
 	});
-}
-
-/**
- * Gupshup v3 relays this envelope with ids of its own: `gs_app_id` on the body and `gs_id` on
- * each status. Meta's own callbacks carry neither: that, not the order of any list, tells them apart.
- */
-export function carriesGupshupIds(envelope: MetaEnvelope): boolean {
-	if (asString(envelope.gs_app_id) !== null) return true;
-	// Auto-detection asks this of every Meta callback: walk the statuses without building lists.
-	for (const value of changeValues(envelope)) {
-		const statuses = value.statuses;
-		if (!Array.isArray(statuses)) continue;
-		for (const item of statuses) if (isPlainObject(item) && asString(item.gs_id) !== null) return true;
-	}
-	return false;
 }
 
 /** The first of a status's `errors[]`: code, title (or message) and Meta's `error_data.details`. */

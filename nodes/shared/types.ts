@@ -215,6 +215,15 @@ export interface Provider<Name extends string = string> {
 	credentialType: string;
 	/** The steps shown in the Status Trigger's panel: where to paste the URL in the provider's console. */
 	setupNotice: string;
+	/** What the Template parameter's "By ID" takes: 'the template name', 'the Content SID (HX…)'. */
+	templateReference: string;
+	/** True when a document message can carry a file name. */
+	documentFileName: boolean;
+	/**
+	 * The credential field's name for the callback secret when sending works without it
+	 * ('Webhook Secret'), so a credential may lack one; absent when every credential has it.
+	 */
+	optionalCallbackSecret?: string;
 	/**
 	 * Credential fields a message's `_config` may replace (never a secret), each with the
 	 * shape its value must have: values end up in URLs and sender fields, so nothing else passes.
@@ -247,6 +256,12 @@ export interface Provider<Name extends string = string> {
 	isThrottled?(statusCode: number, responseBody: unknown): boolean;
 	/** True when the body is in one of this provider's callback formats. */
 	recognizes(body: unknown): boolean;
+	/**
+	 * The provider whose callback format this one relays with markers of its own (Gupshup v3 is
+	 * Meta's envelope plus `gs_app_id` and `gs_id`). `recognizes` claims only bodies with those
+	 * markers; a body both claim is this provider's, so the relayed provider needs no list of relays.
+	 */
+	relays?: string;
 	/** Throws CallbackFormatError when the body is not this provider's. */
 	parseCallback(callback: StatusCallback, receivedAt: Date): StatusEvent[];
 	/**

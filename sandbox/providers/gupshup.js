@@ -185,7 +185,8 @@ function listSubscriptions({ params, headers, registrations }) {
 function metaHeaders(meta) {
 	if (meta === undefined || meta === '') return {};
 	const parsed = jsonField(meta);
-	const headers = parsed && parsed.headers;
+	if (!parsed) return undefined;
+	const headers = parsed.headers ?? {};
 	if (typeof headers !== 'object' || headers === null || Array.isArray(headers)) return undefined;
 	return Object.values(headers).every((value) => typeof value === 'string') ? headers : undefined;
 }
@@ -247,6 +248,55 @@ function callbackTargets({ configured, registrations }) {
 	];
 }
 
+/** The URLs the app's subscriptions call. */
+const registeredUrls = (registrations) => registrations.map((subscription) => subscription.url);
+
+/** A subscription made by hand (as in the dashboard), through the same API. */
+function registerByHand(target) {
+	const { apiKey, appId } = SANDBOX_CREDENTIALS.gupshup;
+	return {
+		method: 'POST',
+		path: `/wa/app/${appId}/subscription`,
+		headers: { 'content-type': 'application/x-www-form-urlencoded', apikey: apiKey },
+		body: new URLSearchParams({ modes: 'READ', tag: `by-hand-${target}`, url: target, version: '2', meta: '{}' }).toString(),
+	};
+}
+
+// -- the kit: what the test suites know about Gupshup ------------------------------------------
+
+const JSON_TYPE = { 'content-type': 'application/json' };
+
+/** Gupshup signs nothing: the callback URL carries the credential's token. */
+function callbackUrl(url, credential) {
+	const withToken = new URL(url);
+	withToken.searchParams.set('token', credential.webhookToken);
+	return withToken.toString();
+}
+
+/** Forged callbacks for the e2e suite (each must get 401) and one genuine one carrying a new id. */
+function forgeries({ original, url, marker }) {
+	const body = original('delivered');
+	const bare = url.replace(/\?.*$/, '');
+	const id = marker();
+	return {
+		forged: [
+			['no token', bare, { body: JSON.stringify(body), headers: JSON_TYPE }],
+			['wrong ?token=', `${bare}?token=not-the-token`, { body: JSON.stringify(body), headers: JSON_TYPE }],
+			['wrong X-Webhook-Token', bare, { body: JSON.stringify(body), headers: { ...JSON_TYPE, 'x-webhook-token': 'nope' } }],
+		],
+		markerId: id,
+		genuine: [url, { body: JSON.stringify({ ...body, payload: { ...body.payload, gsId: id } }), headers: JSON_TYPE }],
+	};
+}
+
+/** Callers who are not Gupshup: the token where Gupshup never puts it. */
+const hostileCallbacks = ({ url, json }) => [
+	[
+		'Gupshup: fields as objects, token in Authorization',
+		{ url: url.replace(/\?.*$/, ''), body: JSON.stringify({ app: {}, type: { a: 1 }, payload: [] }), headers: { ...json, authorization: `Bearer ${SANDBOX_CREDENTIALS.gupshup.webhookToken}` } },
+	],
+];
+
 module.exports = {
 	name: NAME,
 	routes: [
@@ -261,4 +311,49 @@ module.exports = {
 	tooManyRequests,
 	callbacksFor,
 	callbackTargets,
+	registeredUrls,
+	registerByHand,
+
+	sandboxCredential: (baseUrl) => {
+		const { apiKey, sourceNumber, appName, appId, webhookToken } = SANDBOX_CREDENTIALS.gupshup;
+		return { apiKey, sourceNumber, appName, appId, baseUrl, webhookToken };
+	},
+	testCredential: { apiKey: 'gupshup-secret-key', sourceNumber: '+917834811114', appName: 'DemoApp', webhookToken: 'gupshup-webhook-token' },
+	secretFields: ['apiKey', 'webhookToken'],
+	apiHost: 'https://api.gupshup.io',
+	callbackSecret: 'webhookToken',
+	callbackEncoding: 'json',
+	signCallback: ({ secret }) => ({ query: { token: secret } }),
+	secretCarrier: { query: 'token' },
+	callbackUrl,
+	statusWords: { delivered: 'delivered', read: 'seen', failed: 'discarded' },
+	recipientSent: (fields) => fields.destination,
+	recipientAsSent: (e164) => e164.slice(1),
+	sentText: (fields) => JSON.parse(fields.message || '{}').text,
+	undeliverableCode: 1002,
+	invalidError: 'Invalid Destination',
+	override: {
+		override: {
+			_config: { sourceNumber: '+15550001111' },
+			message: { type: 'image', originalUrl: 'https://example.com/a.png', previewUrl: 'https://example.com/a.png' },
+		},
+		verify: (fields) => {
+			const message = JSON.parse(fields.message);
+			return (
+				fields.source === '15550001111' &&
+				message.type === 'image' &&
+				message.originalUrl === 'https://example.com/a.png' &&
+				message.text === 'e2e override via gupshup' &&
+				!('_config' in fields)
+			);
+		},
+		says: 'source 15550001111 (from _config), message {type image, originalUrl} merged with the text',
+	},
+	templateRef: (template) => ({ value: template.gupshupId, mode: 'list' }),
+	sentTemplate: (fields, { template, variables }) =>
+		JSON.stringify(JSON.parse(fields.template)) === JSON.stringify({ id: template.gupshupId, params: variables }) && fields.message === undefined,
+	sentDocument: (fields, { url, fileName, caption }) =>
+		JSON.stringify(JSON.parse(fields.message)) === JSON.stringify({ type: 'file', url, filename: fileName, caption }),
+	forgeries,
+	hostileCallbacks,
 };

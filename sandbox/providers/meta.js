@@ -266,6 +266,45 @@ function handshakeRequest(url, verifyToken = SANDBOX_CREDENTIALS.meta.verifyToke
 	return { url: target.toString(), challenge };
 }
 
+/** The URLs the phone numbers' overrides name. */
+const registeredUrls = (registrations) => registrations.map((override) => override.url);
+// -- the kit: what the test suites know about Meta ---------------------------------------------
+
+const JSON_TYPE = { 'content-type': 'application/json' };
+
+/** The same callback with another wamid on its status. */
+function withMessageId(body, id) {
+	const [change] = body.entry[0].changes;
+	const status = { ...change.value.statuses[0], id };
+	return { ...body, entry: [{ ...body.entry[0], changes: [{ ...change, value: { ...change.value, statuses: [status] } }] }] };
+}
+
+/** Forged callbacks for the e2e suite (each must get 401) and one genuine one carrying a new id. */
+function forgeries({ original, url, marker }) {
+	const { appSecret } = SANDBOX_CREDENTIALS.meta;
+	const raw = JSON.stringify(original('delivered'));
+	const id = marker();
+	const genuine = JSON.stringify(withMessageId(JSON.parse(raw), id));
+	const signed = (signature) => ({ ...JSON_TYPE, 'x-hub-signature-256': signature });
+	return {
+		forged: [
+			['no X-Hub-Signature-256', url, { body: raw, headers: JSON_TYPE }],
+			['signed with a wrong App Secret', url, { body: raw, headers: signed(metaSignature('not-the-app-secret', raw)) }],
+			['body changed after signing', url, { body: raw.replace('"delivered"', '"read"'), headers: signed(metaSignature(appSecret, raw)) }],
+		],
+		markerId: id,
+		genuine: [url, { body: genuine, headers: signed(metaSignature(appSecret, genuine)) }],
+	};
+}
+
+/** Callers who are not Meta, with hostile field types. */
+const hostileCallbacks = ({ json }) => [
+	[
+		'Meta: statuses as objects, a made-up signature',
+		{ body: JSON.stringify({ object: 'whatsapp_business_account', entry: [{ changes: { toString: 1 } }] }), headers: { ...json, 'x-hub-signature-256': `sha256=${'0'.repeat(64)}` } },
+	],
+];
+
 module.exports = {
 	name: NAME,
 	routes: [
@@ -277,6 +316,53 @@ module.exports = {
 	tooManyRequests,
 	callbacksFor,
 	callbackTargets,
+	registeredUrls,
 	handshakeRequest,
+
+	sandboxCredential: (baseUrl) => {
+		const { accessToken, phoneNumberId, businessAccountId, appSecret, verifyToken, apiVersion } = SANDBOX_CREDENTIALS.meta;
+		return { accessToken, phoneNumberId, businessAccountId, appSecret, verifyToken, apiVersion, baseUrl };
+	},
+	testCredential: {
+		accessToken: 'EAAGm0PX4ZCpsBAMetaSecretToken',
+		phoneNumberId: '106540352242922',
+		businessAccountId: '102290129340398',
+		appSecret: 'meta-app-secret',
+		verifyToken: 'meta-verify-token',
+		apiVersion: 'v24.0',
+		baseUrl: 'https://graph.facebook.com',
+	},
+	secretFields: ['accessToken', 'appSecret', 'verifyToken'],
+	apiHost: 'https://graph.facebook.com',
+	callbackSecret: 'appSecret',
+	callbackEncoding: 'json',
+	signCallback: ({ secret, raw }) => ({ headers: { 'X-Hub-Signature-256': metaSignature(secret, raw) } }),
+	secretCarrier: { header: 'X-Hub-Signature-256' },
+	callbackUrl: (url) => url,
+	statusWords: { delivered: 'delivered', read: 'seen', failed: 'discarded' },
+	recipientSent: (body) => body.to,
+	recipientAsSent: (e164) => e164,
+	sentText: (body) => body.text && body.text.body,
+	undeliverableCode: 131026,
+	invalidError: '131030',
+	override: {
+		override: { _config: { phoneNumberId: '109876543210' }, text: { preview_url: true }, biz_opaque_callback_data: 'order-A-17' },
+		verify: (body, record) =>
+			record.path === `/${SANDBOX_CREDENTIALS.meta.apiVersion}/109876543210/messages` &&
+			body.text.body === 'e2e override via meta' &&
+			body.text.preview_url === true &&
+			body.biz_opaque_callback_data === 'order-A-17' &&
+			body.to === '+15557654321' &&
+			!('_config' in body),
+		says: 'sent from phone number id 109876543210 (from _config), text.preview_url merged with the body, biz_opaque_callback_data kept',
+	},
+	templateRef: (template) => ({ value: template.name, mode: 'list' }),
+	sentTemplate: (body, { template, variables }) =>
+		body.type === 'template' &&
+		JSON.stringify(body.template) === JSON.stringify({ name: template.name, language: { code: 'en' }, components: [{ type: 'body', parameters: variables.map((text) => ({ type: 'text', text })) }] }),
+	sentDocument: (body, { url, fileName, caption }) =>
+		body.type === 'document' && JSON.stringify(body.document) === JSON.stringify({ link: url, caption, filename: fileName }),
+	forgeries,
+	hostileCallbacks,
 	metaSignature,
 };

@@ -203,6 +203,44 @@ function callbacksFor(message) {
 	}));
 }
 
+/** The URLs the app's webhooks call. */
+const registeredUrls = (registrations) => registrations.map((webhook) => webhook.target);
+
+/** A webhook made by hand (as in the dashboard), through the same API. */
+function registerByHand(target) {
+	const { appId, keyId, secret } = SANDBOX_CREDENTIALS.smooch;
+	return {
+		method: 'POST',
+		path: `/v1.1/apps/${appId}/webhooks`,
+		headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`${keyId}:${secret}`).toString('base64')}` },
+		body: JSON.stringify({ target, triggers: ['conversation:read'] }),
+	};
+}
+
+// -- the kit: what the test suites know about Smooch -------------------------------------------
+
+const JSON_TYPE = { 'content-type': 'application/json' };
+
+/** Forged callbacks for the e2e suite (each must get 401) and one genuine one carrying a new id. */
+function forgeries({ original, url, marker }) {
+	const body = original('notification:delivery:user');
+	const id = marker();
+	const genuine = { ...body, notification: { ...body.notification, _id: id } };
+	return {
+		forged: [
+			['no X-API-Key', url, { body: JSON.stringify(body), headers: JSON_TYPE }],
+			['wrong X-API-Key', url, { body: JSON.stringify(body), headers: { ...JSON_TYPE, 'x-api-key': 'not-the-webhook-secret' } }],
+		],
+		markerId: id,
+		genuine: [url, { body: JSON.stringify(genuine), headers: { ...JSON_TYPE, 'x-api-key': SANDBOX_CREDENTIALS.smooch.webhookSecret } }],
+	};
+}
+
+/** Callers who are not Smooch, with hostile field types. */
+const hostileCallbacks = ({ json }) => [
+	['Smooch: fields as objects, no X-API-Key', { body: JSON.stringify({ trigger: { toString: 1 }, notification: { _id: [] } }), headers: json }],
+];
+
 module.exports = {
 	name: NAME,
 	routes: [
@@ -214,4 +252,72 @@ module.exports = {
 	tooManyRequests,
 	callbacksFor,
 	callbackTargets,
+	registeredUrls,
+	registerByHand,
+
+	sandboxCredential: (baseUrl) => {
+		const { appId, keyId, secret, integrationId, webhookSecret } = SANDBOX_CREDENTIALS.smooch;
+		return { appId, keyId, secret, integrationId, region: 'custom', baseUrl, webhookSecret };
+	},
+	testCredential: {
+		appId: 'app123',
+		keyId: 'app_key_1',
+		secret: 'smooch-secret-value',
+		integrationId: 'int-whatsapp',
+		region: 'us',
+		templateNamespace: 'c8ae5f90_307a_ca4c_b8f6_d1e2a2573574',
+		webhookSecret: 'smooch-webhook-secret',
+	},
+	secretFields: ['secret', 'webhookSecret'],
+	apiHost: 'https://api.smooch.io',
+	callbackSecret: 'webhookSecret',
+	callbackEncoding: 'json',
+	signCallback: ({ secret }) => ({ headers: { 'X-API-Key': secret } }),
+	secretCarrier: { header: 'X-API-Key' },
+	callbackUrl: (url) => url,
+	statusWords: { 'notification:delivery:user': 'delivered', 'conversation:read': 'seen', 'notification:delivery:failure': 'discarded' },
+	recipientSent: (body) => body.destination && body.destination.destinationId,
+	recipientAsSent: (e164) => e164,
+	sentText: (body) => body.message && body.message.text,
+	// conversation:read names no message: the e2e suite finds it by the conversation and user of the send.
+	seenByConversation: {
+		readOf: (body) => ({ conversationId: body.conversation._id, userId: body.appUser._id }),
+		conversationOfDelivery: (body) => body.matchResult.conversation._id,
+	},
+	undeliverableCode: 131026,
+	invalidError: 'bad_request',
+	override: {
+		override: {
+			_config: { integrationId: 'e2e-other-integration' },
+			message: { type: 'image', mediaUrl: 'https://example.com/a.png' },
+			metadata: { orderId: 'A-17' },
+		},
+		verify: (body) =>
+			body.destination.integrationId === 'e2e-other-integration' &&
+			body.message.type === 'image' &&
+			body.message.mediaUrl === 'https://example.com/a.png' &&
+			body.message.text === 'e2e override via smooch' &&
+			body.metadata.orderId === 'A-17' &&
+			!('_config' in body),
+		says: 'destination.integrationId e2e-other-integration (from _config), message.type image + mediaUrl merged with the text, metadata kept',
+	},
+	// Smooch has no template list: a template is named, and sent with the credential's namespace.
+	templateRef: (template) => ({ value: template.name, mode: 'id' }),
+	templateSettings: { templateNamespace: SANDBOX_CREDENTIALS.smooch.templateNamespace },
+	sentTemplate: (body, { template, variables }) =>
+		body.messageSchema === 'whatsapp' &&
+		JSON.stringify(body.message) ===
+			JSON.stringify({
+				type: 'template',
+				template: {
+					namespace: SANDBOX_CREDENTIALS.smooch.templateNamespace,
+					name: template.name,
+					language: { policy: 'deterministic', code: 'en' },
+					components: [{ type: 'body', parameters: variables.map((text) => ({ type: 'text', text })) }],
+				},
+			}),
+	sentDocument: (body, { url, caption }) =>
+		JSON.stringify(body.message) === JSON.stringify({ type: 'file', mediaUrl: url, mediaType: 'application/pdf', text: caption }),
+	forgeries,
+	hostileCallbacks,
 };

@@ -414,6 +414,72 @@ function callbacksFor(message) {
 	}));
 }
 
+/** The URLs the account's sinks call. */
+const registeredUrls = (registrations) => sinksIn(registrations).map((sink) => sink.sink_configuration.destination);
+
+/** A sink made by hand (as in the Console), through the same API. */
+function registerByHand(target) {
+	const { accountSid, authToken } = SANDBOX_CREDENTIALS.twilio;
+	return {
+		method: 'POST',
+		path: '/v1/Sinks',
+		headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}` },
+		body: new URLSearchParams({ Description: 'made by hand', SinkType: 'webhook', SinkConfiguration: JSON.stringify({ destination: target, method: 'POST' }) }).toString(),
+	};
+}
+
+// -- the kit: what the test suites know about Twilio ------------------------------------------
+
+const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
+
+/** The callback with another message id, as Twilio would send for another message. */
+const withMessageSid = (fields, sid) => ({ ...fields, MessageSid: sid, SmsSid: sid });
+
+/** Forged callbacks for the e2e suite (each must get 401) and one genuine one carrying a new id. */
+function forgeries({ original, url }) {
+	const { authToken } = SANDBOX_CREDENTIALS.twilio;
+	const fields = original('delivered');
+	const form = new URLSearchParams(fields).toString();
+	const tampered = { ...fields, MessageStatus: 'read', SmsStatus: 'read' };
+	const id = twilioSid('SM');
+	const genuine = withMessageSid(fields, id);
+	const signed = (signature) => ({ ...FORM, 'x-twilio-signature': signature });
+	return {
+		forged: [
+			['no X-Twilio-Signature', url, { body: form, headers: FORM }],
+			['signed with a wrong auth token', url, { body: form, headers: signed(twilioSignature('not-the-auth-token', url, fields)) }],
+			['fields changed after signing', url, { body: new URLSearchParams(tampered).toString(), headers: signed(twilioSignature(authToken, url, fields)) }],
+			['signed for another URL', url, { body: form, headers: signed(twilioSignature(authToken, `${url}x`, fields)) }],
+		],
+		markerId: id,
+		genuine: [url, { body: new URLSearchParams(genuine).toString(), headers: signed(twilioSignature(authToken, url, genuine)) }],
+	};
+}
+
+/** Callers who are not Twilio, with hostile field types, and a signature made for another host. */
+function hostileCallbacks({ url, json }) {
+	const fields = { MessageSid: 'SM1', MessageStatus: 'delivered' };
+	// A signature Twilio would make for the same path on another host, with that host named in the headers.
+	const foreignUrl = url.replace(/^https?:\/\/[^/]+/, 'https://attacker.example.org');
+	return [
+		['Twilio: JSON with MessageStatus {"toString":1} and a made-up signature', { body: JSON.stringify({ MessageSid: 'SM1', MessageStatus: { toString: 1 } }), headers: { ...json, 'x-twilio-signature': 'c2lnbmF0dXJl' } }],
+		['Twilio: JSON with an array status', { body: JSON.stringify({ MessageSid: ['SM1'], MessageStatus: ['delivered'] }), headers: { ...json, 'x-twilio-signature': 'c2lnbmF0dXJl' } }],
+		[
+			'Twilio: signed for the same path on another host, Host and X-Forwarded-* naming it',
+			{
+				body: new URLSearchParams(fields).toString(),
+				headers: {
+					...FORM,
+					host: 'attacker.example.org',
+					'x-forwarded-host': 'attacker.example.org',
+					'x-forwarded-proto': 'https',
+					'x-twilio-signature': twilioSignature(SANDBOX_CREDENTIALS.twilio.authToken, foreignUrl, fields),
+				},
+			},
+		],
+	];
+}
+
 module.exports = {
 	name: NAME,
 	routes: [
@@ -432,5 +498,41 @@ module.exports = {
 	tooManyRequests,
 	callbacksFor,
 	callbackTargets,
+	registeredUrls,
+	registerByHand,
+
+	sandboxCredential: (baseUrl) => ({ ...SANDBOX_CREDENTIALS.twilio, messagingServiceSid: '', baseUrl }),
+	testCredential: { accountSid: 'AC0123456789abcdef0123456789abcdef', authToken: 'twilio-secret-token', fromNumber: '+14155238886' },
+	secretFields: ['authToken'],
+	apiHost: 'https://api.twilio.com',
+	callbackSecret: 'authToken',
+	callbackEncoding: 'form',
+	signCallback: ({ secret, url, fields }) => ({ headers: { 'X-Twilio-Signature': twilioSignature(secret, url, fields) } }),
+	secretCarrier: { header: 'X-Twilio-Signature' },
+	signsUrl: true,
+	callbackUrl: (url) => url,
+	statusWords: { delivered: 'delivered', read: 'seen', undelivered: 'discarded', failed: 'discarded' },
+	recipientSent: (fields) => fields.To,
+	recipientAsSent: (e164) => `whatsapp:${e164}`,
+	sentText: (fields) => fields.Body,
+	undeliverableCode: 63024,
+	invalidError: '21211',
+	override: {
+		override: { _config: { fromNumber: '+15550001111' }, MediaUrl: ['https://example.com/a.png'] },
+		verify: (fields) =>
+			fields.From === 'whatsapp:+15550001111' &&
+			JSON.stringify([].concat(fields.MediaUrl)) === JSON.stringify(['https://example.com/a.png']) &&
+			fields.Body === 'e2e override via twilio' &&
+			!('_config' in fields),
+		says: 'From whatsapp:+15550001111 (from _config), MediaUrl [https://example.com/a.png], Body kept, no _config field',
+	},
+	templateRef: (template) => ({ value: template.twilioSid, mode: 'list' }),
+	sentTemplate: (fields, { template, variables }) =>
+		fields.ContentSid === template.twilioSid &&
+		fields.ContentVariables === JSON.stringify(Object.fromEntries(variables.map((value, index) => [index + 1, value]))) &&
+		fields.Body === undefined,
+	sentDocument: (fields, { url, caption }) => fields.MediaUrl === url && fields.Body === caption,
+	forgeries,
+	hostileCallbacks,
 	twilioSignature,
 };

@@ -5,7 +5,7 @@
  */
 const { metaSignature: sandboxSignature } = require('../../sandbox/providers/meta');
 const { meta, metaSignature } = require('../../dist/nodes/providers/meta');
-const { detectProvider, normalizeStatusCallback, PROVIDERS } = require('../../dist/nodes/providers');
+const { detectProvider, detectProviderAmong, normalizeStatusCallback, PROVIDERS } = require('../../dist/nodes/providers');
 const fixtures = require('../fixtures/meta-callbacks.json');
 const gupshup = require('../fixtures/gupshup-callbacks.json');
 
@@ -240,14 +240,34 @@ describe("'auto' tells Meta and Gupshup v3 apart by content", () => {
 		expect(normalizeStatusCallback({ provider: 'auto', body: gupshup.v3Statuses })[0]).toMatchObject({ provider: 'gupshup', messageId: '7c8f2f0e-1d2b-4b0a-9a53-2b9d2f7f1c11' });
 	});
 
-	test('each provider claims only its own: the answer does not depend on the registry’s order', () => {
+	test('the answer does not depend on the registry’s order: Gupshup’s markers outrank the envelope they relay', () => {
 		const bodies = [fixtures.delivered, fixtures.batchOfTwo, fixtures.inboundText, gupshup.v3Statuses];
+		const providers = Object.values(PROVIDERS);
 		for (const body of bodies) {
-			const claimants = Object.values(PROVIDERS).filter((provider) => provider.recognizes(body));
-			expect(claimants).toHaveLength(1);
+			expect(detectProviderAmong([...providers].reverse(), body).name).toBe(detectProvider(body).name);
 		}
 		// gs_id on a status is Gupshup's mark even without gs_app_id on the body.
 		const { gs_app_id: _appId, ...withoutAppId } = gupshup.v3Statuses;
 		expect(detectProvider(withoutAppId).name).toBe('gupshup');
+	});
+
+	test('a fifth provider that relays Meta’s envelope with its own marker takes its bodies; plain Meta bodies stay Meta’s', () => {
+		// A 360dialog-like relay: the same envelope, marked by a field of its own on the body.
+		const relay = {
+			name: 'relay360',
+			displayName: 'Relay 360',
+			recognizes: (body) => meta.recognizes(body) && typeof body.relay_account_id === 'string',
+			relays: 'meta',
+		};
+		const providers = [...Object.values(PROVIDERS), relay];
+		const relayed = { ...fixtures.delivered, relay_account_id: 'acc-1' };
+		expect(detectProviderAmong(providers, relayed).name).toBe('relay360');
+		expect(detectProviderAmong([relay, ...Object.values(PROVIDERS)], relayed).name).toBe('relay360');
+		for (const body of [fixtures.delivered, fixtures.failed, fixtures.batchOfTwo, fixtures.inboundText]) {
+			expect(detectProviderAmong(providers, body).name).toBe('meta');
+		}
+		expect(detectProviderAmong(providers, gupshup.v3Statuses).name).toBe('gupshup');
+		// Two relays' markers on one body: who sent it is unclear, so it is refused, naming both.
+		expect(() => detectProviderAmong(providers, { ...gupshup.v3Statuses, relay_account_id: 'acc-1' })).toThrow(/Gupshup or Relay 360: name the provider/);
 	});
 });
