@@ -144,6 +144,11 @@ function log(options, message) {
 	write(`[n8n-runtime] ${message}`);
 }
 
+/**
+ * @param {string} command
+ * @param {string[]} args
+ * @param {{ cwd?: string, env?: NodeJS.ProcessEnv, quiet?: boolean, input?: string, what?: string }} [options]
+ */
 function run(command, args, { cwd, env, quiet, input, what } = {}) {
 	const result = spawnSync(command, args, {
 		cwd,
@@ -161,8 +166,7 @@ function run(command, args, { cwd, env, quiet, input, what } = {}) {
 				output ? `:\n${output}` : ''
 			}`,
 		);
-		error.output = output;
-		throw error;
+		throw Object.assign(error, { output });
 	}
 	return result;
 }
@@ -183,7 +187,7 @@ function findFreePort() {
 		server.unref();
 		server.on('error', reject);
 		server.listen(0, '127.0.0.1', () => {
-			const { port } = server.address();
+			const { port } = /** @type {import('net').AddressInfo} */ (server.address());
 			server.close(() => resolve(port));
 		});
 	});
@@ -364,6 +368,7 @@ async function ensureN8n(options = {}) {
  * developer's shell cannot change what runs; pass them in `extra` instead.
  */
 function n8nEnv(userFolder, extra = {}) {
+	/** @type {NodeJS.ProcessEnv} */
 	const env = {};
 	const dropped = /^(N8N_|DB_|EXECUTIONS_|QUEUE_|WEBHOOK_URL$|GENERIC_TIMEZONE$|E2E_TESTS$|NODE_ENV$|NODE_CONFIG_DIR$|NODES_|CREDENTIALS_|EXTERNAL_HOOK_FILES$|NODE_FUNCTION_ALLOW_)/;
 	for (const [key, value] of Object.entries(process.env)) {
@@ -458,7 +463,6 @@ function installPackage(userFolder, options = {}) {
 		run('tar', ['-xzf', tarball, '-C', packageDir, '--strip-components=1'], { quiet: true, what: 'unpacking the tarball' });
 
 		const pkgPath = path.join(packageDir, 'package.json');
-		// eslint-disable-next-line no-unused-vars
 		const { devDependencies, peerDependencies, optionalDependencies, ...pkg } = JSON.parse(fs.readFileSync(pkgPath, 'utf8'));
 		fs.writeFileSync(pkgPath, JSON.stringify(pkg, null, 2));
 		run('npm', ['install', ...N8N_NPM_INSTALL_ARGS], {
@@ -561,7 +565,7 @@ function importWorkflows(userFolder, workflows, options = {}) {
  * - node without webhookId: `<workflowId>/<encoded lower-case node name>/<path>`
  * A path with route parameters (`:id`) is always prefixed by the webhookId.
  */
-function productionWebhookPath({ workflowId, node, path: webhookPath = '', isFullPath = false }) {
+function productionWebhookPath({ workflowId = undefined, node, path: webhookPath = '', isFullPath = false }) {
 	let full = isFullPath;
 	if ((webhookPath.startsWith(':') || webhookPath.includes('/:')) && node.webhookId) full = false;
 	let result;
@@ -696,6 +700,7 @@ async function startN8n(options = {}) {
 	fs.closeSync(fd);
 	installExitHook();
 	running.set(child, (graceOptions) => stop(graceOptions));
+	/** @type {{ code: number | null, signal: string | null } | null} */
 	let exited = null;
 	const exitPromise = new Promise((resolve) => {
 		child.on('exit', (code, signal) => {
@@ -808,8 +813,7 @@ async function startN8n(options = {}) {
 			}
 			if (!response.ok) {
 				const error = new Error(`${method} /rest${restPath} answered ${response.status}: ${text.slice(0, 500)}`);
-				error.status = response.status;
-				throw error;
+				throw Object.assign(error, { status: response.status });
 			}
 			return parsed && typeof parsed === 'object' && 'data' in parsed ? parsed.data : parsed;
 		},
@@ -824,7 +828,7 @@ async function startN8n(options = {}) {
 		},
 		deactivateWorkflow: async (workflowId) => handle.rest('POST', `/workflows/${workflowId}/deactivate`, {}),
 		/** Executions, newest first (each without its data unless includeData). */
-		executions: async ({ workflowId, includeData = false } = {}) => {
+		executions: async ({ workflowId = undefined, includeData = false } = {}) => {
 			const filter = workflowId ? `?filter=${encodeURIComponent(JSON.stringify({ workflowId }))}` : '';
 			const list = (await handle.rest('GET', `/executions${filter}`)).results;
 			if (!includeData) return list;

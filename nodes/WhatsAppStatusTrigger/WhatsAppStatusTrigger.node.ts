@@ -1,5 +1,4 @@
 import type {
-	ICredentialDataDecryptedObject,
 	IDataObject,
 	IHookFunctions,
 	INodeExecutionData,
@@ -26,6 +25,7 @@ import {
 	type StatusCallback,
 	type StatusEvent,
 } from '../shared/types';
+import { readCredentials } from './keptCredentials';
 import {
 	callbackExists,
 	REGISTER_PARAMETER,
@@ -44,15 +44,18 @@ interface TriggerOptions {
 /** Output order; `sent` and `other` share the optional fourth output. */
 const OUTPUT_OF: Record<DeliveryStatus, number> = { delivered: 0, seen: 1, discarded: 2, sent: 3, other: 3 };
 
+const ALWAYS_OUTPUTS = ['Delivered', 'Seen', 'Discarded'].map((displayName) => ({ type: 'main', displayName }));
+const OTHER_OUTPUT = { type: 'main', displayName: 'Other' };
+
+/** The outputs of a trigger with these options. */
+const configuredOutputs = (parameters: { options?: { includeOtherEvents?: boolean } }) =>
+	parameters.options?.includeOtherEvents ? [...ALWAYS_OUTPUTS, OTHER_OUTPUT] : ALWAYS_OUTPUTS;
+
 /**
- * The outputs as n8n evaluates them in the editor. It runs inside an n8n
- * expression, so it must stand alone: no imports, no optional chaining.
+ * The same, as the expression n8n evaluates in the editor: built from data, not from the
+ * function's source, which a coverage run instruments with counters the expression cannot reach.
  */
-const configuredOutputs = (parameters: { options?: { includeOtherEvents?: boolean } }) => {
-	const names = ['Delivered', 'Seen', 'Discarded'];
-	if ((parameters.options || {}).includeOtherEvents) names.push('Other');
-	return names.map((displayName) => ({ type: 'main', displayName }));
-};
+const OUTPUTS_EXPRESSION = `={{ ${JSON.stringify(ALWAYS_OUTPUTS)}.concat(($parameter.options || {}).includeOtherEvents ? [${JSON.stringify(OTHER_OUTPUT)}] : []) }}` as const;
 
 export class WhatsAppStatusTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -65,7 +68,7 @@ export class WhatsAppStatusTrigger implements INodeType {
 		description: `Starts a workflow when a WhatsApp message is delivered, seen or discarded (${providerNamesInWords()})`,
 		defaults: { name: 'WhatsApp Status Trigger' },
 		inputs: [],
-		outputs: `={{(${configuredOutputs})($parameter)}}`,
+		outputs: OUTPUTS_EXPRESSION,
 		credentials: providerCredentials,
 		webhooks: [
 			{
@@ -173,17 +176,17 @@ export class WhatsAppStatusTrigger implements INodeType {
 		const request = this.getRequestObject();
 		const callback = { body: request.body as unknown, headers: request.headers, query: request.query as IDataObject };
 
-		const credentials = await this.getCredentials<ICredentialDataDecryptedObject>(provider.credentialType);
-		if (this.getWebhookName() === 'setup') return answerHandshake(this, provider, callback, credentials as ProviderSettings);
-		const settings = settingsForCallbacks(this, provider, credentials as ProviderSettings);
+		// The handshake is rare: it always reads the credential afresh.
+		const isSetup = this.getWebhookName() === 'setup';
+		const read = await readCredentials(this, provider.credentialType, isSetup);
+		if (isSetup) return answerHandshake(this, provider, callback, read.credentials as ProviderSettings);
 		// Checked before anything reads the body: nothing from an unverified caller goes further.
-		if (provider.canVerify(settings)) {
-			if (!isGenuine.call(this, provider, callback, settings, options)) {
-				return answer(this, 401, 'Unauthorized: the callback failed the authenticity check');
-			}
-		} else if (!options.acceptUnverifiedCallbacks) {
-			return answer(this, 401, 'Unauthorized: the credential has no callback secret to check callbacks against');
+		let refused = refusal.call(this, provider, callback, read.credentials as ProviderSettings, options);
+		if (refused && read.kept) {
+			const { credentials } = await readCredentials(this, provider.credentialType, true);
+			refused = refusal.call(this, provider, callback, credentials as ProviderSettings, options);
 		}
+		if (refused) return answer(this, 401, refused);
 
 		let events: StatusEvent[];
 		try {
@@ -201,6 +204,21 @@ export class WhatsAppStatusTrigger implements INodeType {
 		if (outputs.every((output) => output.length === 0)) return answer(this, 200, '');
 		return { workflowData: outputs };
 	}
+}
+
+/** Why a callback is refused (401), or undefined when it may go on: genuine, or accepted unverified. */
+function refusal(
+	this: IWebhookFunctions,
+	provider: Provider,
+	callback: StatusCallback,
+	credentials: ProviderSettings,
+	options: TriggerOptions,
+): string | undefined {
+	const settings = settingsForCallbacks(this, provider, credentials);
+	if (provider.canVerify(settings)) {
+		return isGenuine.call(this, provider, callback, settings, options) ? undefined : 'Unauthorized: the callback failed the authenticity check';
+	}
+	return options.acceptUnverifiedCallbacks ? undefined : 'Unauthorized: the credential has no callback secret to check callbacks against';
 }
 
 /** The provider's check; any failure inside it (a hostile body) counts as not genuine. */
