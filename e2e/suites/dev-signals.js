@@ -163,7 +163,9 @@ async function demoRegistersItself(report, ports) {
 	}
 	const delivered = await waitFor(
 		async () => {
-			const callbacks = await (await fetch(`${sandboxBase}/_sandbox/callbacks`)).json();
+			const callbacks = /** @type {Array<{ provider: string, status: string, registered: boolean, httpStatus: number | null }>} */ (
+				await (await fetch(`${sandboxBase}/_sandbox/callbacks`)).json()
+			);
 			return callbacks.find((callback) => callback.provider === 'twilio' && callback.status === 'delivered' && callback.registered);
 		},
 		{ timeoutMs: 30000, intervalMs: 200, what: "the demo send's delivered callback" },
