@@ -18,12 +18,12 @@ import type { Provider, ProviderSettings, TemplateContent, TemplateSummary } fro
 const LIST_TIMEOUT_MS = 30_000;
 
 /** The sentence the Template list shows for a provider with no API to list templates. */
-export function noListingMessage(provider: Provider): string {
+function noListingMessage(provider: Provider): string {
 	return `${provider.displayName} has no API that lists WhatsApp templates: choose "By ID" and type the template’s name`;
 }
 
 /** Fetches and reads the approved templates; throws a NodeOperationError saying what went wrong, never a secret. */
-export async function fetchTemplates(
+async function fetchTemplates(
 	context: IExecuteFunctions | ILoadOptionsFunctions,
 	provider: Provider,
 	settings: ProviderSettings,

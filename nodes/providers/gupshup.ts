@@ -40,8 +40,8 @@ import {
 const GUPSHUP_DEFAULT_BASE_URL = 'https://api.gupshup.io';
 
 /** Where the trigger looks for the shared token. */
-export const GUPSHUP_TOKEN_HEADER = 'x-webhook-token';
-export const GUPSHUP_TOKEN_QUERY = 'token';
+const GUPSHUP_TOKEN_HEADER = 'x-webhook-token';
+const GUPSHUP_TOKEN_QUERY = 'token';
 
 const STATUS: Record<string, DeliveryStatus> = {
 	enqueued: 'sent',

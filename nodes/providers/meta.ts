@@ -46,7 +46,7 @@ const API_VERSION = /^v\d{1,3}\.\d{1,3}$/;
 /** Phone number ids are numeric Graph ids (they go into the URL path). */
 const PHONE_NUMBER_ID = /^\d{1,30}$/;
 
-export const META_SIGNATURE_HEADER = 'x-hub-signature-256';
+const META_SIGNATURE_HEADER = 'x-hub-signature-256';
 
 /** Meta's `statuses[].status` words; `deleted` and `warning` (catalog) go to Other. */
 const STATUS: Readonly<Record<string, DeliveryStatus>> = Object.assign(Object.create(null), {
@@ -260,7 +260,7 @@ function phoneNumberUrl(settings: ProviderSettings): string {
  * stored: Meta checks it with a GET while the registration request is still running, before n8n
  * has saved anything the GET could read.
  */
-export function registeredVerifyToken(settings: ProviderSettings, url: string): string {
+function registeredVerifyToken(settings: ProviderSettings, url: string): string {
 	return createHmac('sha256', settings.appSecret ?? '').update(`whatsapp-status-trigger verify token\n${url}`).digest('hex');
 }
 

@@ -62,7 +62,7 @@ function typeOf(name: string): { kind: MediaKind; mime: string } | undefined {
  * The header a template's media makes, from the file's extension. WhatsApp's headers take
  * JPEG or PNG images and MP4 or 3GPP videos; anything else goes as a document.
  */
-export function headerMediaKind(url: string): 'image' | 'video' | 'document' {
+function headerMediaKind(url: string): 'image' | 'video' | 'document' {
 	const kind = typeOf(fileNameOf(url))?.kind;
 	return kind === 'image' || kind === 'video' ? kind : 'document';
 }

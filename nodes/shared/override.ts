@@ -8,7 +8,7 @@ import { hasOwn, isPlainObject, type JsonObject, nestingDepth } from './json';
 import type { Provider, ProviderSettings } from './types';
 
 /** Far deeper than any WhatsApp request body; deeper overrides are refused before anything is sent. */
-export const MAX_OVERRIDE_DEPTH = 32;
+const MAX_OVERRIDE_DEPTH = 32;
 
 export function deepMerge(base: JsonObject, override: JsonObject): JsonObject {
 	const merged: JsonObject = { ...base };
@@ -93,7 +93,7 @@ export function assertRecipientUntouched(override: JsonObject, recipientFields: 
 }
 
 /** Refuses an override nested so deeply that building or sending it could fail halfway. */
-export function assertReasonableDepth(override: JsonObject): void {
+function assertReasonableDepth(override: JsonObject): void {
 	if (nestingDepth(override, MAX_OVERRIDE_DEPTH) > MAX_OVERRIDE_DEPTH) {
 		throw new Error(`the override nests deeper than ${MAX_OVERRIDE_DEPTH} levels`);
 	}

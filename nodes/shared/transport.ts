@@ -48,7 +48,7 @@ export interface SendPolicy {
 }
 
 /** The longest Retry-After the node waits out. */
-export const MAX_RETRY_AFTER_MS = 60_000;
+const MAX_RETRY_AFTER_MS = 60_000;
 
 const NO_ANSWER: Record<string, string> = {
 	ECONNREFUSED: 'the connection was refused',
