@@ -3,7 +3,7 @@
 
 /**
  * Optional: requests per second through the WhatsApp Status Trigger vs n8n's own
- * Webhook node, on the same real n8n instance (scripts/n8n-runtime.js; n8n must
+ * Webhook node, on the same real n8n instance (scripts/n8n-runtime/; n8n must
  * already be installed in .tools/n8n: `npm run n8n:install`, this script never installs it).
  *
  *   node bench/n8n-webhooks.js [--n8n 2.8.4] [--requests 1000] [--concurrency 10] [--warmup 100] [--passes 2] [--keep] [--no-write]

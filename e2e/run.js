@@ -22,7 +22,7 @@
  * Ctrl-C too. The last line is "N passed, N failed"; the exit code is 1 when any check failed.
  *
  * --n8n V    run against n8n V instead of the pinned 2.8.4 (e.g. 1.123.81, 2.39.10; see N8N_VERSIONS in
- *            scripts/n8n-runtime.js), installed on first use into the git-ignored .tools/n8n-V
+ *            scripts/n8n-runtime/profile.js), installed on first use into the git-ignored .tools/n8n-V
  * --skip S   leave out the suites whose file names (without .js) are listed, comma-separated
  *            (e.g. --skip dev-signals while iterating on another; CI runs them all)
  * --keep     keep the temp folder (n8n.log, database) for a look afterwards
