@@ -260,33 +260,36 @@ function percentile(sorted, p) {
 }
 
 /**
+ * Each message as the endpoint saw it against what the node reported: duplicates, ids that do
+ * not match, acceptances the node did not report, attempts, and the gate-to-arrival times (sorted).
+ */
+function perMessage(n, result, summary) {
+	const counts = { duplicates: 0, duplicateAccepts: 0, mismatchedIds: 0, acceptedButNotReported: 0, maxAttempts: 0, gateToArrival: [] };
+	for (let index = 0; index < n; index++) {
+		const seen = summary.perRecipient[result.recipients[index]];
+		const accepted = seen ? seen.accepted : [];
+		if (seen) counts.maxAttempts = Math.max(counts.maxAttempts, seen.attempts);
+		if (accepted.length > 1) {
+			counts.duplicates++;
+			counts.duplicateAccepts += accepted.length - 1;
+		}
+		const reported = result.messageIds[index];
+		if (reported && !accepted.includes(reported)) counts.mismatchedIds++;
+		if (!reported && accepted.length > 0) counts.acceptedButNotReported++;
+		const gate = result.gateEpochs && result.gateEpochs[index];
+		if (seen && gate) counts.gateToArrival.push(Date.parse(seen.firstAt) - gate);
+	}
+	counts.gateToArrival.sort((a, b) => a - b);
+	return counts;
+}
+
+/**
  * One row of results.json from the worker's view (outputs, latencies, memory)
  * and the endpoint's (what it accepted, per recipient).
  */
 function sendRow({ provider, scenario, job, result, summary, endpointMode }) {
 	const n = job.items;
-	let duplicates = 0;
-	let duplicateAccepts = 0;
-	let mismatchedIds = 0;
-	let acceptedButNotReported = 0;
-	let maxAttempts = 0;
-	const gateToArrival = [];
-	for (let index = 0; index < n; index++) {
-		const recipient = result.recipients[index];
-		const seen = summary.perRecipient[recipient];
-		const accepted = seen ? seen.accepted : [];
-		if (seen) maxAttempts = Math.max(maxAttempts, seen.attempts);
-		if (accepted.length > 1) {
-			duplicates++;
-			duplicateAccepts += accepted.length - 1;
-		}
-		const reported = result.messageIds[index];
-		if (reported && !accepted.includes(reported)) mismatchedIds++;
-		if (!reported && accepted.length > 0) acceptedButNotReported++;
-		const gate = result.gateEpochs && result.gateEpochs[index];
-		if (seen && gate) gateToArrival.push(Date.parse(seen.firstAt) - gate);
-	}
-	gateToArrival.sort((a, b) => a - b);
+	const { duplicates, duplicateAccepts, mismatchedIds, acceptedButNotReported, maxAttempts, gateToArrival } = perMessage(n, result, summary);
 	const gateTimes = (result.gateEpochs || []).filter((each) => each !== null).sort((a, b) => a - b);
 	const lost = n - result.sent - result.errors;
 	const idealMs = (n * job.latencyMs) / job.concurrency;
