@@ -466,6 +466,26 @@ function hostileCallbacks({ url, json }) {
 	];
 }
 
+/** A delivered callback for the load tests (bench/n8n-webhooks.js, e2e/queue.js), for one recipient, signed for the URL. */
+function loadCallback(to, url, credential) {
+	const sid = twilioSid('SM');
+	const fields = {
+		SmsSid: sid,
+		SmsStatus: 'delivered',
+		MessageStatus: 'delivered',
+		EventType: 'DELIVERED',
+		ChannelToAddress: to,
+		To: `whatsapp:${to}`,
+		ChannelPrefix: 'whatsapp',
+		MessageSid: sid,
+		AccountSid: credential.accountSid,
+		From: `whatsapp:${credential.fromNumber}`,
+		ApiVersion: API_VERSION,
+		ChannelInstallSid: twilioSid('XE'),
+	};
+	return { body: new URLSearchParams(fields).toString(), headers: { ...FORM, 'x-twilio-signature': twilioSignature(credential.authToken, url, fields) } };
+}
+
 module.exports = {
 	name: NAME,
 	routes: [
@@ -518,5 +538,6 @@ module.exports = {
 	sentDocument: (fields, { url, caption }) => fields.MediaUrl === url && fields.Body === caption,
 	forgeries,
 	hostileCallbacks,
+	loadCallback,
 	twilioSignature,
 };
