@@ -298,19 +298,10 @@ async function runSend() {
 function runNormalize() {
 	const { normalizeStatusCallback } = require(path.join(DIST, 'nodes/providers'));
 	const fixtures = (name) => require(path.join(ROOT, 'test/fixtures', `${name}-callbacks.json`));
-	const smooch = fixtures('smooch');
-	const gupshup = fixtures('gupshup');
-	const twilio = fixtures('twilio');
-	const meta = fixtures('meta');
-	const formats = [
-		{ format: 'smooch-v1.1-notification', provider: 'smooch', body: smooch.notificationDelivered, text: 'json' },
-		{ format: 'smooch-v2-events-batch', provider: 'smooch', body: smooch.v2Batch, text: 'json' },
-		{ format: 'gupshup-v2', provider: 'gupshup', body: gupshup.delivered, text: 'json' },
-		{ format: 'gupshup-v3', provider: 'gupshup', body: gupshup.v3Statuses, text: 'json' },
-		{ format: 'twilio', provider: 'twilio', body: twilio.delivered, text: 'form' },
-		{ format: 'meta', provider: 'meta', body: meta.delivered, text: 'json' },
-		{ format: 'meta-two-statuses', provider: 'meta', body: meta.batchOfTwo, text: 'json' },
-	];
+	// Each provider's callback formats, by the fixture that shows each (its kit's normalizeBench).
+	const formats = Object.values(sandboxProviders()).flatMap((kit) =>
+		Object.entries(kit.normalizeBench).map(([format, fixture]) => ({ format, provider: kit.name, body: fixtures(kit.name)[fixture], text: kit.callbackEncoding })),
+	);
 	const roundMs = job.roundMs;
 	const rounds = job.rounds;
 	let sink = 0;

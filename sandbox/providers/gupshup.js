@@ -351,6 +351,7 @@ module.exports = {
 		JSON.stringify(JSON.parse(fields.template)) === JSON.stringify({ id: template.gupshupId, params: variables }) && fields.message === undefined,
 	sentDocument: (fields, { url, fileName, caption }) =>
 		JSON.stringify(JSON.parse(fields.message)) === JSON.stringify({ type: 'file', url, filename: fileName, caption }),
+	normalizeBench: { 'gupshup-v2': 'delivered', 'gupshup-v3': 'v3Statuses' },
 	forgeries,
 	hostileCallbacks,
 	loadCallback,

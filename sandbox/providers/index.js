@@ -36,6 +36,8 @@ const path = require('path');
  *                                       whether a send's parsed body is that template or document
  *   forgeries({ original, url, marker }) forged callbacks (each gets 401) and one genuine one
  *   hostileCallbacks({ url, json })     callers who are not the provider: [what, { url?, body, headers }]
+ *   normalizeBench                      format name -> the fixture (test/fixtures/<name>-callbacks.json) the
+ *                                       benchmark normalizes for it
  *   loadCallback?(to, url, credential)  a delivered callback for the load tests ({ body, headers }), to a
  *                                       trigger at url (callbackUrl's) checked with credential
  */

@@ -359,6 +359,7 @@ module.exports = {
 		JSON.stringify(body.template) === JSON.stringify({ name: template.name, language: { code: 'en' }, components: [{ type: 'body', parameters: variables.map((text) => ({ type: 'text', text })) }] }),
 	sentDocument: (body, { url, fileName, caption }) =>
 		body.type === 'document' && JSON.stringify(body.document) === JSON.stringify({ link: url, caption, filename: fileName }),
+	normalizeBench: { meta: 'delivered', 'meta-two-statuses': 'batchOfTwo' },
 	forgeries,
 	hostileCallbacks,
 	metaSignature,

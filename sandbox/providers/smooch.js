@@ -318,6 +318,7 @@ module.exports = {
 			}),
 	sentDocument: (body, { url, caption }) =>
 		JSON.stringify(body.message) === JSON.stringify({ type: 'file', mediaUrl: url, mediaType: 'application/pdf', text: caption }),
+	normalizeBench: { 'smooch-v1.1-notification': 'notificationDelivered', 'smooch-v2-events-batch': 'v2Batch' },
 	forgeries,
 	hostileCallbacks,
 	loadCallback,

@@ -536,6 +536,7 @@ module.exports = {
 		fields.ContentVariables === JSON.stringify(Object.fromEntries(variables.map((value, index) => [index + 1, value]))) &&
 		fields.Body === undefined,
 	sentDocument: (fields, { url, caption }) => fields.MediaUrl === url && fields.Body === caption,
+	normalizeBench: { twilio: 'delivered' },
 	forgeries,
 	hostileCallbacks,
 	loadCallback,

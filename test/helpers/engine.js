@@ -337,4 +337,4 @@ function triggerOutputNames(parameters) {
 	return outputs.map((output) => output.displayName);
 }
 
-module.exports = { runNotify, runListSearch, runStatusWebhook, runWebhookMethod, triggerOutputNames, NOTIFY_TYPE, TRIGGER_TYPE };
+module.exports = { runNotify, runListSearch, runStatusWebhook, runWebhookMethod, triggerOutputNames };
