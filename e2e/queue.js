@@ -213,7 +213,7 @@ function installAndImport(services, queueEnv) {
 	const workflows = [...Object.values(statusWorkflows), ...Object.values(batchWorkflows), ...targets.map((target) => target.workflow)];
 	rt.importWorkflows(folders.main, workflows, { ...runtimeOptions, env: queueEnv, activate: true });
 	report.pass(`imported the credentials and ${workflows.length} workflows into PostgreSQL and published them`);
-	return { folders, triggerIds, statusWorkflows, batchWorkflows, targets, workflows };
+	return { folders, credentials, triggerIds, statusWorkflows, batchWorkflows, targets, workflows };
 }
 
 /** The main (production webhooks off), the webhook processor and two workers. */
@@ -282,6 +282,7 @@ async function main() {
 	await checkCallbacks(ctx);
 	await checkForgedCallbacks(ctx);
 	await checkSharedLimit(ctx);
+	await checkRegistration({ ...ctx, credentials: imported.credentials });
 	await measureThroughput(ctx, imported.targets);
 }
 
@@ -421,6 +422,45 @@ async function checkForgedCallbacks({ main, sandbox, sink, triggerUrls, statusWo
 				response.status === 200 && after.total === before.total + 1,
 				`${provider}: executions ${before.total} -> ${after.total}: only the genuine callback after them started one`,
 			);
+		});
+	}
+}
+
+/** The providers whose automatic registration the queue run checks. */
+const REGISTERING = ['smooch', 'twilio'];
+
+/**
+ * Register Callback Automatically in queue mode: activating on the main registers the trigger's
+ * URL (the webhook processor's, WEBHOOK_URL) with the sandbox; the webhook processor checks the
+ * callbacks against what the main stored (the workflow's static data, through PostgreSQL);
+ * deactivating on the main removes the registration.
+ */
+async function checkRegistration({ main, sandbox, sink, webhookBase, credentials }) {
+	report.section('Register Callback Automatically: activation on the main, callbacks verified on the webhook processor');
+	const { sandboxProviders } = require('../sandbox/providers');
+	for (const provider of REGISTERING) {
+		await report.attempt(`${provider}: automatic registration`, async () => {
+			const webhookId = crypto.randomUUID();
+			const url = triggerUrl(provider, webhookBase, webhookId);
+			const registered = () => sandboxProviders()[provider].registeredUrls(sandbox.registrations[provider] ?? []).filter((each) => each === url).length;
+			const { id: _, ...workflow } = statusWorkflow({ provider, credential: credentials[provider], webhookId, sinkUrl: `${sink.url}/registered`, registerCallback: true });
+			const created = await main.rest('POST', '/workflows', { ...workflow, name: `queue registered (${provider})` });
+			await main.activateWorkflow(created.id);
+			report.check(registered() === 1, `${provider}: activating on the main registered ${url.replace(webhookBase, '')} once`);
+
+			const [sent] = (await httpPost(`${webhookBase}/webhook/batch-${provider}`, { body: { messages: [{ to: TEST_NUMBERS.delivered, text: `queue registered ${provider}` }] } })).body;
+			const delivered = await waitFor(
+				() => sink.events.some((event) => event.path === `/registered/status/${provider}/delivered` && event.body.event?.messageId === sent.messageId),
+				{ timeoutMs: 30000, what: `${provider} delivered at the registered trigger` },
+			).catch(() => false);
+			report.check(delivered, `${provider}: the send's delivered reached the registered trigger through the webhook processor`);
+
+			const genuine = sandbox.callbacks.filter((callback) => callback.provider === provider && callback.registered && callback.url === url).pop();
+			const forged = await httpPost(url, { body: genuine ? genuine.body : {} });
+			report.check(forged.status === 401, `${provider}: its body without the registration's secret or signature -> ${forged.status} from the webhook processor`);
+
+			await main.deactivateWorkflow(created.id);
+			report.check(registered() === 0, `${provider}: deactivating on the main removed the registration`);
 		});
 	}
 }

@@ -15,9 +15,9 @@
  * What it does: builds the package, installs n8n 2.8.4 into .tools/n8n once (2 to 4 minutes on
  * 2 cores the first time, with its progress on screen), installs the packed package into .dev/n8n as a community package, imports
  * demo/credentials.json and demo/workflows/*.json when they are new or changed, starts the
- * sandbox on 127.0.0.1:5680 with its webhooks set to the demo triggers' production URLs, starts
- * n8n on http://localhost:5678 (owner dev@example.com / Sandbox-Pass1), publishes the demo
- * workflows, and prints what to open. Ctrl-C stops n8n and the sandbox.
+ * sandbox on 127.0.0.1:5680, starts n8n on http://localhost:5678 (owner dev@example.com /
+ * Sandbox-Pass1), publishes the demo workflows (their Status Triggers register their own URLs
+ * with the sandbox; one set up by hand is given to the sandbox instead), and prints what to open. Ctrl-C stops n8n and the sandbox.
  *
  * Stopping. n8n runs in its own process group (so that stopping it takes its task runner along),
  * which means a signal to this script does not reach n8n by itself: this script stops n8n and
@@ -280,12 +280,16 @@ function loadDemo(sandboxUrl) {
 	return { credentials, workflows, hash };
 }
 
-/** Each demo Status Trigger: its workflow, provider and production URL (what the sandbox calls). */
-function demoTriggers(demo, n8nUrl) {
+/**
+ * The demo Status Triggers set up by hand (Register Callback Automatically off): their workflow,
+ * provider and production URL, which the sandbox is given. The others register themselves with
+ * the sandbox when n8n activates them.
+ */
+function manualDemoTriggers(demo, n8nUrl) {
 	const triggers = [];
 	for (const workflow of demo.workflows) {
 		for (const node of workflow.nodes) {
-			if (node.type !== rt.NODE_TYPES.statusTrigger) continue;
+			if (node.type !== rt.NODE_TYPES.statusTrigger || node.parameters.registerCallback !== false) continue;
 			const provider = node.parameters.provider;
 			const credentialId = Object.values(node.credentials || {})[0].id;
 			const credential = demo.credentials.find((each) => each.id === credentialId);
@@ -467,7 +471,7 @@ async function main() {
 	await claimPorts(opts);
 	await buildAndInstallN8n(opts);
 	const demo = prepareFolder(opts, sandboxUrl);
-	const triggers = demoTriggers(demo, n8nUrl);
+	const triggers = manualDemoTriggers(demo, n8nUrl);
 	const { sandbox, n8n } = await startSandboxAndN8n(opts, { sandboxUrl, n8nUrl, triggers });
 	await publishDemo({ n8n, sandbox }, demo, triggers);
 	const { hookUrl, formUrl } = welcome({ demo, n8nUrl, sandboxUrl, triggers, started });

@@ -187,7 +187,8 @@ function listSubscriptions({ params, headers, registrations }) {
 function metaHeaders(meta) {
 	if (meta === undefined || meta === '') return {};
 	const parsed = jsonField(meta);
-	const headers = parsed && parsed.headers;
+	if (!parsed) return undefined;
+	const headers = parsed.headers ?? {};
 	if (typeof headers !== 'object' || headers === null || Array.isArray(headers)) return undefined;
 	return Object.values(headers).every((value) => typeof value === 'string') ? headers : undefined;
 }
@@ -247,6 +248,20 @@ function callbackTargets({ configured, registrations }) {
 			accepts: (status) => subscription.modes.includes('ALL') || subscription.modes.includes(status.toUpperCase()),
 		})),
 	];
+}
+
+/** The URLs the app's subscriptions call. */
+const registeredUrls = (registrations) => registrations.map((subscription) => subscription.url);
+
+/** A subscription made by hand (as in the dashboard), through the same API. */
+function registerByHand(target) {
+	const { apiKey, appId } = SANDBOX_CREDENTIALS.gupshup;
+	return {
+		method: 'POST',
+		path: `/wa/app/${appId}/subscription`,
+		headers: { 'content-type': 'application/x-www-form-urlencoded', apikey: apiKey },
+		body: new URLSearchParams({ modes: 'READ', tag: `by-hand-${target}`, url: target, version: '2', meta: '{}' }).toString(),
+	};
 }
 
 // -- the kit: what the test suites know about Gupshup ------------------------------------------
@@ -310,10 +325,12 @@ module.exports = {
 	tooManyRequests,
 	callbacksFor,
 	callbackTargets,
+	registeredUrls,
+	registerByHand,
 
 	sandboxCredential: (baseUrl) => {
-		const { apiKey, sourceNumber, appName, webhookToken } = SANDBOX_CREDENTIALS.gupshup;
-		return { apiKey, sourceNumber, appName, baseUrl, webhookToken };
+		const { apiKey, sourceNumber, appName, appId, webhookToken } = SANDBOX_CREDENTIALS.gupshup;
+		return { apiKey, sourceNumber, appName, appId, baseUrl, webhookToken };
 	},
 	testCredential: { apiKey: 'gupshup-secret-key', sourceNumber: '+917834811114', appName: 'DemoApp', webhookToken: 'gupshup-webhook-token' },
 	secretFields: ['apiKey', 'webhookToken'],

@@ -266,6 +266,8 @@ function handshakeRequest(url, verifyToken = SANDBOX_CREDENTIALS.meta.verifyToke
 	return { url: target.toString(), challenge };
 }
 
+/** The URLs the phone numbers' overrides name. */
+const registeredUrls = (registrations) => registrations.map((override) => override.url);
 // -- the kit: what the test suites know about Meta ---------------------------------------------
 
 const JSON_TYPE = { 'content-type': 'application/json' };
@@ -314,6 +316,7 @@ module.exports = {
 	tooManyRequests,
 	callbacksFor,
 	callbackTargets,
+	registeredUrls,
 	handshakeRequest,
 
 	sandboxCredential: (baseUrl) => {

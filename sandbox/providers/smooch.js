@@ -203,6 +203,20 @@ function callbacksFor(message) {
 	}));
 }
 
+/** The URLs the app's webhooks call. */
+const registeredUrls = (registrations) => registrations.map((webhook) => webhook.target);
+
+/** A webhook made by hand (as in the dashboard), through the same API. */
+function registerByHand(target) {
+	const { appId, keyId, secret } = SANDBOX_CREDENTIALS.smooch;
+	return {
+		method: 'POST',
+		path: `/v1.1/apps/${appId}/webhooks`,
+		headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`${keyId}:${secret}`).toString('base64')}` },
+		body: JSON.stringify({ target, triggers: ['conversation:read'] }),
+	};
+}
+
 // -- the kit: what the test suites know about Smooch -------------------------------------------
 
 const JSON_TYPE = { 'content-type': 'application/json' };
@@ -254,6 +268,8 @@ module.exports = {
 	tooManyRequests,
 	callbacksFor,
 	callbackTargets,
+	registeredUrls,
+	registerByHand,
 
 	sandboxCredential: (baseUrl) => {
 		const { appId, keyId, secret, integrationId, webhookSecret } = SANDBOX_CREDENTIALS.smooch;

@@ -414,6 +414,20 @@ function callbacksFor(message) {
 	}));
 }
 
+/** The URLs the account's sinks call. */
+const registeredUrls = (registrations) => sinksIn(registrations).map((sink) => sink.sink_configuration.destination);
+
+/** A sink made by hand (as in the Console), through the same API. */
+function registerByHand(target) {
+	const { accountSid, authToken } = SANDBOX_CREDENTIALS.twilio;
+	return {
+		method: 'POST',
+		path: '/v1/Sinks',
+		headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}` },
+		body: new URLSearchParams({ Description: 'made by hand', SinkType: 'webhook', SinkConfiguration: JSON.stringify({ destination: target, method: 'POST' }) }).toString(),
+	};
+}
+
 // -- the kit: what the test suites know about Twilio ------------------------------------------
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
@@ -504,6 +518,8 @@ module.exports = {
 	tooManyRequests,
 	callbacksFor,
 	callbackTargets,
+	registeredUrls,
+	registerByHand,
 
 	sandboxCredential: (baseUrl) => ({ ...SANDBOX_CREDENTIALS.twilio, messagingServiceSid: '', baseUrl }),
 	testCredential: { accountSid: 'AC0123456789abcdef0123456789abcdef', authToken: 'twilio-secret-token', fromNumber: '+14155238886' },
