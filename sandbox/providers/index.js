@@ -36,6 +36,7 @@ const path = require('path');
  *                                       whether a send's parsed body is that template or document
  *   forgeries({ original, url, marker }) forged callbacks (each gets 401) and one genuine one
  *   hostileCallbacks({ url, json })     callers who are not the provider: [what, { url?, body, headers }]
+ *   oneRegistrationPerAccount?          true when the account holds one registered callback URL (Meta's number)
  *   normalizeBench                      format name -> the fixture (test/fixtures/<name>-callbacks.json) the
  *                                       benchmark normalizes for it
  *   loadCallback?(to, url, credential)  a delivered callback for the load tests ({ body, headers }), to a
