@@ -19,6 +19,7 @@ function pick(random, list) {
 }
 
 function deeplyNested(depth) {
+	/** @type {unknown} */
 	let value = 'bottom';
 	for (let level = 0; level < depth; level++) value = { a: value };
 	return value;
@@ -44,7 +45,7 @@ function hostileValues() {
 		8.64e15 + 1,
 		9e15,
 		1.5,
-		12345678901234567890,
+		1.2345678901234567e19,
 		'',
 		' ',
 		'constructor',

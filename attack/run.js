@@ -304,7 +304,7 @@ async function hostileSends() {
 			nock.cleanAll();
 			const requests = [];
 			nock(kit.apiHost)
-				.post(() => true, (body) => requests.push(body) || true)
+				.post(() => true, (body) => Boolean(requests.push(body)))
 				.reply(201, { sid: 'SM1', messageId: 'g1', notification: { _id: 'n1' }, messages: [{ id: 'wamid.1' }], status: 'submitted' });
 			const { items, error } = await runNotify({ parameters: { provider, recipient: RECIPIENT, message: 'x', override }, credentials: NOTIFY_CREDENTIALS });
 			const visible = JSON.stringify({ items, message: error && error.message, description: error && error.description });

@@ -85,7 +85,7 @@ async function load(url, requests, concurrency) {
 					});
 				},
 			);
-			req.on('error', (error) => {
+			req.on('error', (/** @type {NodeJS.ErrnoException} */ error) => {
 				statuses[error.code || 'error'] = (statuses[error.code || 'error'] || 0) + 1;
 				resolve();
 			});
@@ -115,7 +115,7 @@ async function waitForExecutions(n8n, workflowId, expected, timeoutMs) {
 	const started = performance.now();
 	for (;;) {
 		const counts = await executionCounts(n8n, workflowId);
-		if (counts.success >= expected) return { ...counts, waitedMs: performance.now() - started };
+		if (counts.success >= expected) return { ...counts, waitedMs: performance.now() - started, timedOut: false };
 		if (performance.now() - started > timeoutMs) return { ...counts, waitedMs: performance.now() - started, timedOut: true };
 		await new Promise((resolve) => setTimeout(resolve, 200));
 	}
@@ -237,7 +237,8 @@ function meanRows(targets, passes, { count, concurrency }, loadAverageAtStart) {
 	const mean = (list, key) => Number((list.reduce((sum, each) => sum + each[key], 0) / list.length).toFixed(1));
 	const rows = targets.map((t) => {
 		const list = passes.get(t.target);
-		return {
+		/** @type {Record<string, any>} */
+		const row = {
 			...{ scenario: 'n8n-webhook', target: t.target, requests: count, concurrency, passes: list.length },
 			requestsPerSecond: mean(list, 'requestsPerSecond'),
 			p50Ms: mean(list, 'p50Ms'),
@@ -251,6 +252,7 @@ function meanRows(targets, passes, { count, concurrency }, loadAverageAtStart) {
 			loadAverageAtStart,
 			loadAverageAtEnd: os.loadavg().map((each) => Number(each.toFixed(2))),
 		};
+		return row;
 	});
 	console.log('  mean of passes:');
 	for (const row of rows) {

@@ -58,6 +58,7 @@ const USAGE = `Usage: npm run bench -- [options]     (npm run build first: it me
   --n8n-requests N       requests per target for --n8n (default 1000)`;
 
 function options() {
+	/** @type {{ type: 'string' }} */
 	const text = { type: 'string' };
 	const { values } = parseArgs({
 		options: {
@@ -133,7 +134,7 @@ async function startEndpoint() {
 	});
 	let nextId = 0;
 	const waiting = new Map();
-	child.on('message', (message) => {
+	child.on('message', (/** @type {any} */ message) => {
 		const pending = waiting.get(message.id);
 		if (!pending) return;
 		waiting.delete(message.id);
@@ -178,7 +179,7 @@ function runWorker(job, endpoint, timeoutMs = 20 * 60_000, reset = () => endpoin
 			child.kill();
 			finish(new Error(`worker timed out after ${timeoutMs} ms`));
 		}, timeoutMs);
-		child.on('message', async (message) => {
+		child.on('message', async (/** @type {any} */ message) => {
 			if (message.type === 'reset') {
 				try {
 					await reset();

@@ -26,7 +26,7 @@ const job = JSON.parse(process.argv[2]);
 
 let requestId = 0;
 const waiting = new Map();
-process.on('message', (message) => {
+process.on('message', (/** @type {any} */ message) => {
 	const pending = waiting.get(message.id);
 	if (!pending) return;
 	waiting.delete(message.id);

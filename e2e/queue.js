@@ -483,7 +483,7 @@ async function checkSharedLimit({ sandbox, webhookBase, workers, triggerUrls }) 
 	const started = performance.now();
 	const answers = await Promise.all(
 		batches.map((messages) =>
-			httpPost(`${webhookBase}/webhook/batch-${provider}`, { body: { messages } }).catch((error) => ({ status: error.message })),
+			httpPost(`${webhookBase}/webhook/batch-${provider}`, { body: { messages } }).catch((error) => ({ status: error.message, body: undefined })),
 		),
 	);
 	const wallMs = performance.now() - started;

@@ -130,7 +130,10 @@ async function prepareUserFolder() {
 	return userFolder;
 }
 
-/** The sink, the sandbox (its callbacks go to the trigger URLs on n8n's port, chosen first) and what every suite shares. */
+/**
+ * The sink, the sandbox (its callbacks go to the trigger URLs on n8n's port, chosen first) and what every suite shares.
+ * @returns {Promise<any>} the suites' env, which the later steps add to (n8n, credentials, …)
+ */
 async function startServices(userFolder) {
 	const sink = await startSink();
 	onCleanup('stop the sink', () => sink.close());

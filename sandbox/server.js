@@ -101,7 +101,7 @@ class Sandbox {
 			this.server.once('error', reject);
 			this.server.listen(port, HOST, () => {
 				this.server.off('error', reject);
-				this.url = `http://${HOST}:${this.server.address().port}`;
+				this.url = `http://${HOST}:${/** @type {import('net').AddressInfo} */ (this.server.address()).port}`;
 				resolve();
 			});
 		});
@@ -109,7 +109,7 @@ class Sandbox {
 
 	configure(settings) {
 		// Repeating the port it already listens on (a whole config sent back) is harmless.
-		if (settings && typeof settings === 'object' && settings.port === this.server.address().port) {
+		if (settings && typeof settings === 'object' && settings.port === /** @type {import('net').AddressInfo} */ (this.server.address()).port) {
 			const { port, ...rest } = settings;
 			settings = rest;
 		}
@@ -153,7 +153,7 @@ class Sandbox {
 			return;
 		}
 		const found = findRoute(req.method, url.pathname);
-		if (!found || found.methodNotAllowed) {
+		if (!found || found.methodNotAllowed !== false) {
 			const status = found ? 405 : 404;
 			this.log(`${req.method} ${req.url} → ${status}`);
 			sendJson(res, status, { error: status === 404 ? 'not_found' : 'method_not_allowed', path: url.pathname });
@@ -189,7 +189,13 @@ class Sandbox {
 		return this.registrations[providerName];
 	}
 
-	/** A send: rate limit, latency, the provider's answer, the record, then the callbacks. */
+	/**
+	 * A send: rate limit, latency, the provider's answer, the record, then the callbacks.
+	 * @param {import('http').IncomingMessage} req
+	 * @param {import('http').ServerResponse} res
+	 * @param {{ provider: any, route: any, params: string[] }} found
+	 * @param {Buffer} rawBody
+	 */
 	async handleSend(req, res, { provider, route, params }, rawBody) {
 		const arrivedAt = Date.now();
 		// The window counts arrivals, so it is checked before the latency delay.
@@ -271,6 +277,10 @@ class Sandbox {
 	 * Verifies the provider's configured webhook URL the way the provider does before it sends
 	 * anything there (Meta: a GET with hub.challenge that must come back as the body).
 	 * Resolves { ok, httpStatus, body, challenge, url }; never rejects.
+	 */
+	/**
+	 * @param {string} providerName
+	 * @param {{ verifyToken?: string }} [options]
 	 */
 	async handshake(providerName, { verifyToken } = {}) {
 		const provider = sandboxProviders()[providerName];
@@ -372,6 +382,7 @@ function numberOption(values, name, fallback) {
 }
 
 function optionsFromArgs(args) {
+	/** @type {{ type: 'string' }} */
 	const text = { type: 'string' };
 	const { values } = parseArgs({
 		args,

@@ -107,7 +107,7 @@ function options() {
 function assertPortFree(port, what) {
 	return new Promise((resolve, reject) => {
 		const server = net.createServer();
-		server.once('error', (error) => {
+		server.once('error', (/** @type {NodeJS.ErrnoException} */ error) => {
 			reject(
 				new Error(
 					error.code === 'EADDRINUSE'
@@ -131,7 +131,7 @@ const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
  * A step: its line now, then (while it runs) the elapsed time and what it is doing, redrawn in
  * place on a terminal, a line every 15 s in a log. Synchronous steps just get their duration.
  */
-function activity(label, { usually } = {}) {
+function activity(label, { usually = undefined } = {}) {
 	const started = Date.now();
 	let detail = '';
 	let logged = started;
@@ -503,7 +503,7 @@ async function selfCheck({ n8n, hookUrl, formUrl, triggers }) {
 			headers: { 'content-type': 'application/json' },
 			body: JSON.stringify({ provider: trigger.provider, to: TEST_NUMBERS.delivered, text: `dev --check via ${trigger.provider}` }),
 		});
-		const body = await response.json().catch(() => ({}));
+		const body = /** @type {any} */ (await response.json().catch(() => ({})));
 		report(response.status === 200 && body.status === 'sent' && Boolean(body.messageId), `send via ${trigger.provider}: ${response.status} ${JSON.stringify(body).slice(0, 120)}`);
 	}
 	for (const trigger of triggers) {

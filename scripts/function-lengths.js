@@ -54,7 +54,7 @@ function functionLengths(file) {
 	const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
 	const lengths = [];
 	const visit = (node) => {
-		if (ts.isFunctionLike(node) && node.body) {
+		if (ts.isFunctionLike(node) && 'body' in node && node.body) {
 			const first = source.getLineAndCharacterOfPosition(node.getStart(source)).line;
 			const last = source.getLineAndCharacterOfPosition(node.getEnd()).line;
 			lengths.push({ file: path.relative(ROOT, file), line: first + 1, name: nameOf(node), lines: last - first + 1 });

@@ -75,7 +75,7 @@ function describeProgress(progress) {
  * (names of the install scripts running), scriptsDone, startedAt }. Rejects with the end of npm's warnings and
  * errors when npm fails.
  */
-function npmInstall(args, { cwd, env = process.env, logFile, onProgress = () => {}, what = `npm ${args.join(' ')}` }) {
+function npmInstall(args, { cwd, env = process.env, logFile, onProgress = (_progress) => {}, what = `npm ${args.join(' ')}` }) {
 	const progress = { manifests: 0, packages: 0, scripts: new Set(), scriptsDone: 0, startedAt: Date.now() };
 	const log = fs.createWriteStream(logFile, { flags: 'a' });
 	log.write(`\n===== ${what} ${new Date().toISOString()} =====\n`);

@@ -101,7 +101,7 @@ async function prepareExecutions(url, statusWorkflow) {
 	const count = async () => {
 		const filter = encodeURIComponent(JSON.stringify({ workflowId: statusWorkflow.id }));
 		const response = await fetch(`${url}/rest/executions?limit=1&filter=${filter}`, { headers: { cookie } });
-		return (await response.json()).data.count;
+		return /** @type {any} */ (await response.json()).data.count;
 	};
 	// One after the other, so the newest execution is the discarded one: delivered + seen, then discarded.
 	for (const [to, expected] of [
@@ -211,6 +211,7 @@ async function shootSendWorkflow({ page, shoot, textOf, openCanvas, openPanel, e
 	await page.getByText('Create new credential').first().waitFor();
 	// Let the dropdown finish fading in (its transform and opacity settle).
 	await page.waitForFunction(() => {
+		const { document, getComputedStyle } = /** @type {any} */ (globalThis);
 		const poppers = [...document.querySelectorAll('.el-popper')].filter((el) => el.offsetParent !== null && el.innerText.includes('Create new credential'));
 		return poppers.length > 0 && poppers.every((el) => getComputedStyle(el).opacity === '1' && getComputedStyle(el).transform === 'none');
 	});

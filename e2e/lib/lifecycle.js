@@ -9,6 +9,10 @@
  *   onCleanup('stop n8n', () => n8n.stop());
  *   main().catch(...).finally(() => finish());
  */
+/**
+ * @param {object} report
+ * @param {{ beforeSummary?: () => void }} [options]
+ */
 function runLifecycle(report, { beforeSummary } = {}) {
 	const cleanups = [];
 	let cleaning = null;

@@ -55,7 +55,7 @@ process.on('exit', () => {
 	}
 });
 
-async function startRedis({ dir, log = () => {} }) {
+async function startRedis({ dir, log = (_line) => {} }) {
 	const installed = ensureDebianPackages(REDIS_SERVER, ['redis-server'], log);
 	const port = await findFreePort();
 	fs.mkdirSync(dir, { recursive: true });
@@ -97,9 +97,10 @@ async function startRedis({ dir, log = () => {} }) {
  * PostgreSQL 15 from Debian's packages. Its tools refuse to run as root, so as root they run as
  * the `postgres` user (which the package creates) on a data folder that user owns.
  */
-async function startPostgres({ dir, log = () => {} }) {
+async function startPostgres({ dir = undefined, log = (_line) => {} }) {
 	const installed = ensureDebianPackages(path.join(PG_BIN, 'initdb'), ['postgresql-15'], log);
 	const asRoot = process.getuid && process.getuid() === 0;
+	/** @type {(tool: string, args: string[]) => [string, string[]]} */
 	const pg = (tool, args) => (asRoot ? ['runuser', ['-u', 'postgres', '--', path.join(PG_BIN, tool), ...args]] : [path.join(PG_BIN, tool), args]);
 	const port = await findFreePort();
 	// Its own temp folder: the data folder must belong to the user postgres runs as.

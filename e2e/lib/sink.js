@@ -31,7 +31,7 @@ function startSink() {
 	return new Promise((resolve, reject) => {
 		server.once('error', reject);
 		server.listen(0, '127.0.0.1', () => {
-			const { port } = server.address();
+			const { port } = /** @type {import('net').AddressInfo} */ (server.address());
 			resolve({
 				url: `http://127.0.0.1:${port}`,
 				port,

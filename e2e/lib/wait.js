@@ -10,6 +10,10 @@ class WaitTimeout extends Error {
 /**
  * Polls fn until it returns something truthy, at most timeoutMs; resolves to that value.
  * `describe` (optional) turns fn's last falsy result or error into text for the timeout message.
+ * @template T
+ * @param {() => T | Promise<T>} fn
+ * @param {{ timeoutMs?: number, intervalMs?: number, what?: string, describe?: (last: unknown) => string }} [options]
+ * @returns {Promise<T>}
  */
 async function waitFor(fn, { timeoutMs = 20000, intervalMs = 100, what = 'a condition', describe } = {}) {
 	const started = Date.now();

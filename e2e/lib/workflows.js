@@ -39,6 +39,7 @@ function credentialRef(credential) {
 	return { [credential.type]: { id: credential.id, name: credential.name } };
 }
 
+/** @returns {{ id: string, name: string, nodes: Array<Record<string, any>>, connections: object, settings: object }} */
 function sendWorkflow({ provider, credential, path }) {
 	const webhook = {
 		id: crypto.randomUUID(),
@@ -101,11 +102,75 @@ function batchSendWorkflow({ provider, credential, path }) {
 }
 
 /**
+ * Five messages, two of which fail: one refused by the provider (the sandbox's 400 number), one
+ * refused before sending (not E.164). `customer` is an input field the error items must keep.
+ */
+function fallbackMessages() {
+	const { TEST_NUMBERS } = require('../../sandbox/server');
+	return [
+		{ to: TEST_NUMBERS.delivered, text: 'Order 1 shipped', customer: 'C-1' },
+		{ to: TEST_NUMBERS.invalid, text: 'Order 2 shipped', customer: 'C-2' },
+		{ to: '(457)-746-846', text: 'Order 3 shipped', customer: 'C-3' },
+		{ to: TEST_NUMBERS.undeliverable, text: 'Order 4 shipped', customer: 'C-4' },
+		{ to: '+15557654321', text: 'Order 5 shipped', customer: 'C-5' },
+	];
+}
+
+/**
+ * The SMS-fallback pattern: messages -> Split Out -> WhatsApp Notify with On Error "Continue (using
+ * error output)"; its error output -> "SMS fallback", an HTTP Request that posts
+ * { to: $json.recipient, customer, provider, reason, executionId } to the sink (where an SMS provider would be).
+ * `trigger`: 'webhook' (POST /webhook/<path> with { messages }) or 'manual' (the five messages of
+ * fallbackMessages() from a Set node, for "Execute workflow" in the editor).
+ */
+function fallbackWorkflow({ provider, credential, sinkUrl, trigger, path: webhookPath }) {
+	const send = batchSendWorkflow({ provider, credential, path: webhookPath || `fallback-${provider}` });
+	const [webhook, split, notify] = send.nodes;
+	notify.onError = 'continueErrorOutput';
+	notify.position = [480, 0];
+	const start =
+		trigger === 'manual'
+			? { id: crypto.randomUUID(), name: 'Run', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [-220, 0], parameters: {} }
+			: { ...webhook, parameters: { ...webhook.parameters, responseMode: 'onReceived' } };
+	const messages = {
+		id: crypto.randomUUID(),
+		name: 'Five messages',
+		type: 'n8n-nodes-base.set',
+		typeVersion: 3.4,
+		position: [0, 0],
+		parameters: { mode: 'raw', jsonOutput: JSON.stringify({ body: { messages: fallbackMessages() } }), options: {} },
+	};
+	const sms = {
+		id: crypto.randomUUID(),
+		name: 'SMS fallback',
+		type: 'n8n-nodes-base.httpRequest',
+		typeVersion: 4.2,
+		position: [760, 120],
+		parameters: {
+			method: 'POST',
+			url: `${sinkUrl}/sms`,
+			sendBody: true,
+			specifyBody: 'json',
+			jsonBody: '={{ JSON.stringify({ to: $json.recipient, customer: $json.customer, provider: $json.provider, reason: $json.error, executionId: $execution.id }) }}',
+			options: {},
+		},
+	};
+	const first = trigger === 'manual' ? [start, messages] : [start];
+	const nodes = [...first, split, notify, sms];
+	const chain = nodes.slice(0, -1);
+	const connections = Object.fromEntries(
+		chain.slice(0, -1).map((node, index) => [node.name, { main: [[{ node: chain[index + 1].name, type: 'main', index: 0 }]] }]),
+	);
+	connections[notify.name] = { main: [[], [{ node: sms.name, type: 'main', index: 0 }]] };
+	return { ...send, name: `e2e SMS fallback (${provider}, ${trigger})`, nodes, connections };
+}
+
+/**
  * Without a sinkUrl, the trigger alone: every callback still starts (and saves) an execution, as in the bench.
  * `registerCallback`: whether the trigger registers its URL with the sandbox itself; off (manual
  * mode) by default, as the suites give the sandbox the URL by hand.
  */
-function statusWorkflow({ provider, credential, webhookId, sinkUrl, registerCallback = false }) {
+function statusWorkflow({ provider, credential, webhookId, sinkUrl = undefined, registerCallback = false }) {
 	const trigger = {
 		id: crypto.randomUUID(),
 		name: 'WhatsApp Status Trigger',
@@ -148,4 +213,13 @@ function triggerUrl(provider, n8nBase, webhookId) {
 	return kit.callbackUrl(`${n8nBase}/webhook/${webhookId}/status`, kit.sandboxCredential(''));
 }
 
-module.exports = { providerNames, sandboxCredentials, triggerUrl, sendWorkflow, batchSendWorkflow, statusWorkflow };
+module.exports = {
+	providerNames,
+	sandboxCredentials,
+	triggerUrl,
+	sendWorkflow,
+	batchSendWorkflow,
+	fallbackMessages,
+	fallbackWorkflow,
+	statusWorkflow,
+};

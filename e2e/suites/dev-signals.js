@@ -84,6 +84,7 @@ async function startDev({ viaNpm, terminal, dir, ports }) {
 	let text = '';
 	child.stdout.on('data', (chunk) => (text += chunk));
 	child.stderr.on('data', (chunk) => (text += chunk));
+	/** @type {false | { code: number, signal: string }} */
 	let gone = false;
 	const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve((gone = { code, signal }))));
 	const output = () => text.replace(/\r/g, '');
@@ -105,7 +106,7 @@ async function startDev({ viaNpm, terminal, dir, ports }) {
 async function submitDemoForm(base, { provider, recipient, message }) {
 	const form = new FormData();
 	[provider, recipient, message].forEach((value, index) => form.append(`field-${index}`, value));
-	const posted = await (await fetch(`${base}/form/whatsapp-demo`, { method: 'POST', body: form })).json();
+	const posted = /** @type {any} */ (await (await fetch(`${base}/form/whatsapp-demo`, { method: 'POST', body: form })).json());
 	await waitFor(
 		async () => (await (await fetch(`${posted.formWaitingUrl}/n8n-execution-status`)).text()).trim() === 'form-waiting',
 		{ timeoutMs: 30000, intervalMs: 200, what: 'the send workflow to reach its Form Ending' },
@@ -137,7 +138,7 @@ async function demoAnswers(report, ports) {
 		method: 'POST',
 		headers: { 'content-type': 'application/json' },
 		body: JSON.stringify({ provider: 'gupshup', to: TEST_NUMBERS.invalid, text: 'dev-signals' }),
-	}).then((response) => response.json());
+	}).then((response) => /** @type {any} */ (response.json()));
 	report.check(
 		refused.status === 'failed' && /^Not sent: Gupshup refused item 0 \(\+15550000400\)/.test(refused.result),
 		`demo webhook, ${TEST_NUMBERS.invalid} via Gupshup: status failed, "${refused.result}"`,
@@ -159,7 +160,7 @@ async function demoCredentialsPass(report, ports, output) {
 			headers: { cookie, 'content-type': 'application/json' },
 			body: body && JSON.stringify(body),
 		});
-		return (await response.json()).data;
+		return /** @type {any} */ (await response.json()).data;
 	};
 	const credentials = JSON.parse(fs.readFileSync(path.join(rt.ROOT, 'demo', 'credentials.json'), 'utf8'));
 	for (const { id } of credentials) {
@@ -172,7 +173,7 @@ async function demoCredentialsPass(report, ports, output) {
 }
 
 /** One case: start, signal `target`, wait until dev.js is gone, check nothing is left. */
-async function signalCase(report, { viaNpm, signal, target, dir, ports, whileUp }) {
+async function signalCase(report, { viaNpm, signal, target, dir, ports, whileUp = undefined }) {
 	const name = `${signal} to ${target === 'npm' ? 'npm (npm run dev)' : 'dev.js'}${viaNpm && target !== 'npm' ? ' under npm' : ''}, in a terminal`;
 	let run;
 	try {

@@ -1,6 +1,6 @@
 /** The registry as n8n's node descriptions see it: the provider choice, its credentials, the setup notices. */
 
-import type { INodeCredentialDescription, INodeProperties } from 'n8n-workflow';
+import type { IDisplayOptions, INodeCredentialDescription, INodeProperties } from 'n8n-workflow';
 
 import type { Provider } from '../shared/types';
 import { PROVIDERS } from './index';
@@ -20,19 +20,31 @@ export function providerParameter(description: string): INodeProperties {
 }
 
 /**
- * Each provider's credential is shown only for its provider, declared with `hide` (the others)
- * rather than `show`. n8n's editor (1.x and 2.x) treats a parameter as the node's "auth field"
- * when credentials are shown by every one of its values: it then hides Provider, lists all four
- * credential types in one picker, and opens "Create new credential" on the first type whatever
- * the node uses, so credentials got the first provider's name. With `hide`, Provider stays a
- * visible choice, the picker lists that provider's credentials, and a new credential is of that
- * provider's type and named after it.
+ * Each provider's credential is shown for its provider only, with the condition form of
+ * displayOptions (`_cnd: { eq }`) rather than a plain value list. n8n's editor (1.123 to 2.39)
+ * takes a parameter for the node's "auth field" when the credentials' plain `show` values cover
+ * all its options: it then hides Provider, lists all four credential types in one picker and
+ * opens every new credential on the first type (Smooch), whatever the node uses. A `hide` list
+ * avoids that but still opens Smooch's form, because a credential without `show` counts as one
+ * every provider needs. With a condition, Provider stays a visible choice, the picker lists that
+ * provider's credentials, and "Create new credential" opens that provider's form, so the
+ * credential is named after it.
  */
 export const providerCredentials: INodeCredentialDescription[] = providers.map((provider) => ({
 	name: provider.credentialType,
 	required: true,
-	displayOptions: { hide: { provider: providers.filter((other) => other !== provider).map((other) => other.name) } },
+	displayOptions: shownFor(provider.name),
 }));
+
+/**
+ * n8n's type for a credential's displayOptions lists plain values only; the rule that evaluates
+ * them (NodeHelpers.displayParameter, the same for credentials and parameters, in the editor and
+ * when a node asks for its credential) also takes conditions.
+ */
+function shownFor(providerName: string): INodeCredentialDescription['displayOptions'] {
+	const condition: IDisplayOptions = { show: { provider: [{ _cnd: { eq: providerName } }] } };
+	return condition as INodeCredentialDescription['displayOptions'];
+}
 
 /** What the Status Trigger does by itself for the chosen provider when it registers its URL automatically. */
 export const automaticSetupNotices: INodeProperties[] = providers.flatMap((provider) =>

@@ -86,6 +86,7 @@ function safeDecode(segment) {
 /**
  * The provider route for a request. Returns { provider, route, params }, or
  * { methodNotAllowed: true } when the path exists for another method, or null.
+ * @returns {{ provider: any, route: any, params: string[], methodNotAllowed: false } | { methodNotAllowed: true } | null}
  */
 function findRoute(method, pathname) {
 	let pathMatched = false;
@@ -97,7 +98,7 @@ function findRoute(method, pathname) {
 				pathMatched = true;
 				continue;
 			}
-			return { provider, route, params: match.slice(1).map(safeDecode) };
+			return { provider, route, params: match.slice(1).map(safeDecode), methodNotAllowed: false };
 		}
 	}
 	return pathMatched ? { methodNotAllowed: true } : null;

@@ -167,6 +167,7 @@ function webhookBody(trigger, message, wamid) {
 			source: { type: 'whatsapp', integrationId: message.integrationId },
 		};
 	}
+	/** @type {Record<string, unknown>} */
 	const body = {
 		...common,
 		destination: { type: 'whatsapp', integrationId: message.integrationId, destinationId: message.recipient },

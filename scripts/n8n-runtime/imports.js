@@ -96,7 +96,7 @@ function importWorkflows(userFolder, workflows, options = {}) {
  * - node without webhookId: `<workflowId>/<encoded lower-case node name>/<path>`
  * A path with route parameters (`:id`) is always prefixed by the webhookId.
  */
-function productionWebhookPath({ workflowId, node, path: webhookPath = '', isFullPath = false }) {
+function productionWebhookPath({ workflowId = undefined, node, path: webhookPath = '', isFullPath = false }) {
 	let full = isFullPath;
 	if ((webhookPath.startsWith(':') || webhookPath.includes('/:')) && node.webhookId) full = false;
 	let result;

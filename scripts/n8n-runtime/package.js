@@ -55,7 +55,6 @@ function installPackage(userFolder, options = {}) {
 		run('tar', ['-xzf', tarball, '-C', packageDir, '--strip-components=1'], { quiet: true, what: 'unpacking the tarball' });
 
 		const pkgPath = path.join(packageDir, 'package.json');
-		// eslint-disable-next-line no-unused-vars
 		const { devDependencies, peerDependencies, optionalDependencies, ...pkg } = JSON.parse(fs.readFileSync(pkgPath, 'utf8'));
 		fs.writeFileSync(pkgPath, JSON.stringify(pkg, null, 2));
 		run('npm', ['install', ...N8N_NPM_INSTALL_ARGS], {

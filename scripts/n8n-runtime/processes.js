@@ -39,7 +39,7 @@ function findFreePort() {
 		server.unref();
 		server.on('error', reject);
 		server.listen(0, '127.0.0.1', () => {
-			const { port } = server.address();
+			const { port } = /** @type {import('net').AddressInfo} */ (server.address());
 			server.close(() => resolve(port));
 		});
 	});
@@ -144,6 +144,7 @@ function spawnN8n(plan, options) {
 		stdio: ['ignore', fd, fd],
 	});
 	fs.closeSync(fd);
+	/** @type {{ code: number | null, signal: string | null } | null} */
 	let exited = null;
 	const exitPromise = new Promise((resolve) => {
 		child.on('exit', (code, signal) => {

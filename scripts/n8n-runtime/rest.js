@@ -58,8 +58,7 @@ function addRestCalls(handle) {
 		}
 		if (!response.ok) {
 			const error = new Error(`${method} /rest${restPath} answered ${response.status}: ${text.slice(0, 500)}`);
-			error.status = response.status;
-			throw error;
+			throw Object.assign(error, { status: response.status });
 		}
 		return parsed && typeof parsed === 'object' && 'data' in parsed ? parsed.data : parsed;
 	};
@@ -77,7 +76,7 @@ function addRestCalls(handle) {
 		},
 		deactivateWorkflow: async (workflowId) => rest('POST', `/workflows/${workflowId}/deactivate`, {}),
 		/** Executions, newest first (each without its data unless includeData). */
-		executions: async ({ workflowId, includeData = false } = {}) => {
+		executions: async ({ workflowId = undefined, includeData = false } = {}) => {
 			const filter = workflowId ? `?filter=${encodeURIComponent(JSON.stringify({ workflowId }))}` : '';
 			const list = (await rest('GET', `/executions${filter}`)).results;
 			if (!includeData) return list;

@@ -18,6 +18,11 @@ function log(options, message) {
 	write(`[n8n-runtime] ${message}`);
 }
 
+/**
+ * @param {string} command
+ * @param {string[]} args
+ * @param {{ cwd?: string, env?: NodeJS.ProcessEnv, quiet?: boolean, input?: string, what?: string }} [options]
+ */
 function run(command, args, { cwd, env, quiet, input, what } = {}) {
 	const result = spawnSync(command, args, {
 		cwd,
@@ -35,8 +40,7 @@ function run(command, args, { cwd, env, quiet, input, what } = {}) {
 				output ? `:\n${output}` : ''
 			}`,
 		);
-		error.output = output;
-		throw error;
+		throw Object.assign(error, { output });
 	}
 	return result;
 }
@@ -210,6 +214,7 @@ async function ensureN8n(options = {}) {
  * developer's shell cannot change what runs; pass them in `extra` instead.
  */
 function n8nEnv(userFolder, extra = {}) {
+	/** @type {NodeJS.ProcessEnv} */
 	const env = {};
 	const dropped = /^(N8N_|DB_|EXECUTIONS_|QUEUE_|WEBHOOK_URL$|GENERIC_TIMEZONE$|E2E_TESTS$|NODE_ENV$|NODE_CONFIG_DIR$|NODES_|CREDENTIALS_|EXTERNAL_HOOK_FILES$|NODE_FUNCTION_ALLOW_)/;
 	for (const [key, value] of Object.entries(process.env)) {

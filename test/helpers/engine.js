@@ -26,6 +26,7 @@ const INPUT_TYPE = 'test.input';
 class InputNode {
 	description = { displayName: 'Input', name: INPUT_TYPE, group: ['input'], version: 1, defaults: {}, inputs: ['main'], outputs: ['main'], properties: [] };
 
+	/** @this {import('n8n-workflow').IExecuteFunctions} */
 	async execute() {
 		return [this.getInputData().map((item, index) => ({ ...item, pairedItem: { item: index } }))];
 	}
@@ -97,6 +98,7 @@ class MemoryCredentialsHelper extends ICredentialsHelper {
 		return credentialTypes[type].properties;
 	}
 
+	/** @returns {Promise<never>} */
 	async getCredentials() {
 		throw new Error('not used');
 	}
@@ -106,8 +108,12 @@ class MemoryCredentialsHelper extends ICredentialsHelper {
 	async updateCredentialsOauthTokenData() {}
 }
 
+/**
+ * What n8n's server hands an execution; only what these nodes reach for is filled in.
+ * @returns {import('n8n-workflow').IWorkflowExecuteAdditionalData}
+ */
 function additionalDataFor(credentials, extra = {}) {
-	return {
+	return /** @type {any} */ ({
 		credentialsHelper: new MemoryCredentialsHelper(credentials),
 		restApiUrl: 'http://localhost:5678/rest',
 		instanceBaseUrl: 'http://localhost:5678/',
@@ -122,14 +128,17 @@ function additionalDataFor(credentials, extra = {}) {
 		logAiEvent: () => {},
 		setExecutionStatus: () => {},
 		...extra,
-	};
+	});
 }
 
 function credentialRefs(credentials) {
 	return Object.fromEntries(Object.keys(credentials).map((type) => [type, { id: type, name: type }]));
 }
 
-/** A WhatsApp Notify node as a workflow holds it. */
+/**
+ * A WhatsApp Notify node as a workflow holds it.
+ * @returns {import('n8n-workflow').INode}
+ */
 function notifyNode(parameters, credentials, settings = {}) {
 	return {
 		id: 'notify',
@@ -149,19 +158,33 @@ function notifyNode(parameters, credentials, settings = {}) {
  * Each run starts as in a fresh n8n process, knowing no provider's send rate, unless
  * `keepSendPaces` (executions of one process share what the provider's answers taught).
  */
-async function runNotify({ parameters, items = [{ json: {} }], credentials, continueOnFail = false, onError, keepSendPaces = false }) {
+/**
+ * @param {object} options
+ * @param {object} options.parameters the node's parameters, as the editor saves them
+ * @param {Array<{ json: object }>} [options.items]
+ * @param {Record<string, object>} options.credentials values per credential type
+ * @param {boolean} [options.continueOnFail]
+ * @param {string} [options.onError]
+ * @param {boolean} [options.keepSendPaces]
+ * @returns {Promise<{ items: any[], errorItems: any[], error: any, run: import('n8n-workflow').IRun }>}
+ */
+async function runNotify({ parameters, items = [{ json: {} }], credentials, continueOnFail = false, onError = undefined, keepSendPaces = false }) {
 	if (!keepSendPaces) forgetSendPaces();
 	// continueOnFail: Settings → On Error → Continue; onError names any of n8n's choices ('continueErrorOutput').
 	const node = notifyNode(parameters, credentials, onError ? { onError } : continueOnFail ? { onError: 'continueRegularOutput' } : {});
 	// The items come from a node before it, as in a workflow (n8n's error output reads that node's items).
+	/** @type {import('n8n-workflow').INode} */
 	const input = { id: 'input', name: 'Input', type: INPUT_TYPE, typeVersion: 1, position: [-200, 0], parameters: {} };
 	const nodes = [input, node];
+	/** @type {import('n8n-workflow').IConnections} */
 	const connections = { [input.name]: { main: [[{ node: node.name, type: 'main', index: 0 }]] } };
 	const workflow = new Workflow({ id: 'wf', nodes, connections, nodeTypes, active: false });
-	const hooks = new ExecutionLifecycleHooks('manual', 'exec-1', { id: 'wf', nodes, connections });
+	const hooks = new ExecutionLifecycleHooks('manual', 'exec-1', /** @type {any} */ ({ id: 'wf', nodes, connections }));
+	/** @type {import('n8n-workflow').IDeferredPromise<import('n8n-workflow').IRun>} */
 	const finished = createDeferredPromise();
 	hooks.addHandler('workflowExecuteAfter', (run) => finished.resolve(run));
 	const additionalData = additionalDataFor(credentials, { hooks });
+	/** @type {any} */
 	const runExecutionData = {
 		startData: {},
 		resultData: { runData: {} },
@@ -176,7 +199,7 @@ async function runNotify({ parameters, items = [{ json: {} }], credentials, cont
 	await new WorkflowExecute(additionalData, 'manual', runExecutionData).processRunExecutionData(workflow);
 	const run = await finished.promise;
 	// n8n-core's SSH client manager keeps a cleanup interval that would hold the process open.
-	Container.get(SSHClientsManager).cleanupTimer?.unref();
+	/** @type {any} */ (Container.get(SSHClientsManager)).cleanupTimer?.unref();
 	const taskData = run.data.resultData.runData[node.name]?.[0];
 	return {
 		items: taskData?.data?.main?.[0] ?? [],
@@ -192,7 +215,7 @@ async function runNotify({ parameters, items = [{ json: {} }], credentials, cont
  * n8n-core's LoadOptionsContext, as the editor does when the list opens.
  * Returns { results } or { error }.
  */
-async function runListSearch({ parameters, credentials, method, filter }) {
+async function runListSearch({ parameters, credentials, method, filter = undefined }) {
 	const node = notifyNode(parameters, credentials);
 	const workflow = new Workflow({ id: 'wf', nodes: [node], connections: {}, nodeTypes, active: false });
 	const additionalData = additionalDataFor(credentials, { currentNodeParameters: parameters });
@@ -251,6 +274,7 @@ function webhookResponse() {
  * Returns { result: what webhook() returned, response: what it answered itself,
  * outputs: { delivered, seen, discarded, other } as JSON arrays }.
  */
+/** @returns {import('n8n-workflow').INode} */
 function triggerNode(parameters, credentials) {
 	return {
 		id: 'trigger',
@@ -269,7 +293,7 @@ function triggerNode(parameters, credentials) {
  * runWebhookMethod returned), for callbacks checked against what the trigger registered;
  * `webhookBaseUrl` stands for WEBHOOK_URL.
  */
-async function runStatusWebhook({ parameters, credentials, request, method = 'POST', staticData, webhookBaseUrl }) {
+async function runStatusWebhook({ parameters, credentials, request, method = 'POST', staticData = undefined, webhookBaseUrl = undefined }) {
 	const node = triggerNode(parameters, credentials);
 	const workflow = new Workflow({ id: 'wf', nodes: [node], connections: {}, nodeTypes, active: true, staticData });
 	const response = webhookResponse();
@@ -280,6 +304,7 @@ async function runStatusWebhook({ parameters, credentials, request, method = 'PO
 	});
 	// POST is the callbacks' webhook, GET the handshake's (the same path), as n8n picks them.
 	const description = nodeTypeInstances[TRIGGER_TYPE].description.webhooks.find((webhook) => webhook.httpMethod === method);
+	/** @type {any} */
 	const webhookData = {
 		httpMethod: method,
 		node: node.name,
@@ -304,7 +329,7 @@ async function runStatusWebhook({ parameters, credentials, request, method = 'PO
  * as n8n keeps it between activation and deactivation; `webhookBaseUrl` stands for WEBHOOK_URL.
  * Returns { result, error, staticData }.
  */
-async function runWebhookMethod({ method, parameters, credentials, staticData = {}, test = false, webhookBaseUrl }) {
+async function runWebhookMethod({ method, parameters, credentials, staticData = {}, test = false, webhookBaseUrl = undefined }) {
 	const node = triggerNode(parameters, credentials);
 	const workflow = new Workflow({ id: 'wf', nodes: [node], connections: {}, nodeTypes, active: !test, staticData });
 	const additionalData = additionalDataFor(credentials, webhookBaseUrl ? { webhookBaseUrl, webhookTestBaseUrl: `${webhookBaseUrl}-test` } : {});
@@ -331,10 +356,11 @@ async function runWebhookMethod({ method, parameters, credentials, staticData = 
 
 /** The outputs n8n's editor draws for the trigger with these parameters (its `outputs` expression, evaluated by n8n). */
 function triggerOutputNames(parameters) {
+	/** @type {import('n8n-workflow').INode} */
 	const node = { id: 't', name: 'T', type: TRIGGER_TYPE, typeVersion: 1, position: [0, 0], parameters };
 	const workflow = new Workflow({ id: 'wf', nodes: [node], connections: {}, nodeTypes, active: false });
 	const outputs = NodeHelpers.getNodeOutputs(workflow, workflow.getNode('T'), nodeTypeInstances[TRIGGER_TYPE].description);
-	return outputs.map((output) => output.displayName);
+	return outputs.map((output) => (typeof output === 'string' ? output : output.displayName));
 }
 
 module.exports = { runNotify, runListSearch, runStatusWebhook, runWebhookMethod, triggerOutputNames };

@@ -23,7 +23,7 @@ function recordingServer(answer) {
 		server.listen(0, '127.0.0.1', () =>
 			resolve({
 				requests,
-				url: `http://127.0.0.1:${server.address().port}`,
+				url: `http://127.0.0.1:${/** @type {import('net').AddressInfo} */ (server.address()).port}`,
 				close: () => new Promise((done) => server.close(done)),
 			}),
 		),

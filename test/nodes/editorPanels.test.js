@@ -39,9 +39,22 @@ describe.each([
 		expect(shownCredentials(description, provider)).toEqual([CREDENTIAL_TYPES[provider]]);
 	});
 
-	test('Provider stays a visible choice: no credential is shown by every Provider value (n8n would take it for the auth field and hide it)', () => {
-		// n8n's editor (getMainAuthField) reads only `show` conditions of the credentials.
-		expect(description.credentials.filter((credential) => credential.displayOptions.show)).toEqual([]);
+	test('no parameter looks like the node’s auth field to n8n’s editor, so Provider stays a visible choice', () => {
+		// The editor's rule (getMainAuthField, findAlternativeAuthField in n8n 1.123 to 2.39): a
+		// parameter is the auth field when the credentials' plain `show` values cover all its
+		// options; then it is hidden and every new credential opens on the first credential type.
+		const plainShown = new Set(
+			description.credentials.flatMap((credential) => Object.values(credential.displayOptions.show).flat().filter((value) => typeof value === 'string')),
+		);
+		const authLike = description.properties.filter(
+			(property) =>
+				property.options &&
+				description.credentials.some((credential) => property.name in credential.displayOptions.show) &&
+				property.options.every((option) => plainShown.has(option.value)),
+		);
+		expect(authLike).toEqual([]);
+		// And each credential is one that not every provider needs (a credential without `show` would be).
+		expect(description.credentials.every((credential) => credential.displayOptions.show.provider)).toBe(true);
 		expect(shownParameters(description, { provider: 'twilio' })).toContain('provider');
 	});
 });
@@ -65,8 +78,10 @@ describe('WhatsApp Notify: template parameters by provider', () => {
 describe('WhatsApp Status Trigger: the GET URL', () => {
 	/** Whether the panel lists the GET webhook's URL (its ndvHideUrl expression, evaluated by n8n). */
 	function getUrlShown(provider) {
+		/** @type {import('n8n-workflow').INode} */
 		const node = { id: 't', name: 'T', type: 'trigger', typeVersion: 1, position: [0, 0], parameters: { provider } };
-		const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes: { getByNameAndVersion: () => ({ description: trigger }) } });
+		const nodeTypes = /** @type {any} */ ({ getByNameAndVersion: () => ({ description: trigger }) });
+		const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes });
 		const get = trigger.webhooks.find((webhook) => webhook.httpMethod === 'GET');
 		return !workflow.expression.getSimpleParameterValue(node, get.ndvHideUrl, 'internal', {});
 	}

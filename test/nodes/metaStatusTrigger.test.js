@@ -19,7 +19,7 @@ const META_CREDENTIAL = {
 const sign = (raw, secret = APP_SECRET) => metaSignature(secret, raw);
 
 /** A POST as Meta makes it: the JSON bytes, signed. */
-function metaCall(body, { signature, options = {} } = {}) {
+function metaCall(body, { signature = undefined, options = {} } = {}) {
 	const raw = JSON.stringify(body);
 	return {
 		parameters: { provider: 'meta', options },
@@ -29,6 +29,10 @@ function metaCall(body, { signature, options = {} } = {}) {
 }
 
 /** Meta's GET when the Callback URL is saved in the App Dashboard. */
+/**
+ * @param {Record<string, string>} query
+ * @param {{ provider?: string, credentials?: Record<string, object> }} [options]
+ */
 function handshake(query, { provider = 'meta', credentials = META_CREDENTIAL } = {}) {
 	return runStatusWebhook({ method: 'GET', parameters: { provider }, credentials, request: { body: {}, query } });
 }

@@ -17,7 +17,7 @@ const PRODUCTION_URL = 'https://n8n.example.com/webhook/trigger-id/status';
 const TEST_URL = 'https://n8n.example.com/webhook-test/trigger-id/status';
 
 /** Activation as n8n runs it: checkExists, then create when nothing is there. */
-async function activate(provider, credentials, { test = false, staticData = {}, webhookBaseUrl } = {}) {
+async function activate(provider, credentials, { test = false, staticData = {}, webhookBaseUrl = undefined } = {}) {
 	const run = (method, data) => runWebhookMethod({ method, parameters: { provider }, credentials, staticData: data, test, webhookBaseUrl });
 	const exists = await run('checkExists', staticData);
 	if (exists.error || exists.result) return exists;
@@ -304,6 +304,7 @@ describe('Gupshup: a subscription of the app', () => {
 
 	test('activation subscribes the URL to the status modes with a generated token that callbacks must carry', async () => {
 		api().get(`/wa/app/${APP_ID}/subscription`).reply(200, { status: 'success', subscriptions: [] });
+		/** @type {any} */
 		let sent;
 		api()
 			.post(`/wa/app/${APP_ID}/subscription`, (body) => {

@@ -117,9 +117,9 @@ describe('Gupshup 4001 "API Rate Limited" is a throttle like a 429', () => {
 	test('a send answered 4001 is tried again and reported once, with the id of the try that was accepted', async () => {
 		const sent = [];
 		nock('https://api.gupshup.io')
-			.post('/wa/api/v1/msg', (body) => sent.push(form(body)))
+			.post('/wa/api/v1/msg', (body) => Boolean(sent.push(form(body))))
 			.reply(400, { status: 'error', message: 'API Rate Limited', code: 4001 })
-			.post('/wa/api/v1/msg', (body) => sent.push(form(body)))
+			.post('/wa/api/v1/msg', (body) => Boolean(sent.push(form(body))))
 			.reply(202, { status: 'submitted', messageId: 'ee4a68a0-1203-4c85-8dc3-49d0b3226a35' });
 
 		const { items, error } = await runNotify({

@@ -46,7 +46,7 @@ describe('hostile overrides are refused before anything is sent', () => {
 		['smooch', '{"message": null}', /Smooch needs a message object/],
 		['twilio', `${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`, /nests deeper than 32 levels/],
 	];
-	test.each(cases.map(([provider, override, expected]) => [provider, override.slice(0, 60), override, expected]))('%s with %s', async (provider, _label, override, expected) => {
+	test.each(cases.map(([provider, override, expected]) => [provider, String(override).slice(0, 60), override, expected]))('%s with %s', async (provider, _label, override, expected) => {
 		const { error, items } = await runNotify({
 			parameters: { provider, recipient: '+15145555333', message: 'x', override },
 			credentials: CREDENTIALS,

@@ -29,6 +29,7 @@ const form = (body) => Object.fromEntries(new URLSearchParams(body));
 
 /** Sends one item through `provider` and returns the body the provider received (parsed), or the node's error. */
 async function send(provider, parameters, { path = ENDPOINTS[provider].path, credentials = CREDENTIALS[CREDENTIAL_TYPE[provider]] } = {}) {
+	/** @type {any} */
 	let received;
 	const endpoint = ENDPOINTS[provider];
 	const scope = nock(endpoint.host)

@@ -43,7 +43,7 @@ describe('sending through each provider', () => {
 			recipient: '+919988776655',
 			response: { status: 'queued' },
 		});
-		expect(new Date(items[0].json.sentAt).toISOString()).toBe(items[0].json.sentAt);
+		expect(new Date(/** @type {string} */ (items[0].json.sentAt)).toISOString()).toBe(items[0].json.sentAt);
 		expectNoSecrets(items);
 	});
 
@@ -158,6 +158,7 @@ describe('override and _config', () => {
 	});
 
 	test('Twilio: several MediaUrl values become repeated form fields; a Messaging Service replaces From', async () => {
+		/** @type {any} */
 		let raw;
 		nock('https://api.twilio.com')
 			.post(TWILIO_PATH, (body) => {

@@ -18,7 +18,7 @@ const PRODUCTION_URL = 'https://n8n.example.com/webhook/trigger-id/status';
 /** Signed as Twilio does, by the sandbox's signer (independent of the package, checked against Twilio's test vector). */
 const signTwilio = (url, params, token = 'twilio-auth-token') => twilioSignature(token, url, params);
 
-const twilioCall = (body, { url = PRODUCTION_URL, path = '/webhook/trigger-id/status', signature } = {}) => ({
+const twilioCall = (body, { url = PRODUCTION_URL, path = '/webhook/trigger-id/status', signature = undefined } = {}) => ({
 	parameters: { provider: 'twilio' },
 	credentials: TWILIO_CREDENTIAL,
 	request: { body, url: path, headers: { 'X-Twilio-Signature': signature ?? signTwilio(url, body) } },

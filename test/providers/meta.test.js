@@ -43,6 +43,7 @@ describe('X-Hub-Signature-256', () => {
 
 	test('missing, malformed or odd values answer false and never throw', () => {
 		const raw = Buffer.from(JSON.stringify(fixtures.read));
+		/** @type {any[]} */
 		const odd = [
 			{ headers: {}, rawBody: raw },
 			{ headers: { 'x-hub-signature-256': sign(raw).slice(7) }, rawBody: raw },
@@ -253,6 +254,7 @@ describe("'auto' tells Meta and Gupshup v3 apart by content", () => {
 
 	test('a fifth provider that relays Meta’s envelope with its own marker takes its bodies; plain Meta bodies stay Meta’s', () => {
 		// A 360dialog-like relay: the same envelope, marked by a field of its own on the body.
+		/** @type {any} */
 		const relay = {
 			name: 'relay360',
 			displayName: 'Relay 360',

@@ -32,7 +32,7 @@ test('a JSON body is signed over the URL alone and pinned by bodySHA256', () => 
 	const hash = require('crypto').createHash('sha256').update(rawBody).digest('hex');
 	const url = `https://n8n.example.com/webhook/x/status?bodySHA256=${hash}`;
 	const signature = twilioSignature('tok', url, {});
-	const callback = { body: JSON.parse(rawBody), rawBody, query: { bodySHA256: hash }, headers: { 'X-Twilio-Signature': signature }, urls: [url] };
+	const callback = { body: JSON.parse(rawBody.toString()), rawBody, query: { bodySHA256: hash }, headers: { 'X-Twilio-Signature': signature }, urls: [url] };
 	expect(twilio.verifyCallback(callback, { authToken: 'tok' })).toBe(true);
 	expect(twilio.verifyCallback({ ...callback, rawBody: Buffer.from('{"MessageSid":"SM2"}') }, { authToken: 'tok' })).toBe(false);
 });

@@ -25,7 +25,7 @@ async function startReceiver() {
 			const url = new URL(req.url, 'http://127.0.0.1');
 			if (req.method === 'GET') {
 				receiver.gets.push(url.search);
-				const answer = PROVIDERS.meta.answerHandshake({ query: Object.fromEntries(url.searchParams) }, { verifyToken: CREDS.verifyToken });
+				const answer = PROVIDERS.meta.answerHandshake(/** @type {any} */ ({ query: Object.fromEntries(url.searchParams) }), { verifyToken: CREDS.verifyToken });
 				res.statusCode = answer.statusCode;
 				res.end(answer.body);
 				return;
@@ -55,6 +55,7 @@ beforeEach(() => {
 	receiver.posts.length = 0;
 });
 
+/** @type {(body: object, token?: string) => Promise<{ status: number, body: any }>} */
 const send = (body, token = CREDS.accessToken) =>
 	fetch(sb.url + MESSAGES, {
 		method: 'POST',

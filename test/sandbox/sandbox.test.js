@@ -11,7 +11,7 @@ const http = require('http');
 const path = require('path');
 const { spawn } = require('child_process');
 
-const axios = require('axios');
+const axios = require('axios').default;
 
 const { startSandbox, SANDBOX_CREDENTIALS: CREDS, TEST_NUMBERS } = require('../../sandbox/server');
 const { twilioSignature } = require('../../sandbox/providers/twilio');
@@ -105,7 +105,11 @@ function gupshupFields(recipient, extra = {}) {
 	};
 }
 
-/** apikey null sends no apikey header at all. */
+/**
+ * apikey null sends no apikey header at all.
+ * @param {Record<string, string>} fields
+ * @param {{ apikey?: string | null, template?: boolean }} [options]
+ */
 function gupshupSend(fields, { apikey = CREDS.gupshup.apiKey, template = false } = {}) {
 	const headers = apikey === null ? FORM : { ...FORM, apikey };
 	return api.post(`${sb.url}/wa/api/v1/${template ? 'template/msg' : 'msg'}`, new URLSearchParams(fields).toString(), { headers });
@@ -323,6 +327,7 @@ describe('successful sends', () => {
 			smooch: { auth: { username: CREDS.smooch.keyId, password: CREDS.smooch.secret } },
 			gupshup: { headers: { apikey: CREDS.gupshup.apiKey } },
 		};
+		/** @type {Array<[string, object]>} */
 		const cases = [
 			['twilio', {}],
 			['smooch', {}],
@@ -755,8 +760,8 @@ describe('callback delivery', () => {
 
 	test('records an unreachable webhook with httpStatus null', async () => {
 		const closed = http.createServer();
-		await new Promise((resolve) => closed.listen(0, '127.0.0.1', resolve));
-		const deadUrl = `http://127.0.0.1:${closed.address().port}/gone`;
+		await new Promise((resolve) => closed.listen(0, '127.0.0.1', () => resolve(undefined)));
+		const deadUrl = `http://127.0.0.1:${/** @type {import('net').AddressInfo} */ (closed.address()).port}/gone`;
 		await new Promise((resolve) => closed.close(resolve));
 		sb.configure({ webhooks: { smooch: deadUrl } });
 		await smoochSend(smoochText(TEST_NUMBERS.outsideWindow));

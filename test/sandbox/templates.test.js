@@ -6,7 +6,7 @@
 
 'use strict';
 
-const axios = require('axios');
+const axios = require('axios').default;
 
 const { startSandbox, SANDBOX_CREDENTIALS: CREDS, TEST_NUMBERS } = require('../../sandbox/server');
 const { TEMPLATES } = require('../../sandbox/templates');
