@@ -39,7 +39,7 @@ function credentialRef(credential) {
 	return { [credential.type]: { id: credential.id, name: credential.name } };
 }
 
-/** @returns {{ id: string, name: string, nodes: Array<Record<string, any>>, connections: object, settings: object }} */
+/** @returns {{ id: string, name: string, nodes: any[], connections: object, settings: object }} */
 function sendWorkflow({ provider, credential, path }) {
 	const webhook = {
 		id: crypto.randomUUID(),
@@ -123,9 +123,11 @@ function fallbackMessages() {
  * `trigger`: 'webhook' (POST /webhook/<path> with { messages }) or 'manual' (the five messages of
  * fallbackMessages() from a Set node, for "Execute workflow" in the editor).
  */
-function fallbackWorkflow({ provider, credential, sinkUrl, trigger, path: webhookPath }) {
-	const send = batchSendWorkflow({ provider, credential, path: webhookPath || `fallback-${provider}` });
-	const [webhook, split, notify] = send.nodes;
+function fallbackWorkflow({ provider, credential, sinkUrl, trigger, path = `fallback-${provider}` }) {
+	const send = batchSendWorkflow({ provider, credential, path });
+	/** @type {Array<Record<string, any>>} */
+	const batchNodes = send.nodes;
+	const [webhook, split, notify] = batchNodes;
 	notify.onError = 'continueErrorOutput';
 	notify.position = [480, 0];
 	const start =
@@ -155,6 +157,7 @@ function fallbackWorkflow({ provider, credential, sinkUrl, trigger, path: webhoo
 			options: {},
 		},
 	};
+	/** @type {Array<Record<string, any>>} */
 	const first = trigger === 'manual' ? [start, messages] : [start];
 	const nodes = [...first, split, notify, sms];
 	const chain = nodes.slice(0, -1);
