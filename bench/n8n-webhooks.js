@@ -155,8 +155,7 @@ function benchTargets(credentials) {
 		{ target: 'webhook-node', provider: first.name, credential: credentialOf(first), node: webhookNode, urlPath: rt.productionWebhookPath({ node: webhookNode, path: 'bench-webhook', isFullPath: true }) },
 		...statusTriggerTargets(credentials),
 	];
-	for (const t of targets) t.workflow = { id: rt.newId(), name: `bench ${t.target}`, active: true, nodes: [t.node], connections: {} };
-	return targets;
+	return targets.map((t) => ({ ...t, workflow: { id: rt.newId(), name: `bench ${t.target}`, active: true, nodes: [t.node], connections: {} } }));
 }
 
 /** A Status Trigger per load provider (trigger-<name>), its webhook path and credential (as imported: { id, name, type, data }). */

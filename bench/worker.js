@@ -275,6 +275,7 @@ async function runSend() {
 	const run = await measureRun(runNotify, parts, credentials, instrument);
 	const { results, wallMs, cpu } = run;
 	const { before, peak, retained, midRun } = run.memory;
+	/** @type {Record<string, any>} */
 	const value = {
 		wallMs: round(wallMs),
 		gateEpochs: instrument ? gateEpochsOf(instrument.records, items) : new Array(job.items).fill(null),
