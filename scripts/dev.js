@@ -280,6 +280,14 @@ function loadDemo(sandboxUrl) {
 	return { credentials, workflows, hash };
 }
 
+/** Where each provider's callbacks go: the URLs the triggers registered, and those given to the sandbox by hand. */
+function registeredTriggerUrls(sandbox, manualTriggers) {
+	const registered = Object.entries(sandboxProviders()).flatMap(([provider, kit]) =>
+		(kit.registeredUrls ? kit.registeredUrls(sandbox.registrations[provider] ?? []) : []).map((url) => [provider, url]),
+	);
+	return [...registered, ...manualTriggers.map((trigger) => [trigger.provider, `${trigger.url} (set up by hand)`])];
+}
+
 /**
  * The demo Status Triggers set up by hand (Register Callback Automatically off): their workflow,
  * provider and production URL, which the sandbox is given. The others register themselves with
@@ -442,8 +450,8 @@ function welcome({ demo, n8nUrl, sandboxUrl, triggers, started }) {
     ${TEST_NUMBERS.invalid} is refused by the provider: the form and the webhook answer with its error.
 
  The sandbox (${sandboxUrl}) prints each send and callback below.
- Status callbacks go to:
-${triggers.map((trigger) => `   ${trigger.provider.padEnd(8)} ${trigger.url}`).join('\n')}
+ Status callbacks go to what each status trigger registered with the sandbox when it was published:
+${registeredTriggerUrls(sandbox, triggers).map(([provider, url]) => `   ${provider.padEnd(8)} ${url}`).join('\n')}
  Ctrl-C stops n8n and the sandbox (in the background: npm run dev -- --stop, or kill ${process.pid}).
 ============================================================================================
 `);

@@ -1,5 +1,4 @@
 import type {
-	ICredentialDataDecryptedObject,
 	IDataObject,
 	IHookFunctions,
 	INodeExecutionData,
@@ -26,6 +25,7 @@ import {
 	type StatusCallback,
 	type StatusEvent,
 } from '../shared/types';
+import { readCredentials } from './keptCredentials';
 import {
 	callbackExists,
 	REGISTER_PARAMETER,
@@ -176,17 +176,17 @@ export class WhatsAppStatusTrigger implements INodeType {
 		const request = this.getRequestObject();
 		const callback = { body: request.body as unknown, headers: request.headers, query: request.query as IDataObject };
 
-		const credentials = await this.getCredentials<ICredentialDataDecryptedObject>(provider.credentialType);
-		if (this.getWebhookName() === 'setup') return answerHandshake(this, provider, callback, credentials as ProviderSettings);
-		const settings = settingsForCallbacks(this, provider, credentials as ProviderSettings);
+		// The handshake is rare: it always reads the credential afresh.
+		const isSetup = this.getWebhookName() === 'setup';
+		const read = await readCredentials(this, provider.credentialType, isSetup);
+		if (isSetup) return answerHandshake(this, provider, callback, read.credentials as ProviderSettings);
 		// Checked before anything reads the body: nothing from an unverified caller goes further.
-		if (provider.canVerify(settings)) {
-			if (!isGenuine.call(this, provider, callback, settings, options)) {
-				return answer(this, 401, 'Unauthorized: the callback failed the authenticity check');
-			}
-		} else if (!options.acceptUnverifiedCallbacks) {
-			return answer(this, 401, 'Unauthorized: the credential has no callback secret to check callbacks against');
+		let refused = refusal.call(this, provider, callback, read.credentials as ProviderSettings, options);
+		if (refused && read.kept) {
+			const { credentials } = await readCredentials(this, provider.credentialType, true);
+			refused = refusal.call(this, provider, callback, credentials as ProviderSettings, options);
 		}
+		if (refused) return answer(this, 401, refused);
 
 		let events: StatusEvent[];
 		try {
@@ -204,6 +204,21 @@ export class WhatsAppStatusTrigger implements INodeType {
 		if (outputs.every((output) => output.length === 0)) return answer(this, 200, '');
 		return { workflowData: outputs };
 	}
+}
+
+/** Why a callback is refused (401), or undefined when it may go on: genuine, or accepted unverified. */
+function refusal(
+	this: IWebhookFunctions,
+	provider: Provider,
+	callback: StatusCallback,
+	credentials: ProviderSettings,
+	options: TriggerOptions,
+): string | undefined {
+	const settings = settingsForCallbacks(this, provider, credentials);
+	if (provider.canVerify(settings)) {
+		return isGenuine.call(this, provider, callback, settings, options) ? undefined : 'Unauthorized: the callback failed the authenticity check';
+	}
+	return options.acceptUnverifiedCallbacks ? undefined : 'Unauthorized: the credential has no callback secret to check callbacks against';
 }
 
 /** The provider's check; any failure inside it (a hostile body) counts as not genuine. */

@@ -14,6 +14,7 @@ const dist = path.resolve(__dirname, '../../dist');
 const { WhatsAppNotify } = require(`${dist}/nodes/WhatsAppNotify/WhatsAppNotify.node`);
 const { WhatsAppStatusTrigger } = require(`${dist}/nodes/WhatsAppStatusTrigger/WhatsAppStatusTrigger.node`);
 const { forgetSendPaces } = require(`${dist}/nodes/shared/sendPool`);
+const { forgetKeptCredentials } = require(`${dist}/nodes/WhatsAppStatusTrigger/keptCredentials`);
 const { n8n: packageEntries } = require('../../package.json');
 
 const PACKAGE = 'n8n-nodes-whatsapp-notify';
@@ -291,9 +292,12 @@ function triggerNode(parameters, credentials) {
 /**
  * `staticData`: the workflow's static data, as n8n saved it after activation (what
  * runWebhookMethod returned), for callbacks checked against what the trigger registered;
- * `webhookBaseUrl` stands for WEBHOOK_URL.
+ * `webhookBaseUrl` stands for WEBHOOK_URL; `keepCredentials`: the credential the trigger kept from
+ * an earlier call stays (by default each call starts as a fresh trigger).
  */
-async function runStatusWebhook({ parameters, credentials, request, method = 'POST', staticData = undefined, webhookBaseUrl = undefined }) {
+async function runStatusWebhook({ parameters, credentials, request, method = 'POST', staticData = undefined, webhookBaseUrl = undefined, keepCredentials = false }) {
+	// Each call stands for a fresh trigger unless a test is about what the trigger keeps between callbacks.
+	if (!keepCredentials) forgetKeptCredentials();
 	const node = triggerNode(parameters, credentials);
 	const workflow = new Workflow({ id: 'wf', nodes: [node], connections: {}, nodeTypes, active: true, staticData });
 	const response = webhookResponse();
