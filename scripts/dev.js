@@ -426,7 +426,7 @@ async function publishDemo({ n8n, sandbox }, demo, triggers) {
 }
 
 /** What to do next, with the demo's form and webhook URLs. */
-function welcome({ demo, n8nUrl, sandboxUrl, triggers, started }) {
+function welcome({ demo, n8nUrl, sandboxUrl, sandbox, triggers, started }) {
 	const sendWorkflow = demo.workflows.find((workflow) => findNode(workflow, rt.NODE_TYPES.notify));
 	const form = sendWorkflow && findNode(sendWorkflow, 'n8n-nodes-base.formTrigger');
 	const hook = sendWorkflow && findNode(sendWorkflow, 'n8n-nodes-base.webhook');
@@ -482,7 +482,7 @@ async function main() {
 	const triggers = manualDemoTriggers(demo, n8nUrl);
 	const { sandbox, n8n } = await startSandboxAndN8n(opts, { sandboxUrl, n8nUrl, triggers });
 	await publishDemo({ n8n, sandbox }, demo, triggers);
-	const { hookUrl, formUrl } = welcome({ demo, n8nUrl, sandboxUrl, triggers, started });
+	const { hookUrl, formUrl } = welcome({ demo, n8nUrl, sandboxUrl, sandbox, triggers, started });
 	if (opts.check) {
 		const ok = await selfCheck({ n8n, hookUrl, formUrl, triggers });
 		await stopEverything('--check done', ok ? 0 : 1);
