@@ -18,7 +18,8 @@ const { statusWorkflow } = require('../lib/workflows');
 /** Creates a workflow over REST (inactive) and returns it with n8n's id. */
 async function createWorkflow(n8n, workflow) {
 	const { id, ...fields } = workflow;
-	return await n8n.rest('POST', '/workflows', fields);
+	// n8n 1.x requires `active` in the body.
+	return await n8n.rest('POST', '/workflows', { ...fields, active: false });
 }
 
 module.exports = {
