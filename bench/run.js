@@ -343,6 +343,8 @@ function sendRow({ provider, scenario, job, result, summary, endpointMode }) {
 		peakRssMb: result.memory.peakRssMb,
 		cpuMs: result.cpuMs,
 		cpuMsPerMessage: round(result.cpuMs / n, 3),
+		// What one process could send if the CPU were the only bound: 1000 ÷ CPU ms per message.
+		ceilingMessagesPerSecond: result.cpuMs > 0 ? Math.round((1000 * n) / result.cpuMs) : null,
 		prepareMs: latency.prepareMs ?? null,
 		sendPhaseMs: latency.sendPhaseMs ?? null,
 		// Starts the node's rate gate let through in the busiest 1 s, and arrivals the endpoint saw in its busiest 1 s.
@@ -434,6 +436,11 @@ function printSendTable(rows) {
 	console.log('  ideal = items × latency ÷ concurrency; ʳ = items ÷ min(R, cap) is larger and is used instead.');
 	console.log('  seq ms: the concurrency-1 run; * = measured on (items) and scaled linearly to the row\'s items.');
 	console.log('  p50/p95: per message, from its first HTTP attempt (past the rate gate) to the final answer, 429 waits included.');
+	const plain = rows.filter((r) => r.scenario === 'plain');
+	if (plain.length) {
+		console.log(`  CPU per message (plain; the sending process: n8n-core, the node, axios, sockets): ${plain.map((r) => `${r.provider} ${fmt(r.cpuMsPerMessage, 2)} ms`).join(', ')}`);
+		console.log(`  ceiling per process (1000 ÷ CPU ms per message): ${plain.map((r) => `${r.provider} ${r.ceilingMessagesPerSecond}/s`).join(', ')}`);
+	}
 }
 
 function printMemoryTable(rows) {
