@@ -333,7 +333,7 @@ async function ensureN8n(options = {}) {
 			overrides: profile.overrides,
 		};
 		fs.writeFileSync(path.join(TOOL_DIR, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-		log(options, `installing n8n@${N8N_VERSION} into ${TOOL_DIR} (2 to 4 minutes, ~2.3 GB; npm's log: ${TOOL_DIR}/npm-install.log)...`);
+		log(options, `installing n8n@${N8N_VERSION} into ${TOOL_DIR} (2.5 to 18 minutes on 2 cores, the busier the longer; ~2.3 GB; npm's log: ${TOOL_DIR}/npm-install.log)...`);
 		const started = Date.now();
 		// Progress goes to options.onProgress (the dev command draws it), else a log line every 30 s.
 		await npmInstall(['install', '--no-audit', '--no-fund', ...(profile.ignoreScripts ? ['--ignore-scripts'] : [])], {

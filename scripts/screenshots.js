@@ -12,16 +12,20 @@
  * seen and a discarded execution (one send each through the demo webhook), then saves:
  *   send-workflow.png      the "WhatsApp demo: send" canvas
  *   notify-panel.png       WhatsApp Notify's parameters (Send via Twilio)
- *   notify-provider-choice.png  its credential list: picking a credential picks the provider
+ *   notify-provider-choice.png  its Provider list (the credential picker above lists that provider's credentials)
  *   template-list.png      its Template list (From List), filled from the sandbox's Content API
  *   status-workflow.png    the "WhatsApp demo: status (Twilio)" canvas: Delivered / Seen / Discarded
  *   trigger-panel.png      the Status Trigger's panel: production webhook URL and the setup notice
  *   status-executions.png  that workflow's executions, the latest one taking the Discarded path
+ *   sms-fallback.png       "WhatsApp demo: SMS fallback" (saved over REST when missing): five messages,
+ *                          WhatsApp Notify's error output -> "Send SMS" (n8n's Twilio node, To =
+ *                          {{ $json.recipient }}), its panel after "Execute previous nodes"
  * Requests to anything but the n8n instance are blocked, so the run stays offline.
  * Not run by CI.
  */
 
 const { spawn } = require('node:child_process');
+const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 const { parseArgs } = require('node:util');
@@ -123,6 +127,59 @@ async function prepareExecutions(url, statusWorkflow) {
 			await new Promise((resolve) => setTimeout(resolve, 250));
 		}
 	}
+}
+
+const FALLBACK_NAME = 'WhatsApp demo: SMS fallback';
+
+/**
+ * "WhatsApp demo: SMS fallback", saved over REST unless it exists: five messages (two of which fail)
+ * -> WhatsApp Notify (Twilio, On Error "Continue (using error output)") -> its error output ->
+ * "Send SMS", n8n's Twilio node, To = {{ $json.recipient }}. Manual, so never published.
+ */
+async function saveFallbackWorkflow(url, twilioCredential) {
+	const cookie = await rt.login(url, rt.OWNER);
+	const rest = async (method, route, body) => {
+		const response = await fetch(`${url}/rest${route}`, {
+			method,
+			headers: { cookie, 'content-type': 'application/json' },
+			body: body && JSON.stringify(body),
+		});
+		if (!response.ok) throw new Error(`${method} /rest${route} answered ${response.status}: ${await response.text()}`);
+		/** @type {any} */
+		const answer = await response.json();
+		return answer.data;
+	};
+	const existing = (await rest('GET', '/workflows')).find((workflow) => workflow.name === FALLBACK_NAME);
+	if (existing) return rest('GET', `/workflows/${existing.id}`);
+	const { fallbackMessages } = require('../e2e/lib/workflows');
+	const node = (name, type, typeVersion, position, parameters, extra = {}) => ({ id: crypto.randomUUID(), name, type, typeVersion, position, parameters, ...extra });
+	const nodes = [
+		node('Run', 'n8n-nodes-base.manualTrigger', 1, [0, 0], {}),
+		node('Five messages', 'n8n-nodes-base.set', 3.4, [220, 0], { mode: 'raw', jsonOutput: JSON.stringify({ messages: fallbackMessages() }), options: {} }),
+		node('One item per message', 'n8n-nodes-base.splitOut', 1, [440, 0], { fieldToSplitOut: 'messages', options: {} }),
+		node(
+			'WhatsApp Notify',
+			rt.NODE_TYPES.notify,
+			1,
+			[660, 0],
+			{ provider: 'twilio', recipient: '={{ $json.to }}', message: '={{ $json.text }}', options: {} },
+			{ credentials: twilioCredential, onError: 'continueErrorOutput' },
+		),
+		node('Send SMS', 'n8n-nodes-base.twilio', 1, [940, 120], {
+			from: '+15550001111',
+			to: '={{ $json.recipient }}',
+			message: '=WhatsApp did not reach you: {{ $json.text }}',
+			options: {},
+		}),
+	];
+	const next = (from, to) => ({ [from]: { main: [[{ node: to, type: 'main', index: 0 }]] } });
+	const connections = {
+		...next('Run', 'Five messages'),
+		...next('Five messages', 'One item per message'),
+		...next('One item per message', 'WhatsApp Notify'),
+		'WhatsApp Notify': { main: [[], [{ node: 'Send SMS', type: 'main', index: 0 }]] },
+	};
+	return rest('POST', '/workflows', { name: FALLBACK_NAME, nodes, connections, settings: { executionOrder: 'v1' } });
 }
 
 async function main() {
@@ -237,28 +294,20 @@ async function main() {
 		const credentialName = Object.values(notifyNode.credentials)[0].name;
 		await shoot('notify-panel.png', async () => {
 			const text = await textOf('[data-test-id="ndv"]');
-			const wanted = ['Credential to connect with', 'Recipient', 'Message', 'Override (JSON)', 'Options'];
+			const wanted = ['Credential to connect with', 'Provider', 'Recipient', 'Message', 'Override (JSON)', 'Options'];
 			const missing = wanted.filter((word) => !text.includes(word));
 			const credential = await page.locator('[data-test-id="node-credentials-select"] input').first().inputValue();
 			if (credential !== credentialName) missing.push(`credential ${credentialName} (shows ${credential})`);
 			return missing.length ? `the panel lacks ${missing.join(', ')}` : null;
 		});
-		// n8n's editor hides the Provider parameter (the credentials' displayOptions make it the node's
-		// "auth field"): the provider is chosen by picking a credential of that provider's type.
-		await page.click('[data-test-id="node-credentials-select"]');
-		await page.getByText('Create new credential').first().waitFor();
-		// Let the dropdown finish fading in (its transform and opacity settle).
-		await page.waitForFunction(() => {
-			const { document, getComputedStyle } = /** @type {any} */ (globalThis);
-			const poppers = [...document.querySelectorAll('.el-popper')].filter((el) => el.offsetParent !== null && el.innerText.includes('Create new credential'));
-			return poppers.length > 0 && poppers.every((el) => getComputedStyle(el).opacity === '1' && getComputedStyle(el).transform === 'none');
-		});
-		await page.waitForTimeout(300);
+		// Provider is a visible choice; the credential picker above it lists that provider's credentials.
+		await page.click('[data-test-id="parameter-input-provider"]');
+		await page.getByRole('option', { name: 'Gupshup', exact: true }).waitFor();
+		await page.waitForTimeout(400); // the dropdown's fade-in
 		await shoot('notify-provider-choice.png', async () => {
-			const text = await page.locator('.el-select-dropdown:visible, .el-popper:visible').allInnerTexts();
-			const all = text.join('\n');
-			const missing = ['Twilio WhatsApp API', 'Smooch (Sunshine Conversations) API', 'Gupshup API'].filter((type) => !all.includes(type));
-			return missing.length ? `the credential list lacks ${missing.join(', ')}` : null;
+			const text = (await page.getByRole('option').allInnerTexts()).join('\n');
+			const missing = ['Twilio', 'Smooch (Sunshine Conversations)', 'Gupshup', 'Meta WhatsApp Cloud API'].filter((name) => !text.includes(name));
+			return missing.length ? `the Provider list lacks ${missing.join(', ')}` : null;
 		});
 		await page.keyboard.press('Escape');
 
@@ -288,7 +337,8 @@ async function main() {
 		await shoot('trigger-panel.png', async () => {
 			const text = await textOf('[data-test-id="ndv"]');
 			if (!text.includes(productionUrl)) return `no production URL ${productionUrl}`;
-			if (!text.includes('Status Callback URL')) return 'no Twilio setup notice';
+			// Twilio calls with POST only: the GET URL (Meta's handshake) is not listed.
+			if (/\bGET\b/.test(text)) return 'the panel lists a GET URL, which only Meta uses';
 			return null;
 		});
 
@@ -303,6 +353,20 @@ async function main() {
 		await shoot('status-executions.png', async () => {
 			const list = await textOf('[data-test-id="current-executions-list"]');
 			return /Succeeded/.test(list) ? null : `the executions list shows no succeeded execution: ${list.slice(0, 200)}`;
+		});
+
+		// -- the SMS fallback: WhatsApp Notify's error output feeds an SMS node
+		const fallback = await saveFallbackWorkflow(options.url, notifyNode.credentials);
+		const smsNode = fallback.nodes.find((node) => node.name === 'Send SMS');
+		await openPanel(fallback, smsNode);
+		await page.getByRole('button', { name: 'Execute previous nodes' }).first().click();
+		await page.getByText('+15550000400').first().waitFor();
+		await page.waitForLoadState('networkidle');
+		await page.waitForTimeout(600);
+		await shoot('sms-fallback.png', async () => {
+			const text = await textOf('[data-test-id="ndv"]');
+			const missing = ['recipient', 'provider', 'error', 'customer', '(457)-746-846'].filter((word) => !text.includes(word));
+			return missing.length ? `the SMS node's panel lacks ${missing.join(', ')}` : null;
 		});
 	} finally {
 		done = true;
