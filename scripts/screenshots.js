@@ -240,7 +240,7 @@ async function main() {
 			return route.abort();
 		});
 		const page = await context.newPage();
-		page.setDefaultTimeout(30000);
+		page.setDefaultTimeout(120000);
 
 		const shoot = async (name, check) => {
 			if (check) {
@@ -294,7 +294,7 @@ async function main() {
 		const credentialName = Object.values(notifyNode.credentials)[0].name;
 		await shoot('notify-panel.png', async () => {
 			const text = await textOf('[data-test-id="ndv"]');
-			const wanted = ['Credential to connect with', 'Provider', 'Recipient', 'Message', 'Override (JSON)', 'Options'];
+			const wanted = ['Credential for Twilio WhatsApp API', 'Provider', 'Recipient', 'Message', 'Override (JSON)', 'Options'];
 			const missing = wanted.filter((word) => !text.includes(word));
 			const credential = await page.locator('[data-test-id="node-credentials-select"] input').first().inputValue();
 			if (credential !== credentialName) missing.push(`credential ${credentialName} (shows ${credential})`);
@@ -365,7 +365,7 @@ async function main() {
 		await page.waitForTimeout(600);
 		await shoot('sms-fallback.png', async () => {
 			const text = await textOf('[data-test-id="ndv"]');
-			const missing = ['recipient', 'provider', 'error', 'customer', '(457)-746-846'].filter((word) => !text.includes(word));
+			const missing = ['recipient', 'provider', 'error', 'customer', '+15550000400'].filter((word) => !text.includes(word));
 			return missing.length ? `the SMS node's panel lacks ${missing.join(', ')}` : null;
 		});
 	} finally {
