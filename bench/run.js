@@ -261,33 +261,36 @@ function percentile(sorted, p) {
 }
 
 /**
+ * Each message as the endpoint saw it against what the node reported: duplicates, ids that do
+ * not match, acceptances the node did not report, attempts, and the gate-to-arrival times (sorted).
+ */
+function perMessage(n, result, summary) {
+	const counts = { duplicates: 0, duplicateAccepts: 0, mismatchedIds: 0, acceptedButNotReported: 0, maxAttempts: 0, gateToArrival: [] };
+	for (let index = 0; index < n; index++) {
+		const seen = summary.perRecipient[result.recipients[index]];
+		const accepted = seen ? seen.accepted : [];
+		if (seen) counts.maxAttempts = Math.max(counts.maxAttempts, seen.attempts);
+		if (accepted.length > 1) {
+			counts.duplicates++;
+			counts.duplicateAccepts += accepted.length - 1;
+		}
+		const reported = result.messageIds[index];
+		if (reported && !accepted.includes(reported)) counts.mismatchedIds++;
+		if (!reported && accepted.length > 0) counts.acceptedButNotReported++;
+		const gate = result.gateEpochs && result.gateEpochs[index];
+		if (seen && gate) counts.gateToArrival.push(Date.parse(seen.firstAt) - gate);
+	}
+	counts.gateToArrival.sort((a, b) => a - b);
+	return counts;
+}
+
+/**
  * One row of results.json from the worker's view (outputs, latencies, memory)
  * and the endpoint's (what it accepted, per recipient).
  */
 function sendRow({ provider, scenario, job, result, summary, endpointMode }) {
 	const n = job.items;
-	let duplicates = 0;
-	let duplicateAccepts = 0;
-	let mismatchedIds = 0;
-	let acceptedButNotReported = 0;
-	let maxAttempts = 0;
-	const gateToArrival = [];
-	for (let index = 0; index < n; index++) {
-		const recipient = result.recipients[index];
-		const seen = summary.perRecipient[recipient];
-		const accepted = seen ? seen.accepted : [];
-		if (seen) maxAttempts = Math.max(maxAttempts, seen.attempts);
-		if (accepted.length > 1) {
-			duplicates++;
-			duplicateAccepts += accepted.length - 1;
-		}
-		const reported = result.messageIds[index];
-		if (reported && !accepted.includes(reported)) mismatchedIds++;
-		if (!reported && accepted.length > 0) acceptedButNotReported++;
-		const gate = result.gateEpochs && result.gateEpochs[index];
-		if (seen && gate) gateToArrival.push(Date.parse(seen.firstAt) - gate);
-	}
-	gateToArrival.sort((a, b) => a - b);
+	const { duplicates, duplicateAccepts, mismatchedIds, acceptedButNotReported, maxAttempts, gateToArrival } = perMessage(n, result, summary);
 	const gateTimes = (result.gateEpochs || []).filter((each) => each !== null).sort((a, b) => a - b);
 	const lost = n - result.sent - result.errors;
 	const idealMs = (n * job.latencyMs) / job.concurrency;
@@ -343,6 +346,8 @@ function sendRow({ provider, scenario, job, result, summary, endpointMode }) {
 		peakRssMb: result.memory.peakRssMb,
 		cpuMs: result.cpuMs,
 		cpuMsPerMessage: round(result.cpuMs / n, 3),
+		// What one process could send if the CPU were the only bound: 1000 ÷ CPU ms per message.
+		ceilingMessagesPerSecond: result.cpuMs > 0 ? Math.round((1000 * n) / result.cpuMs) : null,
 		prepareMs: latency.prepareMs ?? null,
 		sendPhaseMs: latency.sendPhaseMs ?? null,
 		// Starts the node's rate gate let through in the busiest 1 s, and arrivals the endpoint saw in its busiest 1 s.
@@ -434,6 +439,11 @@ function printSendTable(rows) {
 	console.log('  ideal = items × latency ÷ concurrency; ʳ = items ÷ min(R, cap) is larger and is used instead.');
 	console.log('  seq ms: the concurrency-1 run; * = measured on (items) and scaled linearly to the row\'s items.');
 	console.log('  p50/p95: per message, from its first HTTP attempt (past the rate gate) to the final answer, 429 waits included.');
+	const plain = rows.filter((r) => r.scenario === 'plain');
+	if (plain.length) {
+		console.log(`  CPU per message (plain; the sending process: n8n-core, the node, axios, sockets): ${plain.map((r) => `${r.provider} ${fmt(r.cpuMsPerMessage, 2)} ms`).join(', ')}`);
+		console.log(`  ceiling per process (1000 ÷ CPU ms per message): ${plain.map((r) => `${r.provider} ${r.ceilingMessagesPerSecond}/s`).join(', ')}`);
+	}
 }
 
 function printMemoryTable(rows) {
@@ -461,20 +471,19 @@ function printNormalizeTable(rows) {
 
 // ---- main -------------------------------------------------------------------------------
 
-async function main() {
-	const opts = options();
-	const distFile = path.join(ROOT, 'dist/nodes/WhatsAppNotify/WhatsAppNotify.node.js');
-	if (!fs.existsSync(distFile)) throw new Error('dist/ is missing: run `npm run build` first (the benchmark measures what ships)');
-	const startedAt = Date.now();
-	const want = (scenario) => opts.scenarios.includes(scenario);
+function announce(opts) {
 	console.log(
 		`WhatsApp Notify benchmark: ${opts.items} items, latency ${opts.latencyMs} ms, concurrency ${opts.concurrency}, ` +
 			`limit R=${opts.rate}/s (Retry-After ${opts.retryAfterSeconds} s), cap ${opts.cap}/s; ` +
 			`providers ${opts.providers.join(', ')}; Node ${process.version}, ${os.cpus().length} CPUs, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}${opts.quick ? '; QUICK run' : ''}`,
 	);
-	const loadAtStart = os.loadavg();
+}
 
-	const endpoint = await startEndpoint();
+/**
+ * The run of one send scenario in a fresh worker process (or several): send(provider, scenario,
+ * settings) adds its row to run.rows, or its failure to run.failures, and returns the row.
+ */
+function sender(opts, endpoint, run) {
 	const base = {
 		mode: 'send',
 		url: endpoint.url,
@@ -484,48 +493,48 @@ async function main() {
 		retryAfterSeconds: opts.retryAfterSeconds,
 		warmupItems: 20,
 	};
-	const rows = [];
-	const failures = [];
-
-	async function send(provider, scenario, { items = opts.items, concurrency = opts.concurrency, latencyMs = opts.latencyMs, rateLimitPerSecond = 0, maxPerSecond = 0, endpointMode = 'child', warmupItems = 20, midRunGc = false, kind = 'send', workers = 1, executions = 1 } = {}) {
-		const together = workers > 1 ? `, ${workers} executions in ${workers} processes` : executions > 1 ? `, ${executions} executions in one process` : '';
-		const label = `${provider} ${scenario} (${items} items, concurrency ${concurrency}${maxPerSecond ? `, cap ${maxPerSecond}/s` : ''}${rateLimitPerSecond ? `, limit ${rateLimitPerSecond}/s` : ''}, ${latencyMs} ms${together})`;
-		process.stdout.write(`  running ${label} … `);
-		const job = { ...base, provider, items, concurrency, latencyMs, rateLimitPerSecond, maxPerSecond, endpointMode, warmupItems, midRunGc, executions, workers };
-		try {
-			if (endpointMode === 'child') await endpoint.configure({ latencyMs, rateLimitPerSecond, retryAfterSeconds: opts.retryAfterSeconds });
-			// Several workers: each sends its share of the items (its own recipients) at the same time.
-			const share = (worker) => ({ from: Math.round((worker * items) / workers), to: Math.round(((worker + 1) * items) / workers) });
-			const result =
-				workers > 1
-					? combineResults(
-							await runWorkersTogether(
-								Array.from({ length: workers }, (_, worker) => ({ ...job, items: share(worker).to - share(worker).from, itemOffset: share(worker).from, returnPerMessage: true })),
-								endpoint,
-							),
-						)
-					: await runWorker(job, endpoint);
-			const summary = result.endpointSummary || (await endpoint.summary());
-			const row = kind === 'memory' ? memoryRow({ provider, job, result }) : sendRow({ provider, scenario, job, result, summary, endpointMode });
-			if (kind === 'memory') {
-				// The same correctness checks as the other runs.
-				const check = sendRow({ provider, scenario, job, result, summary, endpointMode });
-				Object.assign(row, { duplicates: check.duplicates, status429: check.status429 });
-			}
-			rows.push(row);
-			console.log(`${fmt(result.wallMs)} ms`);
-			return row;
-		} catch (error) {
-			console.log('FAILED');
-			console.error(error.message);
-			failures.push({ label, error: error.message });
-			return null;
+	const { rows, failures } = run;
+return async function send(provider, scenario, { items = opts.items, concurrency = opts.concurrency, latencyMs = opts.latencyMs, rateLimitPerSecond = 0, maxPerSecond = 0, endpointMode = 'child', warmupItems = 20, midRunGc = false, kind = 'send', workers = 1, executions = 1 } = {}) {
+	const together = workers > 1 ? `, ${workers} executions in ${workers} processes` : executions > 1 ? `, ${executions} executions in one process` : '';
+	const label = `${provider} ${scenario} (${items} items, concurrency ${concurrency}${maxPerSecond ? `, cap ${maxPerSecond}/s` : ''}${rateLimitPerSecond ? `, limit ${rateLimitPerSecond}/s` : ''}, ${latencyMs} ms${together})`;
+	process.stdout.write(`  running ${label} … `);
+	const job = { ...base, provider, items, concurrency, latencyMs, rateLimitPerSecond, maxPerSecond, endpointMode, warmupItems, midRunGc, executions, workers };
+	try {
+		if (endpointMode === 'child') await endpoint.configure({ latencyMs, rateLimitPerSecond, retryAfterSeconds: opts.retryAfterSeconds });
+		// Several workers: each sends its share of the items (its own recipients) at the same time.
+		const share = (worker) => ({ from: Math.round((worker * items) / workers), to: Math.round(((worker + 1) * items) / workers) });
+		const result =
+			workers > 1
+				? combineResults(
+						await runWorkersTogether(
+							Array.from({ length: workers }, (_, worker) => ({ ...job, items: share(worker).to - share(worker).from, itemOffset: share(worker).from, returnPerMessage: true })),
+							endpoint,
+						),
+					)
+				: await runWorker(job, endpoint);
+		const summary = result.endpointSummary || (await endpoint.summary());
+		const row = kind === 'memory' ? memoryRow({ provider, job, result }) : sendRow({ provider, scenario, job, result, summary, endpointMode });
+		if (kind === 'memory') {
+			// The same correctness checks as the other runs.
+			const check = sendRow({ provider, scenario, job, result, summary, endpointMode });
+			Object.assign(row, { duplicates: check.duplicates, status429: check.status429 });
 		}
+		rows.push(row);
+		console.log(`${fmt(result.wallMs)} ms`);
+		return row;
+	} catch (error) {
+		console.log('FAILED');
+		console.error(error.message);
+		failures.push({ label, error: error.message });
+		return null;
 	}
+};
+}
 
-	console.log('\nRuns (each in a fresh process; the endpoint in its own process unless said otherwise):');
-	const byKey = new Map();
-	if (want('plain')) for (const p of opts.providers) byKey.set(`${p}:plain`, await send(p, 'plain'));
+/** The send scenarios asked for, each provider in turn; returns the sequential baselines by provider. */
+async function runSendScenarios(opts, send) {
+	const want = (scenario) => opts.scenarios.includes(scenario);
+	if (want('plain')) for (const p of opts.providers) await send(p, 'plain');
 	if (want('paced') && opts.providers.length) {
 		// Diagnostic: plain with Messages Per Second set above the ideal rate, so it only spaces request starts.
 		await send(opts.providers[0], 'plain-paced', { maxPerSecond: opts.pacedRate });
@@ -547,38 +556,29 @@ async function main() {
 		for (const p of opts.providers) await send(p, 'limited-shared-inproc', { rateLimitPerSecond: opts.rate, executions: 2 });
 	}
 	if (want('capped')) for (const p of opts.providers) await send(p, 'capped', { rateLimitPerSecond: opts.rate, maxPerSecond: opts.cap });
-	if (want('memory')) {
-		const p = opts.providers[0] || 'twilio';
-		for (const items of opts.memItems) await send(p, 'memory', { items, latencyMs: opts.memLatencyMs, midRunGc: true, kind: 'memory' });
+	if (want('memory') && opts.providers.length) {
+		for (const items of opts.memItems) await send(opts.providers[0], 'memory', { items, latencyMs: opts.memLatencyMs, midRunGc: true, kind: 'memory' });
 	}
-	let gateRows = [];
-	if (want('gate')) {
-		process.stdout.write(`  running gate (the node's RateGate alone at ${opts.cap}/s, 20 callers, with and without a 200 ms stall) … `);
-		try {
-			const job = { mode: 'gate', perSecond: opts.cap, workers: opts.concurrency, requestMs: opts.latencyMs, durationMs: opts.quick ? 3000 : 6000, stalls: [200] };
-			gateRows = (await runWorker(job, endpoint)).map((row) => ({ scenario: 'gate', ...row }));
-			console.log('done');
-		} catch (error) {
-			console.log('FAILED');
-			console.error(error.message);
-			failures.push({ label: 'gate', error: error.message });
-		}
-	}
-	let normalizeRows = [];
-	if (want('normalize')) {
-		process.stdout.write('  running normalize (Status Trigger normalizer, in process) … ');
-		try {
-			normalizeRows = (await runWorker({ mode: 'normalize', ...opts.normalize }, endpoint)).map((row) => ({ scenario: 'normalize', ...row }));
-			console.log('done');
-		} catch (error) {
-			console.log('FAILED');
-			console.error(error.message);
-			failures.push({ label: 'normalize', error: error.message });
-		}
-	}
-	await endpoint.close();
+	return sequential;
+}
 
-	// Sequential baseline into every send row of the same provider (scaled to the row's items when measured on fewer).
+/** A worker job that yields rows (the gate, the normalizer); a failure is recorded, not thrown. */
+async function rowsOf(label, announcement, job, endpoint, failures) {
+	process.stdout.write(`  running ${announcement} … `);
+	try {
+		const rows = (await runWorker(job, endpoint)).map((row) => ({ scenario: label, ...row }));
+		console.log('done');
+		return rows;
+	} catch (error) {
+		console.log('FAILED');
+		console.error(error.message);
+		failures.push({ label, error: error.message });
+		return [];
+	}
+}
+
+/** The sequential baseline into every send row of the same provider (scaled to the row's items when measured on fewer). */
+function addSequentialBaseline(rows, sequential) {
 	for (const row of rows) {
 		const seq = sequential.get(row.provider);
 		if (!seq || row.scenario === 'memory') continue;
@@ -588,43 +588,46 @@ async function main() {
 		row.sequentialScaled = row.scenario === 'sequential' ? false : seq.items !== row.items;
 		row.speedupVsSequential = round(row.sequentialWallMs / row.wallMs, 2);
 	}
+}
 
-	const sendRows = rows.filter((row) => row.scenario !== 'memory');
-	const memoryRows = rows.filter((row) => row.scenario === 'memory');
-	const totalMs = Date.now() - startedAt;
+function printMemoryRows(opts, memoryRows) {
+	console.log(`\nMemory (plain, concurrency ${opts.concurrency}, latency ${opts.memLatencyMs} ms, node --expose-gc):`);
+	printMemoryTable(memoryRows);
+	if (memoryRows.length < 2) return;
+	const [small, large] = [memoryRows[0], memoryRows[memoryRows.length - 1]];
+	const marginal = (key) => Math.round(((large[key] - small[key]) * 1048576) / (large.items - small.items));
+	console.log(
+		`  marginal bytes per item from ${small.items} to ${large.items} items: live heap ${thousands(marginal('heapMidRunLiveMb'))}, ` +
+			`retained heap ${thousands(marginal('heapRetainedMb'))}, peak RSS ${thousands(marginal('peakRssMb'))}`,
+	);
+}
 
+function printGateRows(opts, gateRows) {
+	console.log(`\nRate gate alone (dist/nodes/shared/sendPool.js RateGate, Messages Per Second ${opts.cap}, ${opts.concurrency} callers each holding ${opts.latencyMs} ms):`);
+	console.log(
+		table(
+			['stall', 'starts', 'starts/s', 'peak starts in any 1 s', 'min gap ms', 'gaps < 1 ms'],
+			gateRows.map((r) => [r.stallMs ? `one ${r.stallMs} ms event-loop stall` : 'none', r.starts, fmt(r.startsPerSecond, 1), r.peakStartsIn1s, fmt(r.minGapMs, 2), r.gapsUnder1Ms]),
+		),
+	);
+	console.log('  RateGate promises "at most perSecond begin in any second"; the provider counts the same way.');
+}
+
+function printResults(opts, { sendRows, memoryRows, gateRows, normalizeRows }) {
 	if (sendRows.length) {
 		console.log('\nSending (WhatsApp Notify in n8n-core WorkflowExecute → provider endpoint):');
 		printSendTable(sendRows);
 	}
-	if (memoryRows.length) {
-		console.log(`\nMemory (plain, concurrency ${opts.concurrency}, latency ${opts.memLatencyMs} ms, node --expose-gc):`);
-		printMemoryTable(memoryRows);
-		if (memoryRows.length >= 2) {
-			const [small, large] = [memoryRows[0], memoryRows[memoryRows.length - 1]];
-			const marginal = (key) => Math.round(((large[key] - small[key]) * 1048576) / (large.items - small.items));
-			console.log(
-				`  marginal bytes per item from ${small.items} to ${large.items} items: live heap ${thousands(marginal('heapMidRunLiveMb'))}, ` +
-					`retained heap ${thousands(marginal('heapRetainedMb'))}, peak RSS ${thousands(marginal('peakRssMb'))}`,
-			);
-		}
-	}
-	if (gateRows.length) {
-		console.log(`\nRate gate alone (dist/nodes/shared/sendPool.js RateGate, Messages Per Second ${opts.cap}, ${opts.concurrency} callers each holding ${opts.latencyMs} ms):`);
-		console.log(
-			table(
-				['stall', 'starts', 'starts/s', 'peak starts in any 1 s', 'min gap ms', 'gaps < 1 ms'],
-				gateRows.map((r) => [r.stallMs ? `one ${r.stallMs} ms event-loop stall` : 'none', r.starts, fmt(r.startsPerSecond, 1), r.peakStartsIn1s, fmt(r.minGapMs, 2), r.gapsUnder1Ms]),
-			),
-		);
-		console.log('  RateGate promises "at most perSecond begin in any second"; the provider counts the same way.');
-	}
+	if (memoryRows.length) printMemoryRows(opts, memoryRows);
+	if (gateRows.length) printGateRows(opts, gateRows);
 	if (normalizeRows.length) {
 		console.log('\nStatus Trigger normalization (dist/nodes/providers normalizeStatusCallback, fixtures from test/fixtures):');
 		printNormalizeTable(normalizeRows);
 	}
+}
 
-	// Targets.
+/** The send rows against their targets: [{ name, pass, detail }]. */
+function sendTargets(sendRows) {
 	const checks = [];
 	const check = (name, pass, detail) => checks.push({ name, pass, detail });
 	for (const r of sendRows) {
@@ -652,8 +655,19 @@ async function main() {
 			check(`${r.provider} ${r.scenario}: correctness`, false, `dup ${r.duplicates}, lost ${r.lost}, order ${r.outputsInOrder}, mismatched ids ${r.mismatchedIds}`);
 		}
 	}
+	return checks;
+}
+
+/** Every target: the send rows', the gate's and the normalizer's. */
+function targets({ sendRows, gateRows, normalizeRows }) {
+	const checks = sendTargets(sendRows);
+	const check = (name, pass, detail) => checks.push({ name, pass, detail });
 	for (const r of gateRows) check(`gate${r.stallMs ? ` with a ${r.stallMs} ms stall` : ''}: ≤ ${r.maxPerSecond} starts in any 1 s`, r.peakStartsIn1s <= r.maxPerSecond, `${r.peakStartsIn1s} starts in the busiest 1 s`);
 	for (const r of normalizeRows) check(`normalize ${r.format}: ≥ 100,000 events/s`, r.eventsPerSecond >= 100_000, `${thousands(r.eventsPerSecond)} events/s`);
+	return checks;
+}
+
+function printTargets(opts, checks, sendRows, failures) {
 	console.log(`\nTargets${opts.quick ? ' (quick run: the plain, limited and limited-shared targets are meant for 1,000 items; on 150, engine start and the first second against an unknown limit weigh several times more)' : ''}:`);
 	for (const c of checks) console.log(`  ${c.pass ? 'PASS' : 'FAIL'}  ${c.name}: ${c.detail}`);
 	const paced = sendRows.find((r) => r.scenario === 'plain-paced');
@@ -668,11 +682,14 @@ async function main() {
 		console.log('\nRuns that failed:');
 		for (const f of failures) console.log(`  ${f.label}: ${f.error.split('\n')[0]}`);
 	}
+}
 
+/** bench/results.json: every row, and a 'run' row with the options, the load, the failures and the targets. */
+function writeResults(opts, { rows, gateRows, normalizeRows, failures, checks, startedAt, loadAtStart }) {
 	const meta = {
 		scenario: 'run',
 		startedAt: new Date(startedAt).toISOString(),
-		totalMs,
+		totalMs: Date.now() - startedAt,
 		node: process.version,
 		cpus: os.cpus().length,
 		loadAverageAtStart: loadAtStart.map((each) => round(each, 2)),
@@ -683,18 +700,51 @@ async function main() {
 	};
 	fs.writeFileSync(opts.out, `${JSON.stringify([...rows, ...gateRows, ...normalizeRows, meta], null, 2)}\n`);
 	console.log(`Load average at start ${loadAtStart.map((l) => l.toFixed(2)).join(' ')}, at end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (${os.cpus().length} CPUs; other work on the machine shows up as noise).`);
-	console.log(`\nWrote ${path.relative(process.cwd(), opts.out)} (${rows.length + gateRows.length + normalizeRows.length} rows + a 'run' row). Total time ${fmt(totalMs / 1000, 1)} s.`);
-	if (opts.n8n) {
-		console.log('\nStatus Trigger vs Webhook node in a real n8n (bench/n8n-webhooks.js):');
-		try {
-			await require('./n8n-webhooks').main(['--n8n', opts.n8n, '--requests', String(opts.n8nRequests)]);
-		} catch (error) {
-			console.log(`  FAILED: ${error.message.split('\n')[0]}`);
-			process.exitCode = 1;
-		}
-		console.log(`Total time with the n8n part ${fmt((Date.now() - startedAt) / 1000, 1)} s.`);
-	}
+	console.log(`\nWrote ${path.relative(process.cwd(), opts.out)} (${rows.length + gateRows.length + normalizeRows.length} rows + a 'run' row). Total time ${fmt(meta.totalMs / 1000, 1)} s.`);
+}
+
+async function main() {
+	const opts = options();
+	const distFile = path.join(ROOT, 'dist/nodes/WhatsAppNotify/WhatsAppNotify.node.js');
+	if (!fs.existsSync(distFile)) throw new Error('dist/ is missing: run `npm run build` first (the benchmark measures what ships)');
+	const startedAt = Date.now();
+	const loadAtStart = os.loadavg();
+	announce(opts);
+	const endpoint = await startEndpoint();
+	const run = { rows: [], failures: [] };
+	console.log('\nRuns (each in a fresh process; the endpoint in its own process unless said otherwise):');
+	const sequential = await runSendScenarios(opts, sender(opts, endpoint, run));
+	const want = (scenario) => opts.scenarios.includes(scenario);
+	const gateJob = { mode: 'gate', perSecond: opts.cap, workers: opts.concurrency, requestMs: opts.latencyMs, durationMs: opts.quick ? 3000 : 6000, stalls: [200] };
+	const gateRows = want('gate')
+		? await rowsOf('gate', `gate (the node's RateGate alone at ${opts.cap}/s, 20 callers, with and without a 200 ms stall)`, gateJob, endpoint, run.failures)
+		: [];
+	const normalizeRows = want('normalize')
+		? await rowsOf('normalize', 'normalize (Status Trigger normalizer, in process)', { mode: 'normalize', ...opts.normalize }, endpoint, run.failures)
+		: [];
+	await endpoint.close();
+
+	const { rows, failures } = run;
+	addSequentialBaseline(rows, sequential);
+	const results = { sendRows: rows.filter((row) => row.scenario !== 'memory'), memoryRows: rows.filter((row) => row.scenario === 'memory'), gateRows, normalizeRows };
+	printResults(opts, results);
+	const checks = targets(results);
+	printTargets(opts, checks, results.sendRows, failures);
+	writeResults(opts, { rows, gateRows, normalizeRows, failures, checks, startedAt, loadAtStart });
+	if (opts.n8n) await runN8nPart(opts, startedAt);
 	if (failures.length) process.exitCode = 1;
+}
+
+/** The Status Trigger against n8n's own Webhook node, in a real n8n (bench/n8n-webhooks.js). */
+async function runN8nPart(opts, startedAt) {
+	console.log('\nStatus Trigger vs Webhook node in a real n8n (bench/n8n-webhooks.js):');
+	try {
+		await require('./n8n-webhooks').main(['--n8n', opts.n8n, '--requests', String(opts.n8nRequests)]);
+	} catch (error) {
+		console.log(`  FAILED: ${error.message.split('\n')[0]}`);
+		process.exitCode = 1;
+	}
+	console.log(`Total time with the n8n part ${fmt((Date.now() - startedAt) / 1000, 1)} s.`);
 }
 
 main().catch((error) => {

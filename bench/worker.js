@@ -127,55 +127,36 @@ function memory() {
 	return { rss: usage.rss, heapUsed: usage.heapUsed, external: usage.external + usage.arrayBuffers };
 }
 
-async function runSend() {
-	const { runNotify } = require(path.join(ROOT, 'test/helpers/engine'));
-	let endpoint = null;
-	let url = job.url;
-	if (job.endpointMode === 'inproc') {
-		const { createEndpoint } = require('./endpoint');
-		endpoint = await createEndpoint({
-			latencyMs: job.latencyMs,
-			rateLimitPerSecond: job.rateLimitPerSecond,
-			retryAfterSeconds: job.retryAfterSeconds,
-		});
-		url = endpoint.url;
-	}
-	const resetEndpoint = async () => (endpoint ? endpoint.reset() : askParent('reset'));
-
-	const credentials = credentialsFor(job.provider, url);
-	const parameters = (concurrency) => ({
-		provider: job.provider,
-		recipient: '={{ $json.to }}',
-		message: '={{ $json.text }}',
-		options: {
-			concurrency,
-			maxPerSecond: job.maxPerSecond,
-			maxRetries: job.maxRetries,
-			timeout: 30000,
-		},
+/** The provider endpoint: the parent's (over IPC), or one in this process (endpointMode inproc). */
+async function sendEndpoint() {
+	if (job.endpointMode !== 'inproc') return { endpoint: null, url: job.url, reset: () => askParent('reset') };
+	const { createEndpoint } = require('./endpoint');
+	const endpoint = await createEndpoint({
+		latencyMs: job.latencyMs,
+		rateLimitPerSecond: job.rateLimitPerSecond,
+		retryAfterSeconds: job.retryAfterSeconds,
 	});
+	return { endpoint, url: endpoint.url, reset: () => endpoint.reset() };
+}
 
-	// Warm-up: the same path on a few items (JIT, module loading, first sockets), then a clean endpoint.
-	const instrument = job.instrument !== false ? instrumentTransport() : null;
-	if (job.warmupItems > 0) {
-		await runNotify({
-			parameters: parameters(Math.min(job.concurrency, job.warmupItems)),
-			items: makeItems(job.warmupItems, 90_000_000),
-			credentials,
-			continueOnFail: true,
-		});
-	}
-	if (instrument) instrument.records.length = 0;
-	await resetEndpoint();
+const notifyParameters = (concurrency) => ({
+	provider: job.provider,
+	recipient: '={{ $json.to }}',
+	message: '={{ $json.text }}',
+	options: { concurrency, maxPerSecond: job.maxPerSecond, maxRetries: job.maxRetries, timeout: 30000 },
+});
 
-	// Distinct recipients per worker when two run against one endpoint (limited-shared).
-	const items = makeItems(job.items, job.itemOffset || 0);
-	// Two executions at once in this process (limited-shared-inproc): consecutive halves of the items.
+/** Two executions at once in this process (limited-shared-inproc): consecutive parts of the items. */
+function splitIntoExecutions(items) {
 	const executions = job.executions || 1;
-	const parts = Array.from({ length: executions }, (_, part) => {
+	return Array.from({ length: executions }, (_, part) => {
 		const from = Math.round((part * job.items) / executions);
 		return { from, items: items.slice(from, Math.round(((part + 1) * job.items) / executions)) };
 	});
+}
+
+/** The measured run: every part at once, with wall time, CPU and memory (before, peak, mid-run, retained). */
+async function measureRun(runNotify, parts, credentials, instrument) {
 	gc();
 	const before = memory();
 	// Memory runs: a full GC when half the messages are answered gives the live heap in mid-send
@@ -187,116 +168,126 @@ async function runSend() {
 			midRun = memory();
 		});
 	}
-	let peak = { ...before };
-	const sampler = setInterval(() => {
-		const now = memory();
+	const peak = { ...before };
+	const notePeak = (now) => {
 		if (now.rss > peak.rss) peak.rss = now.rss;
 		if (now.heapUsed > peak.heapUsed) peak.heapUsed = now.heapUsed;
-	}, 25);
+	};
+	const sampler = setInterval(() => notePeak(memory()), 25);
 	const cpuBefore = process.cpuUsage();
 	const startedEpoch = Date.now();
 	const started = performance.now();
 	// Executions of one process share what the provider's answers teach (keepSendPaces), from a clean start.
 	const results = await Promise.all(
 		parts.map((part) =>
-			runNotify({ parameters: parameters(job.concurrency), items: part.items, credentials, continueOnFail: true, keepSendPaces: executions > 1 }),
+			runNotify({ parameters: notifyParameters(job.concurrency), items: part.items, credentials, continueOnFail: true, keepSendPaces: parts.length > 1 }),
 		),
 	);
 	const wallMs = performance.now() - started;
 	const endedEpoch = Date.now();
 	const cpu = process.cpuUsage(cpuBefore);
 	clearInterval(sampler);
-	const end = memory();
-	if (end.rss > peak.rss) peak.rss = end.rss;
-	if (end.heapUsed > peak.heapUsed) peak.heapUsed = end.heapUsed;
+	notePeak(memory());
 	gc();
-	// The outputs are still held (result), as n8n holds a node's output for the next node.
+	// The outputs are still held (results), as n8n holds a node's output for the next node.
 	const retained = memory();
+	return { results, started, wallMs, startedEpoch, endedEpoch, cpu, memory: { before, peak, retained, midRun } };
+}
 
-	// Per item: in input order (within its execution), pairedItem right, and what came out.
-	let inOrder = results.every((result, part) => result.items.length === parts[part].items.length);
-	let sent = 0;
-	let errors = 0;
-	const errorSamples = [];
-	const messageIds = new Array(job.items).fill(null);
+/** Per item: in input order (within its execution), pairedItem right, and what came out. */
+function readOutputs(results, parts, items) {
+	const read = { inOrder: results.every((result, part) => result.items.length === parts[part].items.length), sent: 0, errors: 0, errorSamples: [] };
+	read.messageIds = new Array(job.items).fill(null);
 	for (let index = 0; index < job.items; index++) {
 		const part = parts.findLastIndex((each) => each.from <= index);
 		const output = results[part].items[index - parts[part].from];
 		if (!output) {
-			inOrder = false;
+			read.inOrder = false;
 			continue;
 		}
 		const paired = output.pairedItem && output.pairedItem.item === index - parts[part].from;
 		const json = output.json || {};
-		if (!paired || (json.recipient !== undefined && json.recipient !== items[index].json.to)) inOrder = false;
+		if (!paired || (json.recipient !== undefined && json.recipient !== items[index].json.to)) read.inOrder = false;
 		if (json.status === 'sent' && json.messageId) {
-			sent++;
-			messageIds[index] = json.messageId;
+			read.sent++;
+			read.messageIds[index] = json.messageId;
 		} else if (json.error) {
-			errors++;
-			if (errorSamples.length < 3) errorSamples.push(String(json.error).slice(0, 200));
+			read.errors++;
+			if (read.errorSamples.length < 3) read.errorSamples.push(String(json.error).slice(0, 200));
 		}
 	}
+	return read;
+}
 
-	let latency = null;
-	if (instrument) {
-		const records = instrument.records;
-		const perMessage = records.filter((r) => r.answered).map((r) => r.end - r.start).sort((a, b) => a - b);
-		const firstCall = records.reduce((min, r) => Math.min(min, r.called), Infinity);
-		const lastEnd = records.reduce((max, r) => Math.max(max, r.end), 0);
-		const gateWaits = records.map((r) => r.start - r.called).sort((a, b) => a - b);
-		latency = {
-			messages: records.length,
-			// Every message's time, for a run of two workers to merge (limited-shared).
-			perMessageMs: job.returnPerMessage ? perMessage.map((ms) => round(ms)) : undefined,
-			p50Ms: round(percentile(perMessage, 50)),
-			p95Ms: round(percentile(perMessage, 95)),
-			p99Ms: round(percentile(perMessage, 99)),
-			maxMs: round(perMessage[perMessage.length - 1]),
-			gateWaitP50Ms: round(percentile(gateWaits, 50)),
-			retries: records.reduce((sum, r) => sum + r.retries, 0),
-			// Engine start + reading and checking every item (sequential, before the first send).
-			prepareMs: round(firstCall - started),
-			// First send called → last answer.
-			sendPhaseMs: round(lastEnd - firstCall),
-			// Last answer → the engine handed back the outputs.
-			finishMs: round(started + wallMs - lastEnd),
-		};
-	}
+/** Per-message latencies, gate waits and retries from the instrumented transport. */
+function latencyOf(records, started, wallMs) {
+	const perMessage = records.filter((r) => r.answered).map((r) => r.end - r.start).sort((a, b) => a - b);
+	const firstCall = records.reduce((min, r) => Math.min(min, r.called), Infinity);
+	const lastEnd = records.reduce((max, r) => Math.max(max, r.end), 0);
+	const gateWaits = records.map((r) => r.start - r.called).sort((a, b) => a - b);
+	return {
+		messages: records.length,
+		// Every message's time, for a run of two workers to merge (limited-shared).
+		perMessageMs: job.returnPerMessage ? perMessage.map((ms) => round(ms)) : undefined,
+		p50Ms: round(percentile(perMessage, 50)),
+		p95Ms: round(percentile(perMessage, 95)),
+		p99Ms: round(percentile(perMessage, 99)),
+		maxMs: round(perMessage[perMessage.length - 1]),
+		gateWaitP50Ms: round(percentile(gateWaits, 50)),
+		retries: records.reduce((sum, r) => sum + r.retries, 0),
+		// Engine start + reading and checking every item (sequential, before the first send).
+		prepareMs: round(firstCall - started),
+		// First send called → last answer.
+		sendPhaseMs: round(lastEnd - firstCall),
+		// Last answer → the engine handed back the outputs.
+		finishMs: round(started + wallMs - lastEnd),
+	};
+}
 
-	// When each item's first HTTP attempt was let through by the gate (epoch ms), to compare with the endpoint's arrival times.
+/** When each item's first HTTP attempt was let through by the gate (epoch ms), to compare with the endpoint's arrival times. */
+function gateEpochsOf(records, items) {
 	const gateEpochs = new Array(job.items).fill(null);
-	if (instrument) {
-		const indexOf = new Map(items.map((item, index) => [item.json.to, index]));
-		for (const record of instrument.records) {
-			const index = indexOf.get(record.recipient);
-			if (index !== undefined && record.start > 0) gateEpochs[index] = Math.round(performance.timeOrigin + record.start);
-		}
+	const indexOf = new Map(items.map((item, index) => [item.json.to, index]));
+	for (const record of records) {
+		const index = indexOf.get(record.recipient);
+		if (index !== undefined && record.start > 0) gateEpochs[index] = Math.round(performance.timeOrigin + record.start);
 	}
+	return gateEpochs;
+}
 
+async function runSend() {
+	const { runNotify } = require(path.join(ROOT, 'test/helpers/engine'));
+	const { endpoint, url, reset } = await sendEndpoint();
+	const credentials = credentialsFor(job.provider, url);
+
+	// Warm-up: the same path on a few items (JIT, module loading, first sockets), then a clean endpoint.
+	const instrument = job.instrument !== false ? instrumentTransport() : null;
+	if (job.warmupItems > 0) {
+		const warmup = { parameters: notifyParameters(Math.min(job.concurrency, job.warmupItems)), items: makeItems(job.warmupItems, 90_000_000) };
+		await runNotify({ ...warmup, credentials, continueOnFail: true });
+	}
+	if (instrument) instrument.records.length = 0;
+	await reset();
+
+	// Distinct recipients per worker when two run against one endpoint (limited-shared).
+	const items = makeItems(job.items, job.itemOffset || 0);
+	const parts = splitIntoExecutions(items);
+	const run = await measureRun(runNotify, parts, credentials, instrument);
+	const { results, wallMs, cpu } = run;
+	const { before, peak, retained, midRun } = run.memory;
+	/** @type {Record<string, any>} */
 	const value = {
 		wallMs: round(wallMs),
-		gateEpochs,
+		gateEpochs: instrument ? gateEpochsOf(instrument.records, items) : new Array(job.items).fill(null),
 		cpuMs: round((cpu.user + cpu.system) / 1000),
-		startedEpoch,
-		endedEpoch,
+		startedEpoch: run.startedEpoch,
+		endedEpoch: run.endedEpoch,
 		outputs: results.reduce((sum, result) => sum + result.items.length, 0),
-		sent,
-		errors,
-		errorSamples,
-		inOrder,
+		...readOutputs(results, parts, items),
 		nodeError: results.map((result) => result.error).filter(Boolean).map((error) => String(error.message || error).slice(0, 300))[0] ?? null,
-		messageIds,
 		recipients: items.map((item) => item.json.to),
-		latency,
-		memory: {
-			gcAvailable: typeof global.gc === 'function',
-			before,
-			peak,
-			retained,
-			midRun,
-			peakRssMb: round(peak.rss / 1048576),
-		},
+		latency: instrument ? latencyOf(instrument.records, run.started, wallMs) : null,
+		memory: { gcAvailable: typeof global.gc === 'function', before, peak, retained, midRun, peakRssMb: round(peak.rss / 1048576) },
 	};
 	if (endpoint) {
 		value.endpointSummary = await endpoint.summary();
@@ -308,19 +299,10 @@ async function runSend() {
 function runNormalize() {
 	const { normalizeStatusCallback } = require(path.join(DIST, 'nodes/providers'));
 	const fixtures = (name) => require(path.join(ROOT, 'test/fixtures', `${name}-callbacks.json`));
-	const smooch = fixtures('smooch');
-	const gupshup = fixtures('gupshup');
-	const twilio = fixtures('twilio');
-	const meta = fixtures('meta');
-	const formats = [
-		{ format: 'smooch-v1.1-notification', provider: 'smooch', body: smooch.notificationDelivered, text: 'json' },
-		{ format: 'smooch-v2-events-batch', provider: 'smooch', body: smooch.v2Batch, text: 'json' },
-		{ format: 'gupshup-v2', provider: 'gupshup', body: gupshup.delivered, text: 'json' },
-		{ format: 'gupshup-v3', provider: 'gupshup', body: gupshup.v3Statuses, text: 'json' },
-		{ format: 'twilio', provider: 'twilio', body: twilio.delivered, text: 'form' },
-		{ format: 'meta', provider: 'meta', body: meta.delivered, text: 'json' },
-		{ format: 'meta-two-statuses', provider: 'meta', body: meta.batchOfTwo, text: 'json' },
-	];
+	// Each provider's callback formats, by the fixture that shows each (its kit's normalizeBench).
+	const formats = Object.values(sandboxProviders()).flatMap((kit) =>
+		Object.entries(kit.normalizeBench).map(([format, fixture]) => ({ format, provider: kit.name, body: fixtures(kit.name)[fixture], text: kit.callbackEncoding })),
+	);
 	const roundMs = job.roundMs;
 	const rounds = job.rounds;
 	let sink = 0;

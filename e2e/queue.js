@@ -89,26 +89,19 @@ function executionsRunBy(handles) {
 	return handles.map((handle) => [...handle.readLog().matchAll(/Worker started execution (\d+) \(job/g)].map((match) => match[1]));
 }
 
-/** The bench's one-node Status Trigger workflows (bench credentials): the throughput load's targets. */
+/** The bench's load targets (bench/n8n-webhooks.js): a Status Trigger per load provider, in an e2e status workflow without sink. */
 function loadTargets(credentials) {
-	return [
-		['trigger-twilio', 'twilio', 'twilioWhatsAppApi'],
-		['trigger-smooch', 'smooch', 'smoochApi'],
-		['trigger-gupshup', 'gupshup', 'gupshupApi'],
-	].map(([target, provider, type]) => {
-		const webhookId = crypto.randomUUID();
-		const workflow = statusWorkflow({ provider, credential: credentials.find((each) => each.type === type), webhookId });
-		const token = provider === 'gupshup' ? `?token=${bench.GUPSHUP.webhookToken}` : '';
-		return { target, urlPath: `${webhookId}/status${token}`, workflow: { ...workflow, name: `load ${target}` } };
+	return bench.statusTriggerTargets(credentials).map((target) => {
+		const workflow = statusWorkflow({ provider: target.provider, credential: target.credential, webhookId: target.node.webhookId });
+		return { ...target, workflow: { ...workflow, name: `load ${target.target}` } };
 	});
 }
 
-function benchCredentials() {
-	return [
-		{ name: 'Twilio load', type: 'twilioWhatsAppApi', data: { ...bench.TWILIO, messagingServiceSid: '', baseUrl: 'https://api.twilio.com' } },
-		{ name: 'Smooch load', type: 'smoochApi', data: { ...bench.SMOOCH, region: 'us', baseUrl: 'https://api.smooch.io' } },
-		{ name: 'Gupshup load', type: 'gupshupApi', data: { ...bench.GUPSHUP, baseUrl: 'https://api.gupshup.io' } },
-	];
+/** The load's credentials imported into a folder, each with its data (the targets sign and address callbacks with it). */
+function importLoadCredentials(folder, options) {
+	const credentials = bench.loadCredentials().map((credential) => ({ ...credential, id: rt.newId() }));
+	rt.importCredentials(folder, credentials, options);
+	return credentials;
 }
 
 /**
@@ -118,13 +111,13 @@ function benchCredentials() {
 async function measureLoad(label, baseUrl, targets, counts) {
 	const rows = [];
 	for (const target of targets) {
-		const url = `${baseUrl}/webhook/${target.urlPath}`;
+		const url = sandboxProviders()[target.provider].callbackUrl(`${baseUrl}/webhook/${target.urlPath}`, target.credential.data);
 		const before = (await counts(target.workflow.id)).success;
-		await bench.load(url, bench.requestsFor(target.target, url, LOAD.warmup), LOAD.concurrency);
+		await bench.load(url, bench.requestsFor(target, url, LOAD.warmup), LOAD.concurrency);
 		const warmed = before + LOAD.warmup;
 		await waitFor(async () => (await counts(target.workflow.id)).success >= warmed, { timeoutMs: 120000, intervalMs: 200, what: `${label} ${target.target} warm-up executions` });
 		const started = performance.now();
-		const result = await bench.load(url, bench.requestsFor(target.target, url, LOAD.requests), LOAD.concurrency);
+		const result = await bench.load(url, bench.requestsFor(target, url, LOAD.requests), LOAD.concurrency);
 		const done = await waitFor(
 			async () => {
 				const now = await counts(target.workflow.id);
@@ -155,14 +148,10 @@ async function measureLoad(label, baseUrl, targets, counts) {
 
 // ---------------------------------------------------------------------------------------------
 
-async function main() {
-	console.log(`test:queue: n8n-nodes-whatsapp-notify in n8n ${rt.N8N_VERSION} queue mode (main, webhook processor, 2 workers, Redis, PostgreSQL)`);
-	const runtimeOptions = { log: (line) => console.log(`        ${line}`), quiet: !VERBOSE };
-	setTimeout(() => {
-		report.fail('the run finished in time', `still running after ${RUN_TIMEOUT_MS / 60000} minutes`);
-		finish(1);
-	}, RUN_TIMEOUT_MS).unref();
+const runtimeOptions = { log: (line) => console.log(`        ${line}`), quiet: !VERBOSE };
 
+/** n8n installed, a temp folder, Redis, PostgreSQL, the sink and the sandbox: each stopped at the end. */
+async function startServices() {
 	report.section('n8n, Redis and PostgreSQL');
 	await rt.ensureN8n({ log: runtimeOptions.log });
 	report.pass(`n8n ${rt.N8N_VERSION} installed in ${path.relative(rt.ROOT, rt.TOOL_DIR)}`);
@@ -181,17 +170,16 @@ async function main() {
 		report.pass('PostgreSQL stopped, its data folder removed');
 	});
 	report.pass(`${postgres.version} on 127.0.0.1:${postgres.port}, database ${postgres.database}${postgres.installed ? ' (installed with apt-get)' : ''}`);
-
 	const sink = await startSink();
 	onCleanup('stop the sink', () => sink.close());
 	const sandbox = await startSandbox({ port: 0, log: VERBOSE });
 	onCleanup('stop the sandbox', () => sandbox.close());
+	return { tmp, redis, postgres, sink, sandbox };
+}
 
-	// -- n8n in queue mode: every process gets the same database, queue and encryption key.
-	report.section('n8n in queue mode: the package installed in each process');
-	const webhookPort = await rt.findFreePort();
-	const webhookBase = `http://127.0.0.1:${webhookPort}`;
-	const queueEnv = {
+/** What every queue-mode process shares: the database, the queue, the encryption key, the URL n8n shows. */
+function queueEnvironment({ redis, postgres }, webhookBase) {
+	return {
 		EXECUTIONS_MODE: 'queue',
 		QUEUE_BULL_REDIS_HOST: redis.host,
 		QUEUE_BULL_REDIS_PORT: redis.port,
@@ -205,27 +193,31 @@ async function main() {
 		// The URL n8n shows and Twilio signs: the webhook processor's, on every process.
 		WEBHOOK_URL: `${webhookBase}/`,
 	};
+}
+
+/** The package in every process's folder; the credentials and workflows imported into PostgreSQL (through the main's folder) and published. */
+function installAndImport(services, queueEnv) {
+	const { tmp, sandbox, sink } = services;
 	const folders = Object.fromEntries(['main', 'webhook', 'worker-1', 'worker-2'].map((name) => [name, path.join(tmp, name)]));
-	for (const [name, folder] of Object.entries(folders)) {
-		rt.installPackage(folder, { ...runtimeOptions, build: name === 'main' });
-	}
+	for (const [name, folder] of Object.entries(folders)) rt.installPackage(folder, { ...runtimeOptions, build: name === 'main' });
 	report.pass('packed the package and installed it as a community package in the main, webhook and both worker folders');
 
 	const credentials = sandboxCredentials(sandbox.url, { suffix: 'queue' });
-	const loadCredentials = benchCredentials().map((credential) => ({ ...credential, id: rt.newId() }));
+	const loadCredentials = bench.loadCredentials().map((credential) => ({ ...credential, id: rt.newId() }));
 	rt.importCredentials(folders.main, [...Object.values(credentials), ...loadCredentials], { ...runtimeOptions, env: queueEnv });
-	const triggerIds = Object.fromEntries(providerNames().map((provider) => [provider, crypto.randomUUID()]));
-	const statusWorkflows = Object.fromEntries(
-		providerNames().map((provider) => [provider, statusWorkflow({ provider, credential: credentials[provider], webhookId: triggerIds[provider], sinkUrl: sink.url })]),
-	);
-	const batchWorkflows = Object.fromEntries(
-		providerNames().map((provider) => [provider, batchSendWorkflow({ provider, credential: credentials[provider], path: `batch-${provider}` })]),
-	);
+	const byProvider = (make) => Object.fromEntries(providerNames().map((provider) => [provider, make(provider)]));
+	const triggerIds = byProvider(() => crypto.randomUUID());
+	const statusWorkflows = byProvider((provider) => statusWorkflow({ provider, credential: credentials[provider], webhookId: triggerIds[provider], sinkUrl: sink.url }));
+	const batchWorkflows = byProvider((provider) => batchSendWorkflow({ provider, credential: credentials[provider], path: `batch-${provider}` }));
 	const targets = loadTargets(loadCredentials);
 	const workflows = [...Object.values(statusWorkflows), ...Object.values(batchWorkflows), ...targets.map((target) => target.workflow)];
 	rt.importWorkflows(folders.main, workflows, { ...runtimeOptions, env: queueEnv, activate: true });
 	report.pass(`imported the credentials and ${workflows.length} workflows into PostgreSQL and published them`);
+	return { folders, credentials, triggerIds, statusWorkflows, batchWorkflows, targets, workflows };
+}
 
+/** The main (production webhooks off), the webhook processor and two workers. */
+async function startQueueProcesses({ folders, workflows }, queueEnv, webhookPort) {
 	onCleanup('stop n8n processes still starting', () => rt.stopAll({ timeoutMs: 5000 }));
 	// Production webhooks only on the webhook processor: a callback the main took would not count.
 	const main = await rt.startN8n({
@@ -246,17 +238,11 @@ async function main() {
 	report.pass(
 		`main ${main.localUrl} (pid ${main.pid}), webhook processor ${webhook.localUrl} (pid ${webhook.pid}), workers pid ${workers.map((w) => w.pid).join(' and ')}, ${WORKER_CONCURRENCY} jobs each`,
 	);
+	return { main, webhook, workers };
+}
 
-	const triggerUrls = Object.fromEntries(providerNames().map((provider) => [provider, triggerUrl(provider, webhookBase, triggerIds[provider])]));
-	sandbox.configure({ webhooks: triggerUrls, callbackDelayMs: 100 });
-
-	const ctx = { main, webhook, workers, sandbox, sink, webhookBase, triggerUrls, statusWorkflows, batchWorkflows };
-	await checkBatches(ctx);
-	await checkCallbacks(ctx);
-	await checkForgedCallbacks(ctx);
-	await checkSharedLimit(ctx);
-	await checkRegistration({ ...ctx, credentials });
-
+/** The bench's load through the webhook processor, then on a single n8n process with SQLite, and the two compared. */
+async function measureThroughput({ main, webhook, workers, webhookBase }, targets) {
 	report.section(`throughput: the bench's callback load through the webhook processor (${LOAD.requests} per provider, ${LOAD.concurrency} clients)`);
 	measured.queue = await measureLoad('queue', webhookBase, targets, (id) => executionCounts(main, id));
 	const [onFirst, onSecond] = executionsRunBy(workers).map((ids) => ids.length);
@@ -267,11 +253,37 @@ async function main() {
 	measured.single = await measureSingle(targets);
 
 	report.section('callbacks per second');
-	const line = (name, m) => `${name}: ${m.callbacksPerSecond} callbacks/s answered, ${m.executionsPerSecond} executions/s done (mean of the 3 providers)`;
+	const line = (name, m) => `${name}: ${m.callbacksPerSecond} callbacks/s answered, ${m.executionsPerSecond} executions/s done (mean of the ${targets.length} providers)`;
 	report.info(line('queue mode (webhook processor + 2 workers, PostgreSQL)', measured.queue));
 	report.info(line('single n8n process (SQLite)', measured.single));
 	report.info(`ratio queue/single: answers ${(measured.queue.callbacksPerSecond / measured.single.callbacksPerSecond).toFixed(2)}×, executions ${(measured.queue.executionsPerSecond / measured.single.executionsPerSecond).toFixed(2)}×`);
 	console.log(`QUEUE_RESULT ${JSON.stringify({ n8nVersion: rt.N8N_VERSION, load: LOAD, ...measured })}`);
+}
+
+async function main() {
+	console.log(`test:queue: n8n-nodes-whatsapp-notify in n8n ${rt.N8N_VERSION} queue mode (main, webhook processor, 2 workers, Redis, PostgreSQL)`);
+	setTimeout(() => {
+		report.fail('the run finished in time', `still running after ${RUN_TIMEOUT_MS / 60000} minutes`);
+		finish(1);
+	}, RUN_TIMEOUT_MS).unref();
+	const services = await startServices();
+	report.section('n8n in queue mode: the package installed in each process');
+	const webhookPort = await rt.findFreePort();
+	const webhookBase = `http://127.0.0.1:${webhookPort}`;
+	const queueEnv = queueEnvironment(services, webhookBase);
+	const imported = installAndImport(services, queueEnv);
+	const processes = await startQueueProcesses(imported, queueEnv, webhookPort);
+	const { sandbox, sink } = services;
+	const triggerUrls = Object.fromEntries(providerNames().map((provider) => [provider, triggerUrl(provider, webhookBase, imported.triggerIds[provider])]));
+	sandbox.configure({ webhooks: triggerUrls, callbackDelayMs: 100 });
+
+	const ctx = { ...processes, sandbox, sink, webhookBase, triggerUrls, statusWorkflows: imported.statusWorkflows, batchWorkflows: imported.batchWorkflows };
+	await checkBatches(ctx);
+	await checkCallbacks(ctx);
+	await checkForgedCallbacks(ctx);
+	await checkSharedLimit(ctx);
+	await checkRegistration({ ...ctx, credentials: imported.credentials });
+	await measureThroughput(ctx, imported.targets);
 }
 
 /** Concurrent batch executions through the webhook processor: every message sent once, answers in order. */
@@ -514,7 +526,7 @@ async function measureSingle(targets) {
 	const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'wa-notify-single-'));
 	onCleanup('remove the single-process folder', () => fs.rmSync(folder, { recursive: true, force: true }));
 	rt.installPackage(folder, { quiet: true, build: false });
-	const credentials = rt.importCredentials(folder, benchCredentials(), { quiet: true });
+	const credentials = importLoadCredentials(folder, { quiet: true });
 	const fresh = loadTargets(credentials).map((target, index) => ({ ...target, target: targets[index].target }));
 	rt.importWorkflows(folder, fresh.map((target) => target.workflow), { quiet: true, activate: true });
 	const single = await rt.startN8n({ userFolder: folder, setupOwner: true, expectActive: fresh.map((target) => target.workflow.id) });

@@ -280,6 +280,14 @@ function loadDemo(sandboxUrl) {
 	return { credentials, workflows, hash };
 }
 
+/** Where each provider's callbacks go: the URLs the triggers registered, and those given to the sandbox by hand. */
+function registeredTriggerUrls(sandbox, manualTriggers) {
+	const registered = Object.entries(sandboxProviders()).flatMap(([provider, kit]) =>
+		(kit.registeredUrls ? kit.registeredUrls(sandbox.registrations[provider] ?? []) : []).map((url) => [provider, url]),
+	);
+	return [...registered, ...manualTriggers.map((trigger) => [trigger.provider, `${trigger.url} (set up by hand)`])];
+}
+
 /**
  * The demo Status Triggers set up by hand (Register Callback Automatically off): their workflow,
  * provider and production URL, which the sandbox is given. The others register themselves with
@@ -291,12 +299,10 @@ function manualDemoTriggers(demo, n8nUrl) {
 		for (const node of workflow.nodes) {
 			if (node.type !== rt.NODE_TYPES.statusTrigger || node.parameters.registerCallback !== false) continue;
 			const provider = node.parameters.provider;
-			let url = `${n8nUrl}/webhook/${rt.productionWebhookPath({ node, path: 'status' })}`;
-			if (provider === 'gupshup') {
-				const credentialId = Object.values(node.credentials || {})[0].id;
-				const credential = demo.credentials.find((each) => each.id === credentialId);
-				url += `?token=${encodeURIComponent(credential.data.webhookToken)}`;
-			}
+			const credentialId = Object.values(node.credentials || {})[0].id;
+			const credential = demo.credentials.find((each) => each.id === credentialId);
+			// The URL with the credential's token for a provider that takes one in it (its kit says).
+			const url = sandboxProviders()[provider].callbackUrl(`${n8nUrl}/webhook/${rt.productionWebhookPath({ node, path: 'status' })}`, credential.data);
 			triggers.push({ workflow, provider, url });
 		}
 	}
@@ -309,62 +315,48 @@ function findNode(workflow, type) {
 
 // ---------------------------------------------------------------------------------------------
 
-async function main() {
-	let opts;
-	try {
-		opts = options();
-	} catch (error) {
-		console.error(`${error.message}\n\n${USAGE}`);
-		process.exit(2);
-	}
-	if (opts.help) {
-		say(USAGE);
-		return;
-	}
-	if (opts.stop) process.exit(await stopBackgroundRun(opts.dir));
-	handleSignals();
-	const devDir = opts.dir;
-	const demoMarker = path.join(devDir, '.demo-imported');
-	const where = shown(devDir);
-
-	const started = Date.now();
-	const n8nUrl = `http://${HOST}:${opts.port}`;
-	const sandboxUrl = `http://127.0.0.1:${opts.sandboxPort}`;
+/** The run's pid file, once both ports are known to be free. */
+async function claimPorts(opts) {
 	await assertPortFree(opts.port, 'n8n');
 	await assertPortFree(opts.sandboxPort, 'provider sandbox');
-	fs.mkdirSync(devDir, { recursive: true });
-	running.pidFile = path.join(devDir, 'dev.pid');
+	fs.mkdirSync(opts.dir, { recursive: true });
+	running.pidFile = path.join(opts.dir, 'dev.pid');
 	const pid = { pid: process.pid, port: opts.port, sandboxPort: opts.sandboxPort, started: new Date().toISOString() };
 	fs.writeFileSync(running.pidFile, `${JSON.stringify(pid)}\n`);
+}
 
+/** `work` shown as an activity that fails visibly. */
+async function asActivity(activityShown, work) {
+	try {
+		return await work();
+	} catch (error) {
+		activityShown.fail();
+		throw error;
+	}
+}
+
+async function buildAndInstallN8n(opts) {
 	if (opts.skipBuild) step('Using dist/ as it is (--skip-build)');
 	else {
 		const building = activity('Building the package (npm run build: TypeScript, icons)', { usually: 'a few seconds' });
 		building.update('tsc');
-		await build().catch((error) => {
-			building.fail();
-			throw error;
-		});
+		await asActivity(building, build);
 		building.done();
 	}
-
-	if (!rt.isN8nInstalled()) {
-		const installing = activity(
-			`Installing n8n ${rt.N8N_VERSION} into .tools/n8n, once (~2.3 GB; later runs reuse it)`,
-			{ usually: N8N_INSTALL_USUALLY },
-		);
-		installing.update('starting npm (or waiting for another install of it to finish)');
-		await rt
-			.ensureN8n({ quiet: true, onProgress: (progress) => installing.update(describeProgress(progress)) })
-			.catch((error) => {
-				installing.fail();
-				throw error;
-			});
-		installing.done(`n8n ${rt.N8N_VERSION} installed`);
-	} else {
+	if (rt.isN8nInstalled()) {
 		step(`n8n ${rt.N8N_VERSION} is installed in .tools/n8n`);
+		return;
 	}
+	const installing = activity(`Installing n8n ${rt.N8N_VERSION} into .tools/n8n, once (~2.3 GB; later runs reuse it)`, { usually: N8N_INSTALL_USUALLY });
+	installing.update('starting npm (or waiting for another install of it to finish)');
+	await asActivity(installing, () => rt.ensureN8n({ quiet: true, onProgress: (progress) => installing.update(describeProgress(progress)) }));
+	installing.done(`n8n ${rt.N8N_VERSION} installed`);
+}
 
+/** The dev folder (kept, or emptied with --fresh) with the package installed and the demo imported when it changed. */
+function prepareFolder(opts, sandboxUrl) {
+	const devDir = opts.dir;
+	const where = shown(devDir);
 	if (opts.fresh && fs.existsSync(path.join(devDir, '.n8n'))) {
 		step(`--fresh: deleting ${where}`);
 		for (const entry of fs.readdirSync(devDir)) {
@@ -372,35 +364,31 @@ async function main() {
 		}
 	}
 	const reused = fs.existsSync(path.join(devDir, '.n8n', 'database.sqlite'));
-	step(
-		reused
-			? `Reusing ${where} (your workflows and executions stay; "npm run dev -- --fresh" starts over)`
-			: `Creating ${where}`,
-	);
+	step(reused ? `Reusing ${where} (your workflows and executions stay; "npm run dev -- --fresh" starts over)` : `Creating ${where}`);
 
 	const packing = activity('Installing the packed package into n8n as a community package', { usually: 'about a second' });
 	rt.installPackage(devDir, { build: false, quiet: true });
 	packing.done();
 
 	const demo = loadDemo(sandboxUrl);
+	const demoMarker = path.join(devDir, '.demo-imported');
 	const previous = fs.existsSync(demoMarker) ? fs.readFileSync(demoMarker, 'utf8').trim() : null;
-	if (opts.resetDemo || previous !== demo.hash) {
-		const importing = activity(
-			`Importing the demo: ${demo.credentials.length} credentials and ${demo.workflows.length} workflows from demo/ (n8n's CLI)`,
-			{ usually: 'about 5 s' },
-		);
-		rt.importCredentials(devDir, demo.credentials, { quiet: true });
-		rt.importWorkflows(devDir, demo.workflows, { activate: false, quiet: true });
-		fs.writeFileSync(demoMarker, `${demo.hash}\n`);
-		importing.done();
-	} else {
+	if (!opts.resetDemo && previous === demo.hash) {
 		step('The demo credentials and workflows are already imported (unchanged since; --reset-demo re-imports them)');
+		return demo;
 	}
+	const importing = activity(`Importing the demo: ${demo.credentials.length} credentials and ${demo.workflows.length} workflows from demo/ (n8n's CLI)`, { usually: 'about 5 s' });
+	rt.importCredentials(devDir, demo.credentials, { quiet: true });
+	rt.importWorkflows(devDir, demo.workflows, { activate: false, quiet: true });
+	fs.writeFileSync(demoMarker, `${demo.hash}\n`);
+	importing.done();
+	return demo;
+}
 
-	// -- the sandbox, then n8n
-	const triggers = manualDemoTriggers(demo, n8nUrl);
-	const webhooks = Object.fromEntries(triggers.map((trigger) => [trigger.provider, trigger.url]));
+/** The sandbox (its callbacks to the demo's triggers), then n8n; n8n exiting on its own stops everything. */
+async function startSandboxAndN8n(opts, { sandboxUrl, n8nUrl, triggers }) {
 	step(`Starting the provider sandbox on ${sandboxUrl}`);
+	const webhooks = Object.fromEntries(triggers.map((trigger) => [trigger.provider, trigger.url]));
 	const sandbox = await startSandbox({ port: opts.sandboxPort, webhooks, log: true });
 	running.sandbox = sandbox;
 
@@ -408,21 +396,20 @@ async function main() {
 	do brokerPort = await rt.findFreePort();
 	while ([5679, opts.port, opts.sandboxPort].includes(brokerPort));
 
-	const starting = activity(`Starting n8n on ${n8nUrl} (its log: ${path.join(where, 'n8n.log')})`, { usually: '5 to 15 s' });
+	const starting = activity(`Starting n8n on ${n8nUrl} (its log: ${path.join(shown(opts.dir), 'n8n.log')})`, { usually: '5 to 15 s' });
 	starting.update('loading nodes, migrating the database, activating the published workflows');
-	const n8n = await rt
-		.startN8n({ userFolder: devDir, port: opts.port, brokerPort, host: HOST, setupOwner: true })
-		.catch((error) => {
-			starting.fail();
-			throw error;
-		});
+	const n8n = await asActivity(starting, () => rt.startN8n({ userFolder: opts.dir, port: opts.port, brokerPort, host: HOST, setupOwner: true }));
 	starting.done(`n8n is up (pid ${n8n.pid})`);
 	n8n.exited.then((exit) => {
 		if (running.stopping) return;
 		console.error(`\nn8n exited on its own (${JSON.stringify(exit)}). The end of its log:\n${n8n.readLog().split('\n').slice(-30).join('\n')}`);
 		stopEverything('n8n exited', 1);
 	});
+	return { sandbox, n8n };
+}
 
+/** Every demo workflow published; the URLs of providers that verify them with a GET (Meta) verified by the sandbox. */
+async function publishDemo({ n8n, sandbox }, demo, triggers) {
 	for (const workflow of demo.workflows) {
 		const current = await n8n.rest('GET', `/workflows/${workflow.id}`).catch(() => null);
 		if (!current) {
@@ -431,19 +418,20 @@ async function main() {
 		}
 		if (!current.active) await n8n.activateWorkflow(workflow.id);
 	}
-
 	// Meta verifies a Callback URL with a GET before it sends anything there; the sandbox does the same.
 	for (const trigger of triggers.filter((each) => sandboxProviders()[each.provider].handshakeRequest)) {
 		const result = await sandbox.handshake(trigger.provider);
 		say(`  ${trigger.provider} callback URL ${result.ok ? 'verified (GET with hub.challenge echoed)' : `NOT verified: HTTP ${result.httpStatus ?? result.error}`}`);
 	}
+}
 
+/** What to do next, with the demo's form and webhook URLs. */
+function welcome({ demo, n8nUrl, sandboxUrl, sandbox, triggers, started }) {
 	const sendWorkflow = demo.workflows.find((workflow) => findNode(workflow, rt.NODE_TYPES.notify));
 	const form = sendWorkflow && findNode(sendWorkflow, 'n8n-nodes-base.formTrigger');
 	const hook = sendWorkflow && findNode(sendWorkflow, 'n8n-nodes-base.webhook');
 	const formUrl = form ? `${n8nUrl}/form/${form.parameters.options.path || form.webhookId}` : null;
 	const hookUrl = hook ? `${n8nUrl}/webhook/${hook.parameters.path}` : null;
-
 	say(`
 ============================================================================================
  n8n ${rt.N8N_VERSION} with n8n-nodes-whatsapp-notify is ready (${Math.round((Date.now() - started) / 1000)} s)
@@ -462,12 +450,39 @@ async function main() {
     ${TEST_NUMBERS.invalid} is refused by the provider: the form and the webhook answer with its error.
 
  The sandbox (${sandboxUrl}) prints each send and callback below.
- Status callbacks go to:
-${triggers.map((trigger) => `   ${trigger.provider.padEnd(8)} ${trigger.url}`).join('\n')}
+ Status callbacks go to what each status trigger registered with the sandbox when it was published:
+${registeredTriggerUrls(sandbox, triggers).map(([provider, url]) => `   ${provider.padEnd(8)} ${url}`).join('\n')}
  Ctrl-C stops n8n and the sandbox (in the background: npm run dev -- --stop, or kill ${process.pid}).
 ============================================================================================
 `);
 
+	return { hookUrl, formUrl };
+}
+
+async function main() {
+	let opts;
+	try {
+		opts = options();
+	} catch (error) {
+		console.error(`${error.message}\n\n${USAGE}`);
+		process.exit(2);
+	}
+	if (opts.help) {
+		say(USAGE);
+		return;
+	}
+	if (opts.stop) process.exit(await stopBackgroundRun(opts.dir));
+	handleSignals();
+	const started = Date.now();
+	const n8nUrl = `http://${HOST}:${opts.port}`;
+	const sandboxUrl = `http://127.0.0.1:${opts.sandboxPort}`;
+	await claimPorts(opts);
+	await buildAndInstallN8n(opts);
+	const demo = prepareFolder(opts, sandboxUrl);
+	const triggers = manualDemoTriggers(demo, n8nUrl);
+	const { sandbox, n8n } = await startSandboxAndN8n(opts, { sandboxUrl, n8nUrl, triggers });
+	await publishDemo({ n8n, sandbox }, demo, triggers);
+	const { hookUrl, formUrl } = welcome({ demo, n8nUrl, sandboxUrl, sandbox, triggers, started });
 	if (opts.check) {
 		const ok = await selfCheck({ n8n, hookUrl, formUrl, triggers });
 		await stopEverything('--check done', ok ? 0 : 1);

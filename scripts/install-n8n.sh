@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the pinned n8n (see N8N_VERSION in scripts/n8n-runtime.js) into .tools/n8n,
+# Installs the pinned n8n (see DEFAULT_N8N_VERSION in scripts/n8n-runtime/profile.js) into .tools/n8n,
 # reusing an existing install of that version. Prints the path of the n8n CLI.
 set -euo pipefail
 cd "$(dirname "$0")/.."

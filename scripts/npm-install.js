@@ -134,4 +134,4 @@ function progressLogger(write, { everyMs = 30000 } = {}) {
 	};
 }
 
-module.exports = { npmInstall, stopInstalls, describeProgress, progressLogger, readLogLine };
+module.exports = { npmInstall, stopInstalls, describeProgress, progressLogger };

@@ -12,20 +12,16 @@
  * seen and a discarded execution (one send each through the demo webhook), then saves:
  *   send-workflow.png      the "WhatsApp demo: send" canvas
  *   notify-panel.png       WhatsApp Notify's parameters (Send via Twilio)
- *   notify-provider-choice.png  its Provider list (the credential picker above lists that provider's credentials)
+ *   notify-provider-choice.png  its credential list: picking a credential picks the provider
  *   template-list.png      its Template list (From List), filled from the sandbox's Content API
  *   status-workflow.png    the "WhatsApp demo: status (Twilio)" canvas: Delivered / Seen / Discarded
  *   trigger-panel.png      the Status Trigger's panel: production webhook URL and the setup notice
  *   status-executions.png  that workflow's executions, the latest one taking the Discarded path
- *   sms-fallback.png       "WhatsApp demo: SMS fallback" (saved over REST when missing): five messages,
- *                          WhatsApp Notify's error output -> "Send SMS" (n8n's Twilio node, To =
- *                          {{ $json.recipient }}), its panel after "Execute previous nodes"
  * Requests to anything but the n8n instance are blocked, so the run stays offline.
  * Not run by CI.
  */
 
 const { spawn } = require('node:child_process');
-const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 const { parseArgs } = require('node:util');
@@ -129,57 +125,151 @@ async function prepareExecutions(url, statusWorkflow) {
 	}
 }
 
-const FALLBACK_NAME = 'WhatsApp demo: SMS fallback';
+/** A headless Chromium that reaches only the n8n instance (offline by construction), and a page on it. */
+async function openBrowser(options) {
+	// Loaded here so "npm run screenshots -- --help" works without dev dependencies.
+	const { chromium } = require('playwright-core');
+	const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+	const context = await browser.newContext({ viewport: VIEWPORT, deviceScaleFactor: 1 });
+	const origin = new URL(options.url).origin;
+	await context.route('**/*', (route) => {
+		const requested = route.request().url();
+		if (requested.startsWith(origin) || requested.startsWith('data:') || requested.startsWith('blob:')) return route.continue();
+		return route.abort();
+	});
+	const page = await context.newPage();
+	page.setDefaultTimeout(30000);
+	return { browser, page };
+}
 
-/**
- * "WhatsApp demo: SMS fallback", saved over REST unless it exists: five messages (two of which fail)
- * -> WhatsApp Notify (Twilio, On Error "Continue (using error output)") -> its error output ->
- * "Send SMS", n8n's Twilio node, To = {{ $json.recipient }}. Manual, so never published.
- */
-async function saveFallbackWorkflow(url, twilioCredential) {
-	const cookie = await rt.login(url, rt.OWNER);
-	const rest = async (method, route, body) => {
-		const response = await fetch(`${url}/rest${route}`, {
-			method,
-			headers: { cookie, 'content-type': 'application/json' },
-			body: body && JSON.stringify(body),
-		});
-		if (!response.ok) throw new Error(`${method} /rest${route} answered ${response.status}: ${await response.text()}`);
-		/** @type {any} */
-		const answer = await response.json();
-		return answer.data;
+/** What every picture uses: shoot(name, check), the text of a selector, opening a canvas or a node's panel, checking the canvas. */
+function pictureHelpers(page, options) {
+	const shoot = async (name, check) => {
+		if (check) {
+			const missing = await check();
+			if (missing) throw new Error(`${name}: ${missing}`);
+		}
+		const file = path.join(options.out, name);
+		await page.screenshot({ path: file });
+		say(`saved ${path.relative(rt.ROOT, file)}`);
 	};
-	const existing = (await rest('GET', '/workflows')).find((workflow) => workflow.name === FALLBACK_NAME);
-	if (existing) return rest('GET', `/workflows/${existing.id}`);
-	const { fallbackMessages } = require('../e2e/lib/workflows');
-	const node = (name, type, typeVersion, position, parameters, extra = {}) => ({ id: crypto.randomUUID(), name, type, typeVersion, position, parameters, ...extra });
-	const nodes = [
-		node('Run', 'n8n-nodes-base.manualTrigger', 1, [0, 0], {}),
-		node('Five messages', 'n8n-nodes-base.set', 3.4, [220, 0], { mode: 'raw', jsonOutput: JSON.stringify({ messages: fallbackMessages() }), options: {} }),
-		node('One item per message', 'n8n-nodes-base.splitOut', 1, [440, 0], { fieldToSplitOut: 'messages', options: {} }),
-		node(
-			'WhatsApp Notify',
-			rt.NODE_TYPES.notify,
-			1,
-			[660, 0],
-			{ provider: 'twilio', recipient: '={{ $json.to }}', message: '={{ $json.text }}', options: {} },
-			{ credentials: twilioCredential, onError: 'continueErrorOutput' },
-		),
-		node('Send SMS', 'n8n-nodes-base.twilio', 1, [940, 120], {
-			from: '+15550001111',
-			to: '={{ $json.recipient }}',
-			message: '=WhatsApp did not reach you: {{ $json.text }}',
-			options: {},
-		}),
-	];
-	const next = (from, to) => ({ [from]: { main: [[{ node: to, type: 'main', index: 0 }]] } });
-	const connections = {
-		...next('Run', 'Five messages'),
-		...next('Five messages', 'One item per message'),
-		...next('One item per message', 'WhatsApp Notify'),
-		'WhatsApp Notify': { main: [[], [{ node: 'Send SMS', type: 'main', index: 0 }]] },
+	const textOf = (selector) => page.locator(selector).first().innerText();
+	const openCanvas = async (workflow) => {
+		await page.goto(`${options.url}/workflow/${workflow.id}`);
+		await page.waitForSelector('[data-test-id="canvas-node"]');
+		await page.keyboard.press('Escape');
+		await page.click('[data-test-id="zoom-to-fit"]');
+		// Leave room for the "Execute workflow" button that floats over the bottom of the canvas.
+		await page.click('[data-test-id="zoom-out-button"]');
+		await page.waitForLoadState('networkidle');
+		await page.waitForTimeout(600); // the zoom animation
 	};
-	return rest('POST', '/workflows', { name: FALLBACK_NAME, nodes, connections, settings: { executionOrder: 'v1' } });
+	const openPanel = async (workflow, node) => {
+		await page.goto(`${options.url}/workflow/${workflow.id}/${node.id}`);
+		await page.waitForSelector('[data-test-id="ndv"] [data-test-id="node-parameters"]');
+		await page.waitForLoadState('networkidle');
+	};
+	const expectNodes = (workflow) => async () => {
+		const shown = (await page.locator('[data-test-id="canvas-node"]').allInnerTexts()).join('\n');
+		const missing = workflow.nodes
+			.filter((node) => node.type !== 'n8n-nodes-base.stickyNote')
+			.filter((node) => !shown.includes(node.name))
+			.map((node) => node.name);
+		return missing.length ? `nodes not on the canvas: ${missing.join(', ')}` : null;
+	};
+	return { page, options, shoot, textOf, openCanvas, openPanel, expectNodes };
+}
+
+async function signIn(page, options) {
+	await page.goto(`${options.url}/signin`);
+	await page.fill('input[name="emailOrLdapLoginId"]', rt.OWNER.email);
+	await page.fill('input[name="password"]', rt.OWNER.password);
+	await page.click('[data-test-id="form-submit-button"]');
+	await page.waitForURL((url) => !url.pathname.startsWith('/signin'));
+	say(`signed in as ${rt.OWNER.email}`);
+}
+
+/** The send workflow, WhatsApp Notify's panel, its credential choice and its Template list. */
+async function shootSendWorkflow({ page, shoot, textOf, openCanvas, openPanel, expectNodes }, send, notifyNode) {
+	// -- send workflow
+	await openCanvas(send);
+	await shoot('send-workflow.png', expectNodes(send));
+
+	await openPanel(send, notifyNode);
+	const credentialName = Object.values(notifyNode.credentials)[0].name;
+	await shoot('notify-panel.png', async () => {
+		const text = await textOf('[data-test-id="ndv"]');
+		const wanted = ['Credential for Twilio WhatsApp API', 'Provider', 'Recipient', 'Message', 'Override (JSON)', 'Options'];
+		const missing = wanted.filter((word) => !text.includes(word));
+		const credential = await page.locator('[data-test-id="node-credentials-select"] input').first().inputValue();
+		if (credential !== credentialName) missing.push(`credential ${credentialName} (shows ${credential})`);
+		return missing.length ? `the panel lacks ${missing.join(', ')}` : null;
+	});
+	// n8n's editor hides the Provider parameter (the credentials' displayOptions make it the node's
+	// "auth field"): the provider is chosen by picking a credential of that provider's type.
+	await page.click('[data-test-id="node-credentials-select"]');
+	await page.getByText('Create new credential').first().waitFor();
+	// Let the dropdown finish fading in (its transform and opacity settle).
+	await page.waitForFunction(() => {
+		const { document, getComputedStyle } = /** @type {any} */ (globalThis);
+		const poppers = [...document.querySelectorAll('.el-popper')].filter((el) => el.offsetParent !== null && el.innerText.includes('Create new credential'));
+		return poppers.length > 0 && poppers.every((el) => getComputedStyle(el).opacity === '1' && getComputedStyle(el).transform === 'none');
+	});
+	await page.waitForTimeout(300);
+	await shoot('notify-provider-choice.png', async () => {
+		const text = await page.locator('.el-select-dropdown:visible, .el-popper:visible').allInnerTexts();
+		const all = text.join('\n');
+		const missing = ['Twilio WhatsApp API', 'Smooch (Sunshine Conversations) API', 'Gupshup API'].filter((type) => !all.includes(type));
+		return missing.length ? `the credential list lacks ${missing.join(', ')}` : null;
+	});
+	await page.keyboard.press('Escape');
+
+	// -- the Template list, filled from the sandbox through the credential (Twilio's Content API)
+	await openPanel(send, notifyNode);
+	await page.locator('[data-test-id="rlc-input"]').first().click();
+	await page.locator('[data-test-id="rlc-item"]').first().waitFor();
+	await page.waitForTimeout(400); // the dropdown's fade-in
+	await shoot('template-list.png', async () => {
+		const text = (await page.locator('[data-test-id="rlc-item"]').allInnerTexts()).join('\n');
+		const missing = ['order_shipped (en · 2 variables)', 'invoice_ready', 'appointment_moved'].filter((name) => !text.includes(name));
+		if (text.includes('spring_sale')) missing.push('nothing pending (spring_sale is listed)');
+		return missing.length ? `the Template list lacks ${missing.join(', ')}: ${text.slice(0, 200)}` : null;
+	});
+	await page.keyboard.press('Escape');
+
+}
+
+/** The status workflow, the trigger's panel with its production URL, and its executions. */
+async function shootStatusWorkflow({ page, options, shoot, textOf, openCanvas, openPanel, expectNodes }, status, triggerNode) {
+	// -- status workflow
+	await openCanvas(status);
+	await shoot('status-workflow.png', expectNodes(status));
+
+	await openPanel(status, triggerNode);
+	await page.click('[title="Click to display webhook URLs"]');
+	await page.click('[data-test-id="radio-button-production"]');
+	const productionUrl = `${options.url}/webhook/${triggerNode.webhookId}/status`;
+	await page.getByText(productionUrl).first().waitFor();
+	await page.waitForTimeout(400); // the section's expand animation
+	await shoot('trigger-panel.png', async () => {
+		const text = await textOf('[data-test-id="ndv"]');
+		if (!text.includes(productionUrl)) return `no production URL ${productionUrl}`;
+		if (!text.includes('Status Callback URL')) return 'no Twilio setup notice';
+		return null;
+	});
+
+	// -- the executions of the status workflow: the newest took the Discarded path
+	await page.goto(`${options.url}/workflow/${status.id}/executions`);
+	await page.waitForSelector('[data-test-id="current-executions-list"]');
+	await page.waitForSelector('[data-test-id="workflow-preview-iframe"]');
+	const preview = page.frameLocator('[data-test-id="workflow-preview-iframe"]');
+	await preview.locator('[data-test-id="canvas-node"]').first().waitFor();
+	await page.waitForLoadState('networkidle');
+	await page.waitForTimeout(600);
+	await shoot('status-executions.png', async () => {
+		const list = await textOf('[data-test-id="current-executions-list"]');
+		return /Succeeded/.test(list) ? null : `the executions list shows no succeeded execution: ${list.slice(0, 200)}`;
+	});
 }
 
 async function main() {
@@ -192,9 +282,6 @@ async function main() {
 		console.error(`${CHROMIUM} is missing. Install Debian's Chromium (this script never downloads a browser):\n  sudo apt-get update && sudo apt-get install -y chromium`);
 		process.exit(1);
 	}
-	// Loaded here so "npm run screenshots -- --help" works without dev dependencies.
-	const { chromium } = require('playwright-core');
-
 	const send = demoWorkflow('send.json');
 	const status = demoWorkflow('status-twilio.json');
 	const notifyNode = send.nodes.find((node) => node.type === rt.NODE_TYPES.notify && node.parameters.provider === 'twilio');
@@ -230,144 +317,12 @@ async function main() {
 		await prepareExecutions(options.url, status);
 
 		fs.mkdirSync(options.out, { recursive: true });
-		browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-		const context = await browser.newContext({ viewport: VIEWPORT, deviceScaleFactor: 1 });
-		const origin = new URL(options.url).origin;
-		// Offline by construction: only the n8n instance itself (and inline data) is reachable.
-		await context.route('**/*', (route) => {
-			const requested = route.request().url();
-			if (requested.startsWith(origin) || requested.startsWith('data:') || requested.startsWith('blob:')) return route.continue();
-			return route.abort();
-		});
-		const page = await context.newPage();
-		page.setDefaultTimeout(120000);
-
-		const shoot = async (name, check) => {
-			if (check) {
-				const missing = await check();
-				if (missing) throw new Error(`${name}: ${missing}`);
-			}
-			const file = path.join(options.out, name);
-			await page.screenshot({ path: file });
-			say(`saved ${path.relative(rt.ROOT, file)}`);
-		};
-		const textOf = (selector) => page.locator(selector).first().innerText();
-
-		// -- sign in through the form
-		await page.goto(`${options.url}/signin`);
-		await page.fill('input[name="emailOrLdapLoginId"]', rt.OWNER.email);
-		await page.fill('input[name="password"]', rt.OWNER.password);
-		await page.click('[data-test-id="form-submit-button"]');
-		await page.waitForURL((url) => !url.pathname.startsWith('/signin'));
-		say(`signed in as ${rt.OWNER.email}`);
-
-		const openCanvas = async (workflow) => {
-			await page.goto(`${options.url}/workflow/${workflow.id}`);
-			await page.waitForSelector('[data-test-id="canvas-node"]');
-			await page.keyboard.press('Escape');
-			await page.click('[data-test-id="zoom-to-fit"]');
-			// Leave room for the "Execute workflow" button that floats over the bottom of the canvas.
-			await page.click('[data-test-id="zoom-out-button"]');
-			await page.waitForLoadState('networkidle');
-			await page.waitForTimeout(600); // the zoom animation
-		};
-		const openPanel = async (workflow, node) => {
-			await page.goto(`${options.url}/workflow/${workflow.id}/${node.id}`);
-			await page.waitForSelector('[data-test-id="ndv"] [data-test-id="node-parameters"]');
-			await page.waitForLoadState('networkidle');
-		};
-		const nodeNames = async () => page.locator('[data-test-id="canvas-node"]').allInnerTexts();
-		const expectNodes = (workflow) => async () => {
-			const shown = (await nodeNames()).join('\n');
-			const missing = workflow.nodes
-				.filter((node) => node.type !== 'n8n-nodes-base.stickyNote')
-				.filter((node) => !shown.includes(node.name))
-				.map((node) => node.name);
-			return missing.length ? `nodes not on the canvas: ${missing.join(', ')}` : null;
-		};
-
-		// -- send workflow
-		await openCanvas(send);
-		await shoot('send-workflow.png', expectNodes(send));
-
-		await openPanel(send, notifyNode);
-		const credentialName = Object.values(notifyNode.credentials)[0].name;
-		await shoot('notify-panel.png', async () => {
-			const text = await textOf('[data-test-id="ndv"]');
-			const wanted = ['Credential for Twilio WhatsApp API', 'Provider', 'Recipient', 'Message', 'Override (JSON)', 'Options'];
-			const missing = wanted.filter((word) => !text.includes(word));
-			const credential = await page.locator('[data-test-id="node-credentials-select"] input').first().inputValue();
-			if (credential !== credentialName) missing.push(`credential ${credentialName} (shows ${credential})`);
-			return missing.length ? `the panel lacks ${missing.join(', ')}` : null;
-		});
-		// Provider is a visible choice; the credential picker above it lists that provider's credentials.
-		await page.click('[data-test-id="parameter-input-provider"]');
-		await page.getByRole('option', { name: 'Gupshup', exact: true }).waitFor();
-		await page.waitForTimeout(400); // the dropdown's fade-in
-		await shoot('notify-provider-choice.png', async () => {
-			const text = (await page.getByRole('option').allInnerTexts()).join('\n');
-			const missing = ['Twilio', 'Smooch (Sunshine Conversations)', 'Gupshup', 'Meta WhatsApp Cloud API'].filter((name) => !text.includes(name));
-			return missing.length ? `the Provider list lacks ${missing.join(', ')}` : null;
-		});
-		await page.keyboard.press('Escape');
-
-		// -- the Template list, filled from the sandbox through the credential (Twilio's Content API)
-		await openPanel(send, notifyNode);
-		await page.locator('[data-test-id="rlc-input"]').first().click();
-		await page.locator('[data-test-id="rlc-item"]').first().waitFor();
-		await page.waitForTimeout(400); // the dropdown's fade-in
-		await shoot('template-list.png', async () => {
-			const text = (await page.locator('[data-test-id="rlc-item"]').allInnerTexts()).join('\n');
-			const missing = ['order_shipped (en · 2 variables)', 'invoice_ready', 'appointment_moved'].filter((name) => !text.includes(name));
-			if (text.includes('spring_sale')) missing.push('nothing pending (spring_sale is listed)');
-			return missing.length ? `the Template list lacks ${missing.join(', ')}: ${text.slice(0, 200)}` : null;
-		});
-		await page.keyboard.press('Escape');
-
-		// -- status workflow
-		await openCanvas(status);
-		await shoot('status-workflow.png', expectNodes(status));
-
-		await openPanel(status, triggerNode);
-		await page.click('[title="Click to display webhook URLs"]');
-		await page.click('[data-test-id="radio-button-production"]');
-		const productionUrl = `${options.url}/webhook/${triggerNode.webhookId}/status`;
-		await page.getByText(productionUrl).first().waitFor();
-		await page.waitForTimeout(400); // the section's expand animation
-		await shoot('trigger-panel.png', async () => {
-			const text = await textOf('[data-test-id="ndv"]');
-			if (!text.includes(productionUrl)) return `no production URL ${productionUrl}`;
-			// Twilio calls with POST only: the GET URL (Meta's handshake) is not listed.
-			if (/\bGET\b/.test(text)) return 'the panel lists a GET URL, which only Meta uses';
-			return null;
-		});
-
-		// -- the executions of the status workflow: the newest took the Discarded path
-		await page.goto(`${options.url}/workflow/${status.id}/executions`);
-		await page.waitForSelector('[data-test-id="current-executions-list"]');
-		await page.waitForSelector('[data-test-id="workflow-preview-iframe"]');
-		const preview = page.frameLocator('[data-test-id="workflow-preview-iframe"]');
-		await preview.locator('[data-test-id="canvas-node"]').first().waitFor();
-		await page.waitForLoadState('networkidle');
-		await page.waitForTimeout(600);
-		await shoot('status-executions.png', async () => {
-			const list = await textOf('[data-test-id="current-executions-list"]');
-			return /Succeeded/.test(list) ? null : `the executions list shows no succeeded execution: ${list.slice(0, 200)}`;
-		});
-
-		// -- the SMS fallback: WhatsApp Notify's error output feeds an SMS node
-		const fallback = await saveFallbackWorkflow(options.url, notifyNode.credentials);
-		const smsNode = fallback.nodes.find((node) => node.name === 'Send SMS');
-		await openPanel(fallback, smsNode);
-		await page.getByRole('button', { name: 'Execute previous nodes' }).first().click();
-		await page.getByText('+15550000400').first().waitFor();
-		await page.waitForLoadState('networkidle');
-		await page.waitForTimeout(600);
-		await shoot('sms-fallback.png', async () => {
-			const text = await textOf('[data-test-id="ndv"]');
-			const missing = ['recipient', 'provider', 'error', 'customer', '+15550000400'].filter((word) => !text.includes(word));
-			return missing.length ? `the SMS node's panel lacks ${missing.join(', ')}` : null;
-		});
+		const opened = await openBrowser(options);
+		browser = opened.browser;
+		await signIn(opened.page, options);
+		const pictures = pictureHelpers(opened.page, options);
+		await shootSendWorkflow(pictures, send, notifyNode);
+		await shootStatusWorkflow(pictures, status, triggerNode);
 	} finally {
 		done = true;
 		await cleanup();

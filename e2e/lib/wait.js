@@ -31,4 +31,4 @@ async function waitFor(fn, { timeoutMs = 20000, intervalMs = 100, what = 'a cond
 	}
 }
 
-module.exports = { waitFor, WaitTimeout };
+module.exports = { waitFor };

@@ -24,6 +24,7 @@ const os = require('node:os');
 const path = require('node:path');
 
 const rt = require('../../scripts/n8n-runtime');
+const { sandboxProviders } = require('../../sandbox/providers');
 const { TEST_NUMBERS } = require('../../sandbox/server');
 const { waitFor } = require('../lib/wait');
 
@@ -146,6 +147,36 @@ async function demoAnswers(report, ports) {
 }
 
 /**
+ * Nothing pasted anywhere: publishing the demo's status workflows registered each trigger's URL
+ * with the sandbox (Register Callback Automatically), and the Twilio send of demoAnswers had its
+ * delivered event sent there and accepted.
+ */
+async function demoRegistersItself(report, ports) {
+	const sandboxBase = `http://127.0.0.1:${ports.sandbox}`;
+	const registrations = await (await fetch(`${sandboxBase}/_sandbox/registrations`)).json();
+	for (const [provider, kit] of Object.entries(sandboxProviders())) {
+		const urls = kit.registeredUrls(registrations[provider] ?? []);
+		report.check(
+			urls.length === 1 && urls[0].includes(`:${ports.n8n}/webhook/`),
+			`demo: publishing registered the ${provider} status trigger's URL with the sandbox (${urls.join(', ') || 'none'})`,
+		);
+	}
+	const delivered = await waitFor(
+		async () => {
+			const callbacks = /** @type {Array<{ provider: string, status: string, registered: boolean, httpStatus: number | null }>} */ (
+				await (await fetch(`${sandboxBase}/_sandbox/callbacks`)).json()
+			);
+			return callbacks.find((callback) => callback.provider === 'twilio' && callback.status === 'delivered' && callback.registered);
+		},
+		{ timeoutMs: 30000, intervalMs: 200, what: "the demo send's delivered callback" },
+	).catch(() => undefined);
+	report.check(
+		delivered && delivered.httpStatus === 200,
+		`demo: the Twilio send's delivered event went to the registered URL -> ${delivered ? delivered.httpStatus : 'none sent'}`,
+	);
+}
+
+/**
  * No failed credential checks: the only caller of a credential's test in n8n 2.8.4 is the editor
  * (POST /rest/credentials/test, sent when a credential is opened, with its secrets blanked out for
  * n8n to fill in). Each demo credential is tested that way and must pass against the sandbox, and
@@ -245,13 +276,17 @@ async function run({ report }) {
 	}
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wa-notify-dev-signals-'));
 	try {
-		const ports = { n8n: await rt.findFreePort(), sandbox: await rt.findFreePort() };
+		const ports = { n8n: await rt.findFreePort() };
+		// A port just found free can be found again: the two must differ.
+		do ports.sandbox = await rt.findFreePort();
+		while (ports.sandbox === ports.n8n);
 		for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
 			// The first start also checks the demo's answers (it is up anyway).
 			const whileUp =
 				signal === 'SIGINT'
 					? async (started) => {
 							await demoAnswers(report, ports);
+							await demoRegistersItself(report, ports);
 							await demoCredentialsPass(report, ports, started.output);
 						}
 					: undefined;

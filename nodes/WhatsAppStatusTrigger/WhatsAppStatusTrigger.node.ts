@@ -19,6 +19,7 @@ import {
 } from '../providers/description';
 import {
 	CallbackFormatError,
+	type CallbackToVerify,
 	type DeliveryStatus,
 	type Provider,
 	type ProviderSettings,
@@ -229,9 +230,18 @@ function isGenuine(
 	settings: ProviderSettings,
 	options: TriggerOptions,
 ): boolean {
+	const urls = () => candidateUrls.call(this, options);
 	try {
-		const urls = candidateUrls.call(this, options);
-		return provider.verifyCallback({ ...callback, urls, rawBody: this.getRequestObject().rawBody }, settings);
+		const toVerify: CallbackToVerify = {
+			...callback,
+			rawBody: this.getRequestObject().rawBody,
+			// Built only when the provider's scheme signs the URL (Twilio): asking n8n for its webhook URL
+			// costs about as much as the rest of the check.
+			get urls() {
+				return urls();
+			},
+		};
+		return provider.verifyCallback(toVerify, settings);
 	} catch {
 		return false;
 	}

@@ -312,6 +312,7 @@ const registration: CallbackRegistration = {
 		if (statusCode === 401 || statusCode === 403) {
 			return 'Check the credential’s Key ID and Secret: they must be an app-scoped API key of this App ID.';
 		}
+		if (statusCode >= 500) return 'Smooch could not answer: try activating again later.';
 		return 'An app holds at most 10 webhooks: if it has 10, remove one you no longer use (Zendesk Admin Center, Apps and integrations, Conversations integrations; or the Smooch dashboard), or turn off Register Callback Automatically and set the webhook up by hand.';
 	},
 };

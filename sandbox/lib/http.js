@@ -160,7 +160,6 @@ module.exports = {
 	basicAuth,
 	checkWebhookUrl,
 	parseBody,
-	parseForm,
 	postWebhook,
 	readRawBody,
 	sendJson,

@@ -6,6 +6,8 @@
  * nothing; the webhook's token travels in the configured URL's query.
  */
 
+const crypto = require('crypto');
+
 const { SANDBOX_CREDENTIALS, outcomeFor } = require('../constants');
 const { checkWebhookUrl } = require('../lib/http');
 const { uuid, whatsAppMessageId } = require('../lib/ids');
@@ -297,6 +299,18 @@ const hostileCallbacks = ({ url, json }) => [
 	],
 ];
 
+/** A delivered callback for the load tests (bench/n8n-webhooks.js, e2e/queue.js), for one recipient; the token is in the URL. */
+function loadCallback(to, _url, credential) {
+	const body = JSON.stringify({
+		app: credential.appName,
+		timestamp: Date.now(),
+		version: 2,
+		type: 'message-event',
+		payload: { id: `gBEG${crypto.randomBytes(10).toString('hex')}`, gsId: uuid(), type: 'delivered', destination: to.slice(1), payload: { ts: Math.floor(Date.now() / 1000) } },
+	});
+	return { body, headers: JSON_TYPE };
+}
+
 module.exports = {
 	name: NAME,
 	routes: [
@@ -354,6 +368,8 @@ module.exports = {
 		JSON.stringify(JSON.parse(fields.template)) === JSON.stringify({ id: template.gupshupId, params: variables }) && fields.message === undefined,
 	sentDocument: (fields, { url, fileName, caption }) =>
 		JSON.stringify(JSON.parse(fields.message)) === JSON.stringify({ type: 'file', url, filename: fileName, caption }),
+	normalizeBench: { 'gupshup-v2': 'delivered', 'gupshup-v3': 'v3Statuses' },
 	forgeries,
 	hostileCallbacks,
+	loadCallback,
 };

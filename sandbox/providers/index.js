@@ -9,7 +9,8 @@ const path = require('path');
  *
  * The sandbox plays the provider with:
  *   name, routes [{ method, pattern, kind, handle }], tooManyRequests(retryAfterSeconds),
- *   callbacksFor(message), handshakeRequest?(url, verifyToken)
+ *   callbacksFor(message), handshakeRequest?(url, verifyToken), and for the providers' registration
+ *   APIs callbackTargets?({ configured, registrations, message }) (where a message's callbacks go)
  * The suites read:
  *   credentialType                      the n8n credential type (from the package's Provider)
  *   sandboxCredential(baseUrl)          credential data pointing at the sandbox
@@ -36,6 +37,13 @@ const path = require('path');
  *                                       whether a send's parsed body is that template or document
  *   forgeries({ original, url, marker }) forged callbacks (each gets 401) and one genuine one
  *   hostileCallbacks({ url, json })     callers who are not the provider: [what, { url?, body, headers }]
+ *   registeredUrls(registrations)       the callback URLs the sandbox holds registered for the provider
+ *   registerByHand?(url)                the request ({ method, path, headers, body }) a user would make by hand
+ *   oneRegistrationPerAccount?          true when the account holds one registered callback URL (Meta's number)
+ *   normalizeBench                      format name -> the fixture (test/fixtures/<name>-callbacks.json) the
+ *                                       benchmark normalizes for it
+ *   loadCallback?(to, url, credential)  a delivered callback for the load tests ({ body, headers }), to a
+ *                                       trigger at url (callbackUrl's) checked with credential
  */
 
 /** The package's provider registry, built: the one list of providers. */

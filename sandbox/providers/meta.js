@@ -362,6 +362,9 @@ module.exports = {
 		JSON.stringify(body.template) === JSON.stringify({ name: template.name, language: { code: 'en' }, components: [{ type: 'body', parameters: variables.map((text) => ({ type: 'text', text })) }] }),
 	sentDocument: (body, { url, fileName, caption }) =>
 		body.type === 'document' && JSON.stringify(body.document) === JSON.stringify({ link: url, caption, filename: fileName }),
+	normalizeBench: { meta: 'delivered', 'meta-two-statuses': 'batchOfTwo' },
+	// The phone number's callback override holds one URL: a second trigger on the number is refused.
+	oneRegistrationPerAccount: true,
 	forgeries,
 	hostileCallbacks,
 	metaSignature,

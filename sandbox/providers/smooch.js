@@ -242,6 +242,22 @@ const hostileCallbacks = ({ json }) => [
 	['Smooch: fields as objects, no X-API-Key', { body: JSON.stringify({ trigger: { toString: 1 }, notification: { _id: [] } }), headers: json }],
 ];
 
+/** A delivered callback for the load tests (bench/n8n-webhooks.js, e2e/queue.js), for one recipient. */
+function loadCallback(to, _url, credential) {
+	const body = JSON.stringify({
+		trigger: 'notification:delivery:user',
+		app: { _id: '5698edbf2a43bd081be982f1' },
+		version: 'v1.1',
+		destination: { type: 'whatsapp', integrationId: credential.integrationId, destinationId: to },
+		isFinalEvent: false,
+		externalMessages: [{ id: `wamid.${crypto.randomBytes(12).toString('hex')}` }],
+		notification: { _id: uuid() },
+		matchResult: { appUser: { _id: crypto.randomBytes(12).toString('hex'), conversationStarted: false } },
+		timestamp: Date.now() / 1000,
+	});
+	return { body, headers: { ...JSON_TYPE, 'x-api-key': credential.webhookSecret } };
+}
+
 module.exports = {
 	name: NAME,
 	routes: [
@@ -319,6 +335,8 @@ module.exports = {
 			}),
 	sentDocument: (body, { url, caption }) =>
 		JSON.stringify(body.message) === JSON.stringify({ type: 'file', mediaUrl: url, mediaType: 'application/pdf', text: caption }),
+	normalizeBench: { 'smooch-v1.1-notification': 'notificationDelivered', 'smooch-v2-events-batch': 'v2Batch' },
 	forgeries,
 	hostileCallbacks,
+	loadCallback,
 };

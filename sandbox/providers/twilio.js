@@ -480,6 +480,26 @@ function hostileCallbacks({ url, json }) {
 	];
 }
 
+/** A delivered callback for the load tests (bench/n8n-webhooks.js, e2e/queue.js), for one recipient, signed for the URL. */
+function loadCallback(to, url, credential) {
+	const sid = twilioSid('SM');
+	const fields = {
+		SmsSid: sid,
+		SmsStatus: 'delivered',
+		MessageStatus: 'delivered',
+		EventType: 'DELIVERED',
+		ChannelToAddress: to,
+		To: `whatsapp:${to}`,
+		ChannelPrefix: 'whatsapp',
+		MessageSid: sid,
+		AccountSid: credential.accountSid,
+		From: `whatsapp:${credential.fromNumber}`,
+		ApiVersion: API_VERSION,
+		ChannelInstallSid: twilioSid('XE'),
+	};
+	return { body: new URLSearchParams(fields).toString(), headers: { ...FORM, 'x-twilio-signature': twilioSignature(credential.authToken, url, fields) } };
+}
+
 module.exports = {
 	name: NAME,
 	routes: [
@@ -532,7 +552,9 @@ module.exports = {
 		fields.ContentVariables === JSON.stringify(Object.fromEntries(variables.map((value, index) => [index + 1, value]))) &&
 		fields.Body === undefined,
 	sentDocument: (fields, { url, caption }) => fields.MediaUrl === url && fields.Body === caption,
+	normalizeBench: { twilio: 'delivered' },
 	forgeries,
 	hostileCallbacks,
+	loadCallback,
 	twilioSignature,
 };

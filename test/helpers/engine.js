@@ -367,4 +367,4 @@ function triggerOutputNames(parameters) {
 	return outputs.map((output) => (typeof output === 'string' ? output : output.displayName));
 }
 
-module.exports = { runNotify, runListSearch, runStatusWebhook, runWebhookMethod, triggerOutputNames, NOTIFY_TYPE, TRIGGER_TYPE };
+module.exports = { runNotify, runListSearch, runStatusWebhook, runWebhookMethod, triggerOutputNames };

@@ -6,6 +6,7 @@
 const nock = require('nock');
 const { providersOffline } = require('../helpers/offline');
 const { runNotify } = require('../helpers/engine');
+const { onVirtualClock } = require('../helpers/virtualClock');
 const { recordingServer } = require('../helpers/recordingServer');
 const { CREDENTIALS, TWILIO, expectNoSecrets } = require('../helpers/credentials');
 
@@ -107,11 +108,14 @@ describe('stop on error: the error tells what became of every item', () => {
 				return [201, { sid: `SM-${to.slice(-4)}` }];
 			});
 		const phones = ['+15551110001', '+15550000400', '+15551110003', '+15551110400', '+15551110005', '+15551110006', '+15551110007'];
-		const { error } = await runNotify({
-			parameters: { provider: 'twilio', recipient: '={{ $json.phone }}', message: 'x', options: { concurrency: 4 } },
-			items: phones.map((phone) => ({ json: { phone } })),
-			credentials: CREDENTIALS,
-		});
+		// On a virtual clock, so that "after" holds however slowly the machine starts the four.
+		const { error } = await onVirtualClock(() =>
+			runNotify({
+				parameters: { provider: 'twilio', recipient: '={{ $json.phone }}', message: 'x', options: { concurrency: 4 } },
+				items: phones.map((phone) => ({ json: { phone } })),
+				credentials: CREDENTIALS,
+			}),
+		);
 		// Four start at once; items 1 and 3 are refused at once, 0 and 2 sent later; nothing new starts after a refusal.
 		expect(error.message).toBe('Twilio refused item 1 (+15550000400): Invalid To [21211]');
 		expect(error.description).toContain('Sent: items 0 (SM-0001), 2 (SM-0003). Failed: items 1, 3. Not tried: items 4-6.');

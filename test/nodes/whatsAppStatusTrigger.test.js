@@ -8,6 +8,8 @@ const { runStatusWebhook, triggerOutputNames } = require('../helpers/engine');
 const smooch = require('../fixtures/smooch-callbacks.json');
 const gupshup = require('../fixtures/gupshup-callbacks.json');
 const twilio = require('../fixtures/twilio-callbacks.json');
+const meta = require('../fixtures/meta-callbacks.json');
+const { META } = require('../helpers/credentials');
 
 const TWILIO_CREDENTIAL = { twilioWhatsAppApi: { accountSid: 'AC00000000000000000000000000000000', authToken: 'twilio-auth-token' } };
 const SMOOCH_CREDENTIAL = { smoochApi: { appId: 'a', keyId: 'k', secret: 's', integrationId: 'i', webhookSecret: 'smooch-webhook-secret' } };
@@ -93,6 +95,7 @@ describe('authenticity', () => {
 			['smooch', { smoochApi: { ...SMOOCH_CREDENTIAL.smoochApi, webhookSecret: '' } }, { body: smooch.notificationDelivered, headers: { 'X-API-Key': '' } }],
 			['gupshup', { gupshupApi: { ...GUPSHUP_CREDENTIAL.gupshupApi, webhookToken: '' } }, { body: gupshup.delivered, query: { token: '' } }],
 			['twilio', { twilioWhatsAppApi: { ...TWILIO_CREDENTIAL.twilioWhatsAppApi, authToken: '' } }, twilioCall(twilio.delivered).request],
+			['meta', { metaWhatsAppCloudApi: { ...META, appSecret: '' } }, { body: meta.delivered, headers: { 'X-Hub-Signature-256': 'sha256=' } }],
 		];
 		for (const [provider, credentials, request] of cases) {
 			const { result, response } = await runStatusWebhook({ parameters: { provider }, credentials, request });

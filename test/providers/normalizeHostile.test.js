@@ -6,6 +6,15 @@ const { normalizeStatusCallback, CallbackFormatError } = require('../..');
 const twilio = require('../fixtures/twilio-callbacks.json');
 const smooch = require('../fixtures/smooch-callbacks.json');
 const gupshup = require('../fixtures/gupshup-callbacks.json');
+const meta = require('../fixtures/meta-callbacks.json');
+
+/** Meta's delivered callback with its one status changed. */
+const metaStatus = (changes) => {
+	const [entry] = meta.delivered.entry;
+	const [change] = entry.changes;
+	const status = { ...change.value.statuses[0], ...changes };
+	return { ...meta.delivered, entry: [{ ...entry, changes: [{ ...change, value: { ...change.value, statuses: [status] } }] }] };
+};
 
 const RECEIVED = new Date('2026-01-02T03:04:05.000Z');
 
@@ -19,7 +28,10 @@ test.each(['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf'])
 		const events = [
 			...normalize('twilio', { ...twilio.undelivered, MessageStatus: word, SmsStatus: word, ErrorCode: word }),
 			...normalize('gupshup', { ...gupshup.delivered, payload: { ...gupshup.delivered.payload, type: word } }),
+			...normalize('meta', metaStatus({ status: word })),
 		];
+		// One event per body: a prototype name neither drops the event nor multiplies it.
+		expect(events.map((event) => event.provider)).toEqual(['twilio', 'gupshup', 'meta']);
 		for (const event of events) {
 			expect(event.status).toBe('other');
 			expect(event.providerStatus.toLowerCase()).toBe(word.toLowerCase());
@@ -32,14 +44,23 @@ test.each([
 	['Smooch timestamp beyond Date', 'smooch', { ...smooch.notificationDelivered, timestamp: 1e300 }],
 	['Smooch timestamp as an object', 'smooch', { ...smooch.notificationDelivered, timestamp: { toString: 1 } }],
 	['Gupshup ts far past 275760 AD', 'gupshup', { ...gupshup.delivered, payload: { ...gupshup.delivered.payload, payload: { ts: 9e15 } } }],
-	['Gupshup error code as an object', 'gupshup', { ...gupshup.failedAsync, payload: { ...gupshup.failedAsync.payload, payload: { code: { x: 1 }, reason: ['r'] } } }],
-])('%s: the time it was received and well-typed fields', (_what, provider, body) => {
-	const [event] = normalize(provider, body);
-	expect(event.timestamp).toMatch(/^\d{4}-\d\d-\d\dT/);
-	if (event.error) {
-		expect(['string', 'number']).toContain(typeof event.error.message);
-		expect(event.error.code === null || ['string', 'number'].includes(typeof event.error.code)).toBe(true);
-	}
+	['Meta timestamp beyond Date', 'meta', metaStatus({ timestamp: '1e300' })],
+	['Meta timestamp as an object', 'meta', metaStatus({ timestamp: { toString: 1 } })],
+])('%s: the time it was received', (_what, provider, body) => {
+	const events = normalize(provider, body);
+	expect(events).toHaveLength(1);
+	// The provider's own time is unreadable: the event carries the time the callback was received.
+	expect(events[0].timestamp).toBe(RECEIVED.toISOString());
+});
+
+test('Gupshup error code and reason of the wrong types: well-typed fields, the callback’s own time', () => {
+	const body = { ...gupshup.failedAsync, payload: { ...gupshup.failedAsync.payload, payload: { code: { x: 1 }, reason: ['r'] } } };
+	const events = normalize('gupshup', body);
+	expect(events).toHaveLength(1);
+	const [event] = events;
+	expect(event.timestamp).toBe(new Date(gupshup.failedAsync.timestamp).toISOString());
+	// Neither value is readable as Gupshup's code or reason: no code, and a message of our own.
+	expect(event).toMatchObject({ status: 'discarded', error: { code: null, message: 'delivery failed' } });
 });
 
 test.each([

@@ -3,6 +3,7 @@ const { normalizeStatusCallback, detectProvider, CallbackFormatError } = require
 const smooch = require('../fixtures/smooch-callbacks.json');
 const gupshup = require('../fixtures/gupshup-callbacks.json');
 const twilio = require('../fixtures/twilio-callbacks.json');
+const meta = require('../fixtures/meta-callbacks.json');
 
 const EVENT_KEYS = ['provider', 'status', 'providerStatus', 'messageId', 'recipient', 'timestamp', 'error', 'eventId', 'raw'];
 
@@ -13,6 +14,9 @@ test.each([
 	['smooch', smooch.conversationRead, 'seen'],
 	['gupshup', gupshup.read, 'seen'],
 	['gupshup', gupshup.failedSync, 'discarded'],
+	['meta', meta.delivered, 'delivered'],
+	['meta', meta.read, 'seen'],
+	['meta', meta.failed, 'discarded'],
 ])('auto-detects %s and reads the status as the trigger does (%#)', (provider, body, status) => {
 	expect(detectProvider(body)).toBe(provider);
 	const [event] = normalizeStatusCallback({ provider: 'auto', body });

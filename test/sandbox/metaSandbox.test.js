@@ -50,8 +50,10 @@ afterAll(async () => {
 	await sb.close();
 	await new Promise((resolve) => receiver.server.close(resolve));
 });
-beforeEach(() => {
+beforeEach(async () => {
 	sb.reset();
+	// A callback already under way when reset() cancelled its chain still lands: wait for it first.
+	await sb.idle();
 	receiver.posts.length = 0;
 });
 

@@ -14,6 +14,7 @@ const { spawn } = require('child_process');
 const axios = require('axios').default;
 
 const { startSandbox, SANDBOX_CREDENTIALS: CREDS, TEST_NUMBERS } = require('../../sandbox/server');
+const { sandboxProviders } = require('../../sandbox/providers');
 const { twilioSignature } = require('../../sandbox/providers/twilio');
 const { TEMPLATES } = require('../../sandbox/templates');
 
@@ -135,8 +136,11 @@ afterAll(async () => {
 	await new Promise((resolve) => receiver.server.close(resolve));
 });
 
-beforeEach(() => {
+beforeEach(async () => {
 	sb.reset();
+	// A callback the last test's chain had already sent when reset() cancelled it still lands:
+	// wait until every chain has ended (its request answered, so recorded) before clearing.
+	await sb.idle();
 	sb.configure({ latencyMs: 0, rateLimitPerSecond: 0, retryAfterSeconds: 1, callbackDelayMs: 5, webhooks: webhookUrls() });
 	receiver.requests.length = 0;
 	receiver.status = 200;
@@ -145,35 +149,25 @@ beforeEach(() => {
 // ---------------------------------------------------------------------------
 
 describe('module API', () => {
-	test('exports the documented credentials and test numbers', () => {
-		expect(CREDS.twilio).toEqual({
-			accountSid: 'AC00000000000000000000000000sandbox',
-			authToken: 'sandbox-twilio-auth-token',
-			fromNumber: '+14155238886',
-		});
-		expect(CREDS.twilio.accountSid).toMatch(/^AC/);
-		expect(CREDS.smooch).toEqual({
-			appId: 'sandbox-app',
-			keyId: 'app_sandbox',
-			secret: 'sandbox-smooch-secret',
-			integrationId: 'sandbox-whatsapp-integration',
-			templateNamespace: 'c8ae5f90_307a_ca4c_b8f6_d1e2a2573574',
-			webhookSecret: 'sandbox-smooch-webhook-secret',
-		});
-		expect(CREDS.gupshup).toEqual({
-			apiKey: 'sandbox-gupshup-api-key',
-			appName: 'SandboxApp',
-			appId: '5a4db0c0-0000-4000-8000-00000000a99e',
-			sourceNumber: '+917834811114',
-			webhookToken: 'sandbox-gupshup-webhook-token',
-		});
-		expect(TEST_NUMBERS).toMatchObject({
-			undeliverable: '+15550000001',
-			outsideWindow: '+15550000002',
-			invalid: '+15550000400',
-			rateLimited: '+15550000429',
-			serverError: '+15550000500',
-		});
+	test('exports a credential per provider that fills every field its n8n credential requires, and distinct E.164 test numbers', () => {
+		const { n8n } = require('../../package.json');
+		const credentialTypes = Object.fromEntries(
+			n8n.credentials.map((file) => {
+				const type = new (Object.values(require(path.resolve(__dirname, '../..', file)))[0])();
+				return [type.name, type];
+			}),
+		);
+		const providers = Object.entries(sandboxProviders());
+		expect(providers.map(([name]) => name).sort()).toEqual(Object.keys(CREDS).sort());
+		for (const [name, kit] of providers) {
+			// Fields shown only in another mode (a custom host) are required only there.
+			const required = credentialTypes[kit.credentialType].properties.filter((field) => field.required && !field.displayOptions);
+			for (const field of required) expect([name, field.name, typeof CREDS[name][field.name]]).toEqual([name, field.name, 'string']);
+			for (const value of Object.values(CREDS[name])) expect(value).not.toBe('');
+		}
+		const numbers = Object.values(TEST_NUMBERS);
+		for (const number of numbers) expect(number).toMatch(/^\+[1-9]\d{7,14}$/);
+		expect(new Set(numbers).size).toBe(numbers.length);
 	});
 
 	test('listens on 127.0.0.1 and exposes received / callbacks arrays that reset() empties in place', async () => {

@@ -1,6 +1,6 @@
 'use strict';
 
-/** The version matrix of scripts/n8n-runtime.js: which n8n a name means, where it goes, how it runs. */
+/** The version matrix of scripts/n8n-runtime (profile.js): which n8n a name means, where it goes, how it runs. */
 
 const path = require('node:path');
 
