@@ -444,7 +444,8 @@ async function checkRegistration({ main, sandbox, sink, webhookBase, credentials
 			const url = triggerUrl(provider, webhookBase, webhookId);
 			const registered = () => sandboxProviders()[provider].registeredUrls(sandbox.registrations[provider] ?? []).filter((each) => each === url).length;
 			const { id: _, ...workflow } = statusWorkflow({ provider, credential: credentials[provider], webhookId, sinkUrl: `${sink.url}/registered`, registerCallback: true });
-			const created = await main.rest('POST', '/workflows', { ...workflow, name: `queue registered (${provider})` });
+			// n8n 1.x requires `active` in the body.
+			const created = await main.rest('POST', '/workflows', { ...workflow, name: `queue registered (${provider})`, active: false });
 			await main.activateWorkflow(created.id);
 			report.check(registered() === 1, `${provider}: activating on the main registered ${url.replace(webhookBase, '')} once`);
 
