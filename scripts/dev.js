@@ -12,7 +12,7 @@
  *   npm run dev -- --port 5678 --sandbox-port 5680
  *   npm run dev -- --stop         stop a run in the background (nohup, &, another terminal)
  *
- * What it does: builds the package, installs n8n 2.8.4 into .tools/n8n once (2 to 4 minutes on
+ * What it does: builds the package, installs n8n 2.8.4 into .tools/n8n once (2.5 to 9 minutes on
  * 2 cores the first time, with its progress on screen), installs the packed package into .dev/n8n as a community package, imports
  * demo/credentials.json and demo/workflows/*.json when they are new or changed, starts the
  * sandbox on 127.0.0.1:5680, starts n8n on http://localhost:5678 (owner dev@example.com /
@@ -44,8 +44,8 @@ const { sandboxProviders } = require('../sandbox/providers');
 
 const DEFAULT_DEV_DIR = path.join(rt.ROOT, '.dev', 'n8n');
 const DEMO_DIR = path.join(rt.ROOT, 'demo');
-/** Measured on this project's 2-core machine: 145 s (empty npm cache, quiet machine), 238 s (warm cache, both cores busy). */
-const N8N_INSTALL_USUALLY = '2 to 4 minutes on 2 cores';
+/** Measured on this project's 2-core machine: 145 s (empty npm cache, quiet machine) to 518 s (load 3 to 13). */
+const N8N_INSTALL_USUALLY = '2.5 to 9 minutes on 2 cores';
 /** The URL the demo credentials carry; rewritten when --sandbox-port differs. */
 const DEMO_SANDBOX_URL = 'http://127.0.0.1:5680';
 const HOST = 'localhost';

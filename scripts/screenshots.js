@@ -199,7 +199,7 @@ async function shootSendWorkflow({ page, shoot, textOf, openCanvas, openPanel, e
 	const credentialName = Object.values(notifyNode.credentials)[0].name;
 	await shoot('notify-panel.png', async () => {
 		const text = await textOf('[data-test-id="ndv"]');
-		const wanted = ['Credential to connect with', 'Recipient', 'Message', 'Override (JSON)', 'Options'];
+		const wanted = ['Credential for Twilio WhatsApp API', 'Provider', 'Recipient', 'Message', 'Override (JSON)', 'Options'];
 		const missing = wanted.filter((word) => !text.includes(word));
 		const credential = await page.locator('[data-test-id="node-credentials-select"] input').first().inputValue();
 		if (credential !== credentialName) missing.push(`credential ${credentialName} (shows ${credential})`);

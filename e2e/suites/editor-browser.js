@@ -60,8 +60,9 @@ async function createCredential(page, kit, sandboxUrl) {
 	}
 	const name = await modal.locator('[data-test-id="credential-name"]').innerText();
 	await modal.locator('[data-test-id="credential-save-button"]').click();
-	await modal.getByText(/Connection tested successfully|Couldn’t connect/).first().waitFor();
-	const tested = await modal.innerText();
+	// Attached, not visible: n8n 2.39 keeps the result in a collapsed banner.
+	await modal.getByText(/Connection tested successfully|Couldn’t connect/).first().waitFor({ state: 'attached' });
+	const tested = (await modal.textContent()) || '';
 	await modal.locator('.el-dialog__headerbtn, button[aria-label="Close"]').first().click();
 	await modal.waitFor({ state: 'hidden' });
 	return { name: name.trim(), formFields, testedOk: tested.includes('Connection tested successfully') };
