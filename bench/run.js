@@ -603,7 +603,7 @@ function printMemoryRows(opts, memoryRows) {
 }
 
 function printGateRows(opts, gateRows) {
-	console.log(`\nRate gate alone (dist/nodes/shared/sendPool.js RateGate, Messages Per Second ${opts.cap}, ${opts.concurrency} callers each holding ${opts.latencyMs} ms):`);
+	console.log(`\nRate gate alone (dist/nodes/shared/rateGate.js RateGate, Messages Per Second ${opts.cap}, ${opts.concurrency} callers each holding ${opts.latencyMs} ms):`);
 	console.log(
 		table(
 			['stall', 'starts', 'starts/s', 'peak starts in any 1 s', 'min gap ms', 'gaps < 1 ms'],

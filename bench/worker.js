@@ -357,13 +357,13 @@ function runNormalize() {
 }
 
 /**
- * The node's RateGate alone (dist/nodes/shared/sendPool.js), as WhatsApp Notify uses it:
+ * The node's RateGate alone (dist/nodes/shared/rateGate.js), as WhatsApp Notify uses it:
  * `workers` callers each acquire, then hold a 100 ms "request". Counts the most starts in
  * any 1 s window, once undisturbed and once with one event-loop stall of `stallMs` in the middle
  * (as a GC pause or a busy neighbour causes). Its contract: at most `perSecond` starts in any second.
  */
 async function runGate() {
-	const { RateGate } = require(path.join(DIST, 'nodes/shared/sendPool'));
+	const { RateGate } = require(path.join(DIST, 'nodes/shared/rateGate'));
 	const rows = [];
 	for (const stallMs of [0, ...job.stalls]) {
 		const gate = new RateGate(job.perSecond);

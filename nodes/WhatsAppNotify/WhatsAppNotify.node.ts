@@ -13,7 +13,8 @@ import {
 
 import { providerNamesInWords } from '../providers';
 import { providerCredentials, providerParameter } from '../providers/description';
-import { RateGate, runPool, type Settled } from '../shared/sendPool';
+import { RateGate } from '../shared/rateGate';
+import { runPool, type Settled } from '../shared/sendPool';
 import { messageContentProperties } from './contentDescription';
 import { failedItem } from './failedItem';
 import { addressOf, type PreparedMessage, prepareMessage, providerCodeOf, sendMessage } from './messages';

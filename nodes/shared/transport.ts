@@ -15,7 +15,9 @@ import {
 } from 'n8n-workflow';
 
 import { isPlainObject } from './json';
-import { backoffMs, DEFAULT_BACKOFF, type BackoffPolicy, RateGate, retryAfterMs, sharedPace } from './sendPool';
+import { backoffMs, DEFAULT_BACKOFF, type BackoffPolicy, retryAfterMs } from './backoff';
+import { paceKey, sharedPace } from './paceRegistry';
+import type { RateGate } from './rateGate';
 import type { Provider, RegistrationRequest, SendRequest } from './types';
 
 /** The provider's HTTP answer. */
@@ -85,21 +87,6 @@ function isThrottle(provider: Provider, statusCode: number, body: unknown): bool
 	return statusCode >= 300 || provider.readMessageId(body) === undefined;
 }
 
-/**
- * Executions share a pace when they send with the same credential (the provider account, whose
- * limit it is) to the same host.
- */
-function paceKey(context: IExecuteFunctions, credentialType: string, url: string): string {
-	const credential = context.getNode().credentials?.[credentialType];
-	let host = url;
-	try {
-		host = new URL(url).host;
-	} catch {
-		// Not a URL: the request fails on its own; the key only needs to be stable.
-	}
-	return [credentialType, credential?.id ?? credential?.name ?? '', host].join('\n');
-}
-
 export async function sendToProvider(
 	context: IExecuteFunctions,
 	provider: Provider,
@@ -109,7 +96,10 @@ export async function sendToProvider(
 ): Promise<ProviderResponse> {
 	const { credentialType } = provider;
 	const isForm = request.encoding === 'form';
-	const pace = sharedPace(paceKey(context, credentialType, request.url));
+	// The pacing path, all here: the gate spaces starts by this execution's cap and the account's
+	// learnt pace; each answer tells the pace whether the provider let the request through.
+	const credential = context.getNode().credentials?.[credentialType];
+	const pace = sharedPace(paceKey(credentialType, credential?.id ?? credential?.name ?? '', request.url));
 	for (let attempt = 0; ; attempt++) {
 		const startedAt = await policy.gate.acquire(pace);
 		let response: IN8nHttpFullResponse;

@@ -13,7 +13,7 @@ const { SSHClientsManager } = require('n8n-core/dist/execution-engine/ssh-client
 const dist = path.resolve(__dirname, '../../dist');
 const { WhatsAppNotify } = require(`${dist}/nodes/WhatsAppNotify/WhatsAppNotify.node`);
 const { WhatsAppStatusTrigger } = require(`${dist}/nodes/WhatsAppStatusTrigger/WhatsAppStatusTrigger.node`);
-const { forgetSendPaces } = require(`${dist}/nodes/shared/sendPool`);
+const { forgetSendPaces } = require(`${dist}/nodes/shared/paceRegistry`);
 const { forgetKeptCredentials } = require(`${dist}/nodes/WhatsAppStatusTrigger/keptCredentials`);
 const { n8n: packageEntries } = require('../../package.json');
 

@@ -2,7 +2,8 @@
  * WhatsApp Notify's sending, simulated on a virtual clock against a provider's rate limit:
  * SendPace (dist/) decides, fake answers come back after a fixed latency. Deterministic.
  */
-const { MIN_START_GAP_MS, SendPace } = require('../../dist/nodes/shared/sendPool');
+const { MIN_START_GAP_MS } = require('../../dist/nodes/shared/rateGate');
+const { SendPace } = require('../../dist/nodes/shared/sendPace');
 
 /** A provider that lets `limit` requests through in any sliding second, as the sandbox does. */
 function slidingWindow(limit) {

@@ -2,7 +2,8 @@
  * SendPace, the send rate learnt from the provider's answers, driven by fake answers on a
  * virtual clock: every figure here is deterministic (no timers, no real time).
  */
-const { SendPace, sharedPace } = require('../../dist/nodes/shared/sendPool');
+const { SendPace } = require('../../dist/nodes/shared/sendPace');
+const { sharedPace } = require('../../dist/nodes/shared/paceRegistry');
 const { fixedWindow, simulate, slidingWindow } = require('../helpers/paceSimulation');
 
 const total = (senders, key) => senders.reduce((sum, sender) => sum + sender[key], 0);

@@ -1,4 +1,7 @@
-const { backoffMs, RateGate, retryAfterMs, runPool, SendPace } = require('../../dist/nodes/shared/sendPool');
+const { backoffMs, retryAfterMs } = require('../../dist/nodes/shared/backoff');
+const { RateGate } = require('../../dist/nodes/shared/rateGate');
+const { SendPace } = require('../../dist/nodes/shared/sendPace');
+const { runPool } = require('../../dist/nodes/shared/sendPool');
 
 test('Retry-After in seconds or as an HTTP date', () => {
 	expect(retryAfterMs('2')).toBe(2000);
@@ -80,7 +83,7 @@ test('RateGate: a stalled event loop does not turn into a burst of starts', asyn
 });
 
 test('RateGate without a cap still spaces starts by MIN_START_GAP_MS', async () => {
-	const { MIN_START_GAP_MS } = require('../../dist/nodes/shared/sendPool');
+	const { MIN_START_GAP_MS } = require('../../dist/nodes/shared/rateGate');
 	const gate = new RateGate(0);
 	const times = await Promise.all(Array.from({ length: 5 }, () => gate.acquire()));
 	expect(Math.max(...times) - Math.min(...times)).toBeGreaterThanOrEqual(4 * MIN_START_GAP_MS);
