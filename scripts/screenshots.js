@@ -12,11 +12,15 @@
  * seen and a discarded execution (one send each through the demo webhook), then saves:
  *   send-workflow.png      the "WhatsApp demo: send" canvas
  *   notify-panel.png       WhatsApp Notify's parameters (Send via Twilio)
- *   notify-provider-choice.png  its credential list: picking a credential picks the provider
+ *   notify-provider-choice.png  its credential list: only the chosen Provider's credentials (Twilio's)
  *   template-list.png      its Template list (From List), filled from the sandbox's Content API
  *   status-workflow.png    the "WhatsApp demo: status (Twilio)" canvas: Delivered / Seen / Discarded
- *   trigger-panel.png      the Status Trigger's panel: production webhook URL and the setup notice
+ *   trigger-panel.png      the Status Trigger's panel: production webhook URL, Register Callback
+ *                          Automatically and the setup notice
  *   status-executions.png  that workflow's executions, the latest one taking the Discarded path
+ *   sms-fallback.png       "WhatsApp demo: SMS fallback" (built here): WhatsApp Notify's error output into
+ *                          n8n's Twilio node "Send SMS" (To = {{ $json.recipient }}), its panel after
+ *                          running the nodes before it, the refused item in its input
  * Requests to anything but the n8n instance are blocked, so the run stays offline.
  * Not run by CI.
  */
@@ -205,8 +209,7 @@ async function shootSendWorkflow({ page, shoot, textOf, openCanvas, openPanel, e
 		if (credential !== credentialName) missing.push(`credential ${credentialName} (shows ${credential})`);
 		return missing.length ? `the panel lacks ${missing.join(', ')}` : null;
 	});
-	// n8n's editor hides the Provider parameter (the credentials' displayOptions make it the node's
-	// "auth field"): the provider is chosen by picking a credential of that provider's type.
+	// One credential picker per provider, chosen by the Provider parameter: it lists that provider's credentials only.
 	await page.click('[data-test-id="node-credentials-select"]');
 	await page.getByText('Create new credential').first().waitFor();
 	// Let the dropdown finish fading in (its transform and opacity settle).
@@ -219,7 +222,9 @@ async function shootSendWorkflow({ page, shoot, textOf, openCanvas, openPanel, e
 	await shoot('notify-provider-choice.png', async () => {
 		const text = await page.locator('.el-select-dropdown:visible, .el-popper:visible').allInnerTexts();
 		const all = text.join('\n');
-		const missing = ['Twilio WhatsApp API', 'Smooch (Sunshine Conversations) API', 'Gupshup API'].filter((type) => !all.includes(type));
+		const missing = [credentialName].filter((name) => !all.includes(name));
+		const others = ['Smooch (sandbox)', 'Gupshup (sandbox)', 'Meta (sandbox)'].filter((name) => all.includes(name));
+		if (others.length) missing.push(`only Twilio's credentials (it also lists ${others.join(', ')})`);
 		return missing.length ? `the credential list lacks ${missing.join(', ')}` : null;
 	});
 	await page.keyboard.press('Escape');
@@ -254,7 +259,8 @@ async function shootStatusWorkflow({ page, options, shoot, textOf, openCanvas, o
 	await shoot('trigger-panel.png', async () => {
 		const text = await textOf('[data-test-id="ndv"]');
 		if (!text.includes(productionUrl)) return `no production URL ${productionUrl}`;
-		if (!text.includes('Status Callback URL')) return 'no Twilio setup notice';
+		if (!text.includes('Register Callback Automatically')) return 'no Register Callback Automatically option';
+		if (!text.includes('Event Streams webhook sink')) return 'no Twilio setup notice (Event Streams sink)';
 		return null;
 	});
 
@@ -270,6 +276,111 @@ async function shootStatusWorkflow({ page, options, shoot, textOf, openCanvas, o
 		const list = await textOf('[data-test-id="current-executions-list"]');
 		return /Succeeded/.test(list) ? null : `the executions list shows no succeeded execution: ${list.slice(0, 200)}`;
 	});
+}
+
+const FALLBACK_NAME = 'WhatsApp demo: SMS fallback';
+
+/** Builds (or rebuilds) "WhatsApp demo: SMS fallback" over REST: two customers, WhatsApp Notify with its error output into n8n's Twilio node "Send SMS". */
+async function prepareFallback(url, send) {
+	const cookie = await rt.login(url, rt.OWNER);
+	const rest = async (method, route, body) => {
+		const response = await fetch(`${url}/rest${route}`, {
+			method,
+			headers: { cookie, 'content-type': 'application/json' },
+			body: body === undefined ? undefined : JSON.stringify(body),
+		});
+		const text = await response.text();
+		if (!response.ok) throw new Error(`${method} /rest${route} answered ${response.status}: ${text.slice(0, 300)}`);
+		return JSON.parse(text).data;
+	};
+	// n8n's Twilio node needs a credential of its own (the SMS account); it is never run here: the run stops before it.
+	const credentials = await rest('GET', '/credentials');
+	let sms = credentials.find((credential) => credential.name === 'Twilio SMS (example)');
+	if (!sms) {
+		sms = await rest('POST', '/credentials', {
+			name: 'Twilio SMS (example)',
+			type: 'twilioApi',
+			data: { authType: 'authToken', accountSid: 'AC00000000000000000000000000000000', authToken: 'example' },
+		});
+	}
+	const template = send.nodes.find((node) => node.type === rt.NODE_TYPES.notify && node.parameters.provider === 'twilio');
+	const workflow = {
+		name: FALLBACK_NAME,
+		nodes: [
+			{ id: 'f1a2b3c4-0000-4000-8000-000000000001', name: 'Run', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+			{
+				id: 'f1a2b3c4-0000-4000-8000-000000000002',
+				name: 'Customers',
+				type: 'n8n-nodes-base.code',
+				typeVersion: 2,
+				position: [220, 0],
+				parameters: {
+					jsCode: `return [\n  { json: { customerId: 'C-1001', to: '${TEST_NUMBERS.delivered}', text: 'Your order #1042 has shipped' } },\n  { json: { customerId: 'C-1002', to: '${TEST_NUMBERS.invalid}', text: 'Your order #1043 has shipped' } },\n];`,
+				},
+			},
+			{
+				id: 'f1a2b3c4-0000-4000-8000-000000000003',
+				name: 'Send WhatsApp',
+				type: rt.NODE_TYPES.notify,
+				typeVersion: 1,
+				position: [460, 0],
+				parameters: { ...template.parameters },
+				credentials: template.credentials,
+				onError: 'continueErrorOutput',
+			},
+			{ id: 'f1a2b3c4-0000-4000-8000-000000000004', name: 'Sent', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [760, -100], parameters: {} },
+			{
+				id: 'f1a2b3c4-0000-4000-8000-000000000005',
+				name: 'Send SMS',
+				type: 'n8n-nodes-base.twilio',
+				typeVersion: 1,
+				position: [760, 120],
+				parameters: { from: '+15557654321', to: '={{ $json.recipient }}', message: "={{ $json.text }} (we could not reach you on WhatsApp)", options: {} },
+				credentials: { twilioApi: { id: sms.id, name: sms.name } },
+			},
+		],
+		connections: {
+			Run: { main: [[{ node: 'Customers', type: 'main', index: 0 }]] },
+			Customers: { main: [[{ node: 'Send WhatsApp', type: 'main', index: 0 }]] },
+			'Send WhatsApp': { main: [[{ node: 'Sent', type: 'main', index: 0 }], [{ node: 'Send SMS', type: 'main', index: 0 }]] },
+		},
+		settings: { executionOrder: 'v1' },
+	};
+	const existing = (await rest('GET', '/workflows')).filter((item) => item.name === FALLBACK_NAME);
+	for (const old of existing) {
+		await rest('POST', `/workflows/${old.id}/archive`).catch(() => {});
+		await rest('DELETE', `/workflows/${old.id}`).catch(() => {});
+	}
+	const created = await rest('POST', '/workflows', workflow);
+	return { ...workflow, id: created.id, nodes: created.nodes || workflow.nodes };
+}
+
+/** The SMS fallback: run the nodes before "Send SMS" from its panel, so its input shows the item WhatsApp refused. */
+async function shootFallback({ page, options, shoot, textOf, openCanvas }, fallback) {
+	await openCanvas(fallback);
+	const smsNode = fallback.nodes.find((node) => node.name === 'Send SMS');
+	await page.goto(`${options.url}/workflow/${fallback.id}/${smsNode.id}`);
+	await page.waitForSelector('[data-test-id="ndv"] [data-test-id="node-parameters"]');
+	await page.waitForLoadState('networkidle');
+	await page.getByRole('button', { name: /Execute previous nodes/i }).first().click();
+	await page.getByText(TEST_NUMBERS.invalid).first().waitFor();
+	// JSON: every field of the item (the input's own, error, errorCode, provider, recipient) fits the panel.
+	await page.locator('[data-test-id="ndv-input-panel"] [data-test-id="radio-button-json"]').first().click();
+	await page.getByText('"recipient"').first().waitFor();
+	for (const close of await page.locator('.el-notification .el-notification__closeBtn').all()) await close.click().catch(() => {});
+	await page.waitForLoadState('networkidle');
+	await page.waitForTimeout(800); // the toast's fade-out
+	await shoot('sms-fallback.png', async () => {
+		const text = await textOf('[data-test-id="ndv"]');
+		const wanted = [TEST_NUMBERS.invalid, 'C-1002', '"recipient"', '"provider"', '"error"', '"errorCode"', '21211'];
+		const missing = wanted.filter((word) => !text.includes(word));
+		// recipient, provider, error and errorCode are WhatsApp Notify's fields: the input is its error output.
+		const to = await page.locator('[data-test-id="ndv"]').getByText('{{ $json.recipient }}').count();
+		if (!to) missing.push('To = {{ $json.recipient }}');
+		if (text.includes(TEST_NUMBERS.delivered)) missing.push(`nothing of the sent item (${TEST_NUMBERS.delivered} is shown)`);
+		return missing.length ? `the Send SMS panel lacks ${missing.join(', ')}` : null;
+	});
+	await page.keyboard.press('Escape');
 }
 
 async function main() {
@@ -315,6 +426,7 @@ async function main() {
 		}
 		say('sending a delivered and an undeliverable message via Twilio so the executions list has all three outputs');
 		await prepareExecutions(options.url, status);
+		const fallback = await prepareFallback(options.url, send);
 
 		fs.mkdirSync(options.out, { recursive: true });
 		const opened = await openBrowser(options);
@@ -323,6 +435,7 @@ async function main() {
 		const pictures = pictureHelpers(opened.page, options);
 		await shootSendWorkflow(pictures, send, notifyNode);
 		await shootStatusWorkflow(pictures, status, triggerNode);
+		await shootFallback(pictures, fallback);
 	} finally {
 		done = true;
 		await cleanup();
