@@ -308,9 +308,22 @@ async function runStatusWebhook({ parameters, credentials, request, method = 'PO
 	});
 	// POST is the callbacks' webhook, GET the handshake's (the same path), as n8n picks them.
 	const description = nodeTypeInstances[TRIGGER_TYPE].description.webhooks.find((webhook) => webhook.httpMethod === method);
-	/** @type {any} */
-	const webhookData = {
-		httpMethod: method,
+	const webhookData = triggerWebhookData(node, description, additionalData);
+	const context = new WebhookContext(workflow, workflow.getNode(node.name), additionalData, 'webhook', webhookData, [], null);
+	const result = await nodeTypeInstances[TRIGGER_TYPE].webhook.call(context);
+	const [delivered = [], seen = [], discarded = [], other = []] = (result.workflowData ?? []).map((output) =>
+		output.map((item) => item.json),
+	);
+	return { result, response, outputs: { delivered, seen, discarded, other } };
+}
+
+/**
+ * The webhook data n8n hands the trigger for one of its webhooks (`description`).
+ * @returns {any}
+ */
+function triggerWebhookData(node, description, additionalData) {
+	return {
+		httpMethod: description.httpMethod,
 		node: node.name,
 		path: `${node.webhookId}/${description.path}`,
 		webhookDescription: description,
@@ -318,12 +331,6 @@ async function runStatusWebhook({ parameters, credentials, request, method = 'PO
 		workflowExecuteAdditionalData: additionalData,
 		webhookId: node.webhookId,
 	};
-	const context = new WebhookContext(workflow, workflow.getNode(node.name), additionalData, 'webhook', webhookData, [], null);
-	const result = await nodeTypeInstances[TRIGGER_TYPE].webhook.call(context);
-	const [delivered = [], seen = [], discarded = [], other = []] = (result.workflowData ?? []).map((output) =>
-		output.map((item) => item.json),
-	);
-	return { result, response, outputs: { delivered, seen, discarded, other } };
 }
 
 /**
@@ -338,16 +345,7 @@ async function runWebhookMethod({ method, parameters, credentials, staticData = 
 	const workflow = new Workflow({ id: 'wf', nodes: [node], connections: {}, nodeTypes, active: !test, staticData });
 	const additionalData = additionalDataFor(credentials, webhookBaseUrl ? { webhookBaseUrl, webhookTestBaseUrl: `${webhookBaseUrl}-test` } : {});
 	const description = nodeTypeInstances[TRIGGER_TYPE].description.webhooks.find((webhook) => webhook.name === 'default');
-	const webhookData = {
-		httpMethod: description.httpMethod,
-		node: node.name,
-		path: `${node.webhookId}/${description.path}`,
-		webhookDescription: description,
-		workflowId: 'wf',
-		workflowExecuteAdditionalData: additionalData,
-		webhookId: node.webhookId,
-		isTest: test,
-	};
+	const webhookData = { ...triggerWebhookData(node, description, additionalData), isTest: test };
 	const context = new HookContext(workflow, workflow.getNode(node.name), additionalData, test ? 'manual' : 'trigger', test ? 'manual' : 'activate', webhookData);
 	const saved = () => JSON.parse(JSON.stringify(workflow.staticData));
 	try {
