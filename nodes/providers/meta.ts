@@ -357,4 +357,5 @@ export const meta: Provider<'meta'> = {
 	canVerify: (settings) => Boolean(settings.appSecret),
 	answerHandshake,
 	registration,
+	waitKeySettings: ['phoneNumberId', 'appSecret'],
 };

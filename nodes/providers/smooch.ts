@@ -349,4 +349,5 @@ export const smooch: Provider<'smooch'> = {
 	verifyCallback,
 	canVerify: (settings) => Boolean(settings.webhookSecret),
 	registration,
+	waitKeySettings: ['appId', 'keyId', 'secret'],
 };
