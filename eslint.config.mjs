@@ -1,6 +1,6 @@
 // Two layers. n8n's own community-node rules (what `n8n-node lint` and n8n's scanner enforce) over
 // nodes/, credentials/ and package.json; and the general JavaScript and TypeScript rules over every
-// source file, support code (test/, e2e/, sandbox/, bench/, attack/, scripts/) included.
+// source file, support code (test/ with its e2e/ and attack/ suites, sandbox/, bench/, scripts/) included.
 // `npm run lint` runs with --no-inline-config, as n8n's scanner does: no eslint-disable comments.
 import js from '@eslint/js';
 import { configs } from '@n8n/eslint-plugin-community-nodes';

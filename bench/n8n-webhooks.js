@@ -312,7 +312,7 @@ async function main(args = process.argv.slice(2)) {
 	}
 }
 
-// The load and its payloads are reused by the queue-mode test (e2e/queue.js), so both measure the same thing.
+// The load and its payloads are reused by the queue-mode test (test/e2e/queue.js), so both measure the same thing.
 module.exports = { main, load, requestsFor, loadCredentials, statusTriggerTargets };
 
 if (require.main === module) {

@@ -14,7 +14,7 @@
  *
  * What it does: builds the package, installs n8n 2.8.4 into .tools/n8n once (2.5 to 9 minutes on
  * 2 cores the first time, with its progress on screen), installs the packed package into .dev/n8n as a community package, imports
- * demo/credentials.json and demo/workflows/*.json when they are new or changed, starts the
+ * scripts/demo/credentials.json and scripts/demo/workflows/*.json when they are new or changed, starts the
  * sandbox on 127.0.0.1:5680, starts n8n on http://localhost:5678 (owner dev@example.com /
  * Sandbox-Pass1), publishes the demo workflows (their Status Triggers register their own URLs
  * with the sandbox; one set up by hand is given to the sandbox instead), and prints what to open. Ctrl-C stops n8n and the sandbox.
@@ -43,7 +43,7 @@ const { startSandbox, TEST_NUMBERS } = require('../sandbox/server');
 const { sandboxProviders } = require('../sandbox/providers');
 
 const DEFAULT_DEV_DIR = path.join(rt.ROOT, '.dev', 'n8n');
-const DEMO_DIR = path.join(rt.ROOT, 'demo');
+const DEMO_DIR = path.join(__dirname, 'demo');
 /** Measured on this project's 2-core machine: 145 s (empty npm cache, quiet machine) to 518 s (load 3 to 13). */
 const N8N_INSTALL_USUALLY = '2.5 to 9 minutes on 2 cores';
 /** The URL the demo credentials carry; rewritten when --sandbox-port differs. */
@@ -258,7 +258,7 @@ function build() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The demo: demo/credentials.json and demo/workflows/*.json
+// The demo: scripts/demo/credentials.json and scripts/demo/workflows/*.json
 
 function loadDemo(sandboxUrl) {
 	const credentialsText = fs.readFileSync(path.join(DEMO_DIR, 'credentials.json'), 'utf8');
@@ -377,7 +377,7 @@ function prepareFolder(opts, sandboxUrl) {
 		step('The demo credentials and workflows are already imported (unchanged since; --reset-demo re-imports them)');
 		return demo;
 	}
-	const importing = activity(`Importing the demo: ${demo.credentials.length} credentials and ${demo.workflows.length} workflows from demo/ (n8n's CLI)`, { usually: 'about 5 s' });
+	const importing = activity(`Importing the demo: ${demo.credentials.length} credentials and ${demo.workflows.length} workflows from scripts/demo/ (n8n's CLI)`, { usually: 'about 5 s' });
 	rt.importCredentials(devDir, demo.credentials, { quiet: true });
 	rt.importWorkflows(devDir, demo.workflows, { activate: false, quiet: true });
 	fs.writeFileSync(demoMarker, `${demo.hash}\n`);

@@ -19,7 +19,7 @@ const path = require('node:path');
 const ts = require('typescript');
 
 const ROOT = path.resolve(__dirname, '..');
-const FOLDERS = ['nodes', 'credentials', 'attack', 'bench', 'e2e', 'sandbox', 'scripts', 'test/helpers'];
+const FOLDERS = ['nodes', 'credentials', 'bench', 'sandbox', 'scripts', 'test/e2e', 'test/attack', 'test/helpers'];
 const FILES = ['index.js', 'gulpfile.js'];
 const MAX_LINES = 80;
 

@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
-# Installs the pinned n8n (see DEFAULT_N8N_VERSION in scripts/n8n-runtime/profile.js) into .tools/n8n,
-# reusing an existing install of that version. Prints the path of the n8n CLI.
+# Installs n8n versions into .tools/ (see N8N_VERSIONS in scripts/n8n-runtime/profile.js), one after
+# the other, reusing any install already there; with no argument, the pinned version. Prints the
+# path of each n8n CLI. `.ci/run` starts it in the background so the installs overlap the tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 exec node -e '
-require("./scripts/n8n-runtime").ensureN8n()
-  .then((bin) => console.log(bin))
-  .catch((error) => { console.error(error.message); process.exit(1); });
-'
+const rt = require("./scripts/n8n-runtime");
+(async () => {
+	for (const version of process.argv.slice(1).length ? process.argv.slice(1) : [rt.DEFAULT_N8N_VERSION]) {
+		rt.useN8n(version);
+		console.log(await rt.ensureN8n());
+	}
+})().catch((error) => { console.error(error.message); process.exit(1); });
+' "$@"

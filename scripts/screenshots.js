@@ -43,7 +43,7 @@ const CHROMIUM_ARGS = [
 	'--no-first-run',
 ];
 const VIEWPORT = { width: 1440, height: 900 };
-const DEMO_DIR = path.join(rt.ROOT, 'demo', 'workflows');
+const DEMO_DIR = path.join(__dirname, 'demo', 'workflows');
 
 const say = (text) => console.log(`[screenshots] ${text}`);
 

@@ -299,7 +299,7 @@ const hostileCallbacks = ({ url, json }) => [
 	],
 ];
 
-/** A delivered callback for the load tests (bench/n8n-webhooks.js, e2e/queue.js), for one recipient; the token is in the URL. */
+/** A delivered callback for the load tests (bench/n8n-webhooks.js, test/e2e/queue.js), for one recipient; the token is in the URL. */
 function loadCallback(to, _url, credential) {
 	const body = JSON.stringify({
 		app: credential.appName,

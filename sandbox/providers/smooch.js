@@ -242,7 +242,7 @@ const hostileCallbacks = ({ json }) => [
 	['Smooch: fields as objects, no X-API-Key', { body: JSON.stringify({ trigger: { toString: 1 }, notification: { _id: [] } }), headers: json }],
 ];
 
-/** A delivered callback for the load tests (bench/n8n-webhooks.js, e2e/queue.js), for one recipient. */
+/** A delivered callback for the load tests (bench/n8n-webhooks.js, test/e2e/queue.js), for one recipient. */
 function loadCallback(to, _url, credential) {
 	const body = JSON.stringify({
 		trigger: 'notification:delivery:user',

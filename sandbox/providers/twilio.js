@@ -480,7 +480,7 @@ function hostileCallbacks({ url, json }) {
 	];
 }
 
-/** A delivered callback for the load tests (bench/n8n-webhooks.js, e2e/queue.js), for one recipient, signed for the URL. */
+/** A delivered callback for the load tests (bench/n8n-webhooks.js, test/e2e/queue.js), for one recipient, signed for the URL. */
 function loadCallback(to, url, credential) {
 	const sid = twilioSid('SM');
 	const fields = {

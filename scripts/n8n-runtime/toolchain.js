@@ -144,7 +144,7 @@ async function withInstallLock(options, fn) {
 				fs.rmSync(lockDir, { recursive: true, force: true });
 				continue;
 			}
-			if (Date.now() - started > 15 * 60 * 1000) throw new Error(`Timed out waiting for the install lock ${lockDir}`);
+			if (Date.now() - started > 45 * 60 * 1000) throw new Error(`Timed out waiting for the install lock ${lockDir}`);
 			if ((Date.now() - started) % 30000 < 1000) log(options, `waiting for another n8n install (lock ${lockDir})...`);
 			await sleep(1000);
 		}
