@@ -151,7 +151,7 @@ export function envelopeReceivedMessages(envelope: MetaEnvelope, provider: strin
 		const to = toE164(objectAt(value, 'metadata').display_phone_number);
 		return items.map((item) => {
 			const messageId = asString(item.id);
-			const sender = asString(item.from) ?? asString(item.from_user_id);
+			const sender = asString(item.from);
 			return receivedMessage({
 				provider,
 				from: customerAddress(sender),
