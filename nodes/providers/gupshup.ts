@@ -33,6 +33,7 @@ import {
 	type Provider,
 	type ProviderSettings,
 	type ReceivedMessage,
+	type ReplyButton,
 	type SendRequest,
 	type StatusCallback,
 	type StatusEvent,
@@ -69,19 +70,34 @@ function mediaMessage({ mediaType, url, fileName, caption }: MediaContent): Json
 	}
 }
 
-function contentFields(message: string, content: MessageContent | undefined): JsonObject {
+/** A text with reply buttons is Gupshup's `quick_reply` message: each option's `postbackText` comes back on a tap. */
+function quickReplyMessage(message: string, buttons: readonly ReplyButton[]): JsonObject {
+	if (!message.trim()) throw new Error('a message with reply buttons needs a Message: it is the text above the buttons');
+	return {
+		type: 'quick_reply',
+		content: { type: 'text', text: message },
+		options: buttons.map(({ id, title }) => ({ title, postbackText: id })),
+	};
+}
+
+function contentFields(message: string, content: MessageContent | undefined, buttons: readonly ReplyButton[] | undefined): JsonObject {
 	if (content?.type === 'template') {
+		const payloads = content.quickReplyPayloads ?? [];
 		return {
 			template: { id: content.template, params: content.variables },
 			// A header image, document or video goes in `message`, in WhatsApp's own spelling.
 			...(content.headerMediaUrl ? { message: headerMediaParameter(content.headerMediaUrl) } : {}),
+			// The template's quick-reply buttons, by their index: the JSON string `[{"index": 0, "text": "<payload>"}]`
+			// (an array here would become repeated form fields).
+			...(payloads.length > 0 ? { postbackTexts: JSON.stringify(payloads.map((text, index) => ({ index, text }))) } : {}),
 		};
 	}
 	if (content?.type === 'media') return { message: mediaMessage(content) };
+	if (buttons?.length) return { message: quickReplyMessage(message, buttons) };
 	return { message: { type: 'text', text: message } };
 }
 
-function buildSendRequest({ recipient, message, content, override, settings }: MessageToSend): SendRequest {
+function buildSendRequest({ recipient, message, content, buttons, override, settings }: MessageToSend): SendRequest {
 	if (!settings.sourceNumber) throw new Error('the Gupshup credential has no Source Number');
 	if (!settings.appName) throw new Error('the Gupshup credential has no App Name');
 	const fields: JsonObject = {
@@ -89,7 +105,7 @@ function buildSendRequest({ recipient, message, content, override, settings }: M
 		source: e164Digits(settings.sourceNumber),
 		destination: e164Digits(recipient),
 		'src.name': settings.appName,
-		...contentFields(message, content),
+		...contentFields(message, content, buttons),
 	};
 	const body = deepMerge(fields, override);
 	// A template goes to its own endpoint. When the override made the template, the text message

@@ -12,16 +12,17 @@ import { headerMediaParameter, mimeTypeOf } from '../shared/messageContent';
 import { deepMerge } from '../shared/override';
 import { customerAddress, toE164 } from '../shared/phone';
 import { mediaType, objectAt, receivedButton, receivedLocation, receivedMedia, receivedMessage } from '../shared/received';
+import { quickReplyComponents } from '../shared/replyButtons';
 import {
 	CallbackFormatError,
 	type CallbackToVerify,
 	type DeliveryStatus,
 	type MediaContent,
-	type MessageContent,
 	type MessageToSend,
 	type Provider,
 	type ProviderSettings,
 	type ReceivedMessage,
+	type ReplyButton,
 	type SendRequest,
 	type CallbackRegistration,
 	type StatusCallback,
@@ -74,6 +75,8 @@ function templateMessage(content: TemplateContent, settings: ProviderSettings): 
 	if (content.variables.length > 0) {
 		components.push({ type: 'body', parameters: content.variables.map((text) => ({ type: 'text', text })) });
 	}
+	// The passthrough takes WhatsApp's own components, quick-reply payloads included.
+	components.push(...quickReplyComponents(content.quickReplyPayloads));
 	return {
 		type: 'template',
 		template: {
@@ -93,22 +96,31 @@ function mediaMessage({ mediaType, url, fileName, caption }: MediaContent): Json
 	return { type: 'file', mediaUrl: url, ...(mime ? { mediaType: mime } : {}), ...captioned };
 }
 
-function contentFields(message: string, content: MessageContent | undefined, settings: ProviderSettings): JsonObject {
+/** Reply buttons are the text message's `reply` actions: `text` is the title, `payload` comes back on a tap. */
+function replyActions(buttons: readonly ReplyButton[] | undefined): JsonObject {
+	if (!buttons?.length) return {};
+	return { actions: buttons.map(({ id, title }) => ({ type: 'reply', text: title, payload: id })) };
+}
+
+function contentFields(toSend: MessageToSend): JsonObject {
+	const { message, content, settings } = toSend;
 	if (content?.type === 'template') return { messageSchema: 'whatsapp', message: templateMessage(content, settings) };
 	if (content?.type === 'media') return { message: mediaMessage(content) };
-	return { message: message ? { type: 'text', text: message } : { type: 'text' } };
+	if (toSend.buttons?.length && !message.trim()) throw new Error('a message with reply buttons needs a Message: it is the text above the buttons');
+	return { message: { type: 'text', ...(message ? { text: message } : {}), ...replyActions(toSend.buttons) } };
 }
 
 /** A WhatsApp template namespace, as WhatsApp Manager shows it: a UUID written with underscores. */
 const TEMPLATE_NAMESPACE = /^[0-9a-f]{8}(_[0-9a-f]{4}){3}_[0-9a-f]{12}$/i;
 
-function buildSendRequest({ recipient, message, content, override, settings }: MessageToSend): SendRequest {
+function buildSendRequest(toSend: MessageToSend): SendRequest {
+	const { recipient, override, settings } = toSend;
 	if (!settings.appId) throw new Error('the Smooch credential has no App ID');
 	if (!settings.integrationId) throw new Error('the Smooch credential has no Integration ID');
 	const body = {
 		destination: { integrationId: settings.integrationId, destinationId: recipient },
 		author: { role: 'appMaker' },
-		...contentFields(message, content, settings),
+		...contentFields(toSend),
 	};
 	const merged = deepMerge(body, override);
 	const sent = merged.message;

@@ -12,11 +12,11 @@ import { isPlainObject, type JsonObject, lookup } from '../shared/json';
 import { deepMerge } from '../shared/override';
 import { customerAddress, toE164 } from '../shared/phone';
 import { receivedButton, receivedLocation, receivedMedia, receivedMessage } from '../shared/received';
+import { quickReplyContent, quickReplyVariables } from './twilioContent';
 import {
 	CallbackFormatError,
 	type CallbackToVerify,
 	type DeliveryStatus,
-	type MessageContent,
 	type MessageToSend,
 	type Provider,
 	type ProviderSettings,
@@ -63,8 +63,13 @@ function whatsAppAddress(phone: string): string {
 }
 
 /** A template's ContentSid and ContentVariables, a file's MediaUrl with its caption as Body, or the text as Body. */
-function contentFields(message: string, content: MessageContent | undefined): Record<string, unknown> {
+function contentFields({ message, content, buttons, buttonContentSid }: MessageToSend): Record<string, unknown> {
 	if (content?.type === 'template') {
+		if (content.quickReplyPayloads?.length) {
+			throw new Error(
+				'Twilio takes a template’s quick-reply ids from the Content template itself: make the button ids variables (such as {{3}}) when creating the template, and give their values among the Template Variables',
+			);
+		}
 		if (content.headerMediaUrl) {
 			throw new Error(
 				'Twilio takes a template’s header media from the Content template itself: leave Header Media URL empty, and when the template’s media URL holds a variable, give its value among the Template Variables',
@@ -77,13 +82,19 @@ function contentFields(message: string, content: MessageContent | undefined): Re
 	if (content?.type === 'media') {
 		return { MediaUrl: content.url, ...(content.caption && content.mediaType !== 'audio' ? { Body: content.caption } : {}) };
 	}
+	if (buttons?.length) {
+		if (!message.trim()) throw new Error('a message with reply buttons needs a Message: it is the text above the buttons');
+		if (!buttonContentSid) throw new Error('reply buttons need the quick-reply Content, which was not made');
+		return { ContentSid: buttonContentSid, ContentVariables: quickReplyVariables(message, buttons) };
+	}
 	// An empty Body would be sent as `Body=`.
 	return message ? { Body: message } : {};
 }
 
-function buildSendRequest({ recipient, message, content, override, settings }: MessageToSend): SendRequest {
+function buildSendRequest(toSend: MessageToSend): SendRequest {
+	const { recipient, override, settings } = toSend;
 	if (!settings.accountSid) throw new Error('the Twilio credential has no Account SID');
-	const fields: Record<string, unknown> = { To: whatsAppAddress(recipient), ...contentFields(message, content) };
+	const fields: Record<string, unknown> = { To: whatsAppAddress(recipient), ...contentFields(toSend) };
 	if (settings.messagingServiceSid) {
 		fields.MessagingServiceSid = settings.messagingServiceSid;
 	} else if (settings.fromNumber) {
@@ -477,4 +488,5 @@ export const twilio: Provider<'twilio'> = {
 	verifyCallback,
 	canVerify: (settings) => Boolean(settings.authToken),
 	registration,
+	buttonContent: quickReplyContent((settings) => serviceBaseUrl(settings, 'https://content.twilio.com')),
 };

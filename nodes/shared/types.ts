@@ -141,6 +141,14 @@ export interface TemplateContent {
 	variables: string[];
 	/** A public URL for the header of a template whose header is an image, a document or a video. */
 	headerMediaUrl?: string;
+	/** The payloads of the template's quick-reply buttons, by the buttons' order in the template (absent: the template's own). */
+	quickReplyPayloads?: string[];
+}
+
+/** A reply button on a text message: WhatsApp shows its title, and the customer's tap brings its id back. */
+export interface ReplyButton {
+	id: string;
+	title: string;
 }
 
 /** A file sent as an image, document, video or audio message. */
@@ -163,6 +171,13 @@ export interface MessageToSend {
 	message: string;
 	/** A template or a media file; absent for a text message. */
 	content?: MessageContent;
+	/** Reply buttons under a text message (at most three, checked before this is built). */
+	buttons?: ReplyButton[];
+	/**
+	 * The provider's own content that carries the buttons, made through the credential before the
+	 * send (Twilio's quick-reply Content SID; see Provider.buttonContent).
+	 */
+	buttonContentSid?: string;
 	/** The user's override, `_config` already taken out. */
 	override: Record<string, unknown>;
 	/** Credential values after `_config` was applied. */
@@ -355,6 +370,23 @@ export interface Provider<Name extends string = string> {
 	answerHandshake?(request: StatusCallback, settings: ProviderSettings): HandshakeAnswer;
 	/** How the Status Trigger registers its URL itself; absent when the provider has no API for it. */
 	registration?: CallbackRegistration;
+	/** For a provider whose reply buttons live in content made beforehand (Twilio): how to find or make it. */
+	buttonContent?: ButtonContent;
+}
+
+/**
+ * Content that must exist at the provider before a message can carry reply buttons (Twilio's
+ * Content API: a quick-reply content whose body, titles and ids are variables, made once per
+ * number of buttons and found again by its name).
+ */
+export interface ButtonContent {
+	/** The request that lists the account's content. */
+	lookup(settings: ProviderSettings): RegistrationRequest;
+	/** The SID of the content for this many buttons, when the list holds it. */
+	readLookup(responseBody: unknown, buttonCount: number): string | undefined;
+	create(settings: ProviderSettings, buttonCount: number): RegistrationRequest;
+	/** The SID of the content made; throws when the answer is not what the provider documents. */
+	readCreated(responseBody: unknown): string;
 }
 
 /** The body is not in a format this package reads. */
