@@ -13,6 +13,7 @@ import { isPlainObject, type JsonObject } from '../shared/json';
 import { countTemplateVariables, fileNameOf, headerMediaParameter } from '../shared/messageContent';
 import {
 	envelopeMessageEvents,
+	envelopeReceivedMessages,
 	envelopeStatusEvents,
 	type EnvelopeReading,
 	isMetaEnvelope,
@@ -31,6 +32,7 @@ import {
 	type Provider,
 	type ProviderError,
 	type ProviderSettings,
+	type ReceivedMessage,
 	type ReplyButton,
 	type SendRequest,
 	type StatusCallback,
@@ -235,6 +237,11 @@ function parseCallback({ body }: StatusCallback, receivedAt: Date): StatusEvent[
 	return [...envelopeStatusEvents(body, READING, receivedAt), ...envelopeMessageEvents(body, 'meta', receivedAt)];
 }
 
+/** A customer's messages (`messages[]`): texts, button taps, media, locations. */
+function parseReceived({ body }: StatusCallback, receivedAt: Date): ReceivedMessage[] {
+	return isMetaEnvelope(body) ? envelopeReceivedMessages(body, 'meta', receivedAt) : [];
+}
+
 /** `sha256=` + hex HMAC-SHA256 of the raw body, keyed with the App Secret. */
 export function metaSignature(appSecret: string, rawBody: Buffer | string): string {
 	return `sha256=${createHmac('sha256', appSecret).update(rawBody).digest('hex')}`;
@@ -353,6 +360,8 @@ export const meta: Provider<'meta'> = {
 	isThrottled,
 	recognizes,
 	parseCallback,
+	parseReceived,
+	customerMessageWords: ['message'],
 	verifyCallback,
 	canVerify: (settings) => Boolean(settings.appSecret),
 	answerHandshake,

@@ -35,6 +35,72 @@ export interface StatusEvent {
 	raw: unknown;
 }
 
+/**
+ * What a customer's message is, the same words for every provider. `button` is a reply button or a
+ * template quick reply tapped; `interactive` is another choice from an interactive message (a list row).
+ */
+export type ReceivedType =
+	| 'text'
+	| 'button'
+	| 'interactive'
+	| 'image'
+	| 'video'
+	| 'audio'
+	| 'document'
+	| 'sticker'
+	| 'location'
+	| 'other';
+
+/** The button or list row a customer chose: `id` is the id or payload the business gave it. */
+export interface ReceivedButton {
+	id: string;
+	/** The label the customer saw, when the provider says. */
+	title: string | null;
+}
+
+/** A file a customer sent: Meta and Gupshup v3 give a media id to download, the others a URL. */
+export interface ReceivedMedia {
+	id?: string;
+	url?: string;
+	mimeType: string | null;
+	caption: string | null;
+}
+
+export interface ReceivedLocation {
+	latitude: number;
+	longitude: number;
+	name: string | null;
+	address: string | null;
+}
+
+/** One message a customer sent to the business number, normalized (the Status Trigger's Received output). */
+export interface ReceivedMessage {
+	/** The provider's registry name. */
+	provider: string;
+	kind: 'received';
+	/** The customer: E.164 when the provider gives a number, else the provider's id for them (Meta's user id, Smooch's appUser id). */
+	from: string | null;
+	/** The business number it was sent to, E.164, when the callback names it. */
+	to: string | null;
+	/** The provider's id of this message. */
+	messageId: string | null;
+	/** ISO 8601. */
+	timestamp: string;
+	type: ReceivedType;
+	/** What the customer wrote (a media message's caption too), or the label of the button tapped. */
+	text: string | null;
+	button: ReceivedButton | null;
+	media: ReceivedMedia | null;
+	location: ReceivedLocation | null;
+	/** The id of the message this one answers (the message whose button was tapped), when the provider gives it. */
+	replyTo: string | null;
+	/** The customer's WhatsApp profile name, when the provider gives it. */
+	profileName: string | null;
+	/** The same for the same message, so workflows can drop repeated callbacks. */
+	eventId: string;
+	raw: unknown;
+}
+
 /** What a status callback looks like when it reaches the trigger (or index.js). */
 export interface StatusCallback {
 	body: unknown;
@@ -279,6 +345,17 @@ export interface Provider<Name extends string = string> {
 	relays?: string;
 	/** Throws CallbackFormatError when the body is not this provider's. */
 	parseCallback(callback: StatusCallback, receivedAt: Date): StatusEvent[];
+	/**
+	 * The customer messages in a callback (the Received output); [] when it holds none. Every
+	 * message becomes one, even of a type this package does not know (`other`, with `raw`). Never
+	 * throws for a body parseCallback accepts.
+	 */
+	parseReceived(callback: StatusCallback, receivedAt: Date): ReceivedMessage[];
+	/**
+	 * The `providerStatus` words parseCallback gives a customer message, which went to Other before
+	 * the Received output existed. A trigger with Received leaves them out of Other: parseReceived has them.
+	 */
+	customerMessageWords: readonly string[];
 	/**
 	 * Whether the callback is genuine. `settings` is the trigger's credential. Never throws,
 	 * whatever the body holds: it runs on requests from anyone.
