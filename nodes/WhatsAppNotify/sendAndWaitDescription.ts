@@ -177,7 +177,7 @@ export const sendAndWaitProperties: INodeProperties[] = [
 	},
 	{
 		displayName:
-			'The tap comes back through a WhatsApp Status Trigger: an active workflow whose Status Trigger uses a credential of this same account must receive this account’s messages. When that trigger registered itself, this node checks it is there before sending.',
+			'The tap comes back through a WhatsApp Status Trigger: an active workflow whose Status Trigger (with the Received output on) uses a credential of this same account must receive this account’s messages. Without one, the wait ends only at its time limit.',
 		name: 'replyNotice',
 		type: 'notice',
 		default: '',

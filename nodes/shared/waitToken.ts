@@ -17,7 +17,7 @@
 
 import { createHmac, timingSafeEqual } from 'crypto';
 
-import type { Provider, ProviderSettings } from './types';
+import type { Provider, ProviderSettings, ReceivedMessage } from './types';
 
 export const WAIT_TOKEN_PREFIX = 'wnw1.';
 
@@ -127,16 +127,8 @@ export function checkAnswer(key: Buffer, body: unknown, signature: unknown): Res
 	return answer;
 }
 
-/** What the trigger reads of a customer's message (the fields of ReceivedMessage that a tap needs). */
-export interface Tap {
-	provider: string;
-	from: string | null;
-	messageId: string | null;
-	eventId: string;
-	timestamp: string;
-	profileName: string | null;
-	button: { id: string; title: string | null } | null;
-}
+/** What a tap needs of a customer's message. */
+export type Tap = Pick<ReceivedMessage, 'provider' | 'from' | 'messageId' | 'eventId' | 'timestamp' | 'profileName' | 'button'>;
 
 /** True when the message is a tap on one of Send and Wait's buttons. */
 export const isWaitTap = (message: Pick<Tap, 'button'>): boolean => message.button?.id.startsWith(WAIT_TOKEN_PREFIX) === true;
