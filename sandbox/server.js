@@ -277,20 +277,27 @@ class Sandbox {
 	}
 
 	/**
-	 * Plays a customer's message (a text, a button tap, a file) to the provider: its documented
-	 * inbound callback, signed as it signs, to each URL that takes the provider's customer messages
-	 * (the configured webhook, what was registered for them). Resolves { delivered: [{ url, status }] }.
+	 * The callbacks a customer's message makes, one per URL that takes the provider's customer
+	 * messages, built and signed but not sent (playInbound sends them; a test may send one twice).
 	 */
-	async playInbound(input) {
+	inboundRequests(input) {
 		const provider = sandboxProviders()[input?.provider];
 		if (!provider) throw new InboundError(`provider must be one of ${Object.keys(sandboxProviders()).join(', ')}`);
 		const message = { ...checkInbound(input, provider.inbound.businessNumber), provider: provider.name };
 		const targets = this.callbackTargets(provider, provider.inbound.routing).filter(
 			(target) => !target.accepts || target.accepts(provider.inbound.event),
 		);
+		return targets.map((target) => ({ provider, target, message, request: provider.inbound.build(target.url, target.registration, message) }));
+	}
+
+	/**
+	 * Plays a customer's message (a text, a button tap, a file) to the provider: its documented
+	 * inbound callback, signed as it signs, to each URL that takes the provider's customer messages
+	 * (the configured webhook, what was registered for them). Resolves { delivered: [{ url, status }] }.
+	 */
+	async playInbound(input) {
 		const delivered = [];
-		for (const target of targets) {
-			const request = provider.inbound.build(target.url, target.registration, message);
+		for (const { provider, target, message, request } of this.inboundRequests(input)) {
 			const calledUrl = request.url ?? target.url;
 			const outcome = await postWebhook(calledUrl, request);
 			this.log(`inbound ${provider.name} ${message.from} → ${calledUrl} ${outcome.httpStatus ?? outcome.error}`);
@@ -406,6 +413,8 @@ async function startSandbox(options = {}) {
 		handshake: (provider, options) => sandbox.handshake(provider, options),
 		/** A customer's message to the provider's inbound URLs (as POST /_sandbox/inbound). */
 		inbound: (message) => sandbox.playInbound(message),
+		/** The same callbacks, built and signed but not sent: [{ url, request }] for postWebhook (a replay, in a test). */
+		inboundRequests: (message) => sandbox.inboundRequests(message).map(({ target, request }) => ({ url: request.url ?? target.url, request })),
 		close: () => sandbox.close(),
 	};
 }
