@@ -218,6 +218,8 @@ class Sandbox {
 			status: result.status,
 			response: result.body,
 			messageId: result.messageId || null,
+			// The reply buttons the message carries, `{ id, title }` as the customer would tap them.
+			buttons: result.buttons?.length ? result.buttons : null,
 			at: new Date(arrivedAt).toISOString(),
 		});
 		// Queued before answering, so idle() already waits for them when the client has its response.

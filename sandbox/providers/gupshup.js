@@ -11,7 +11,7 @@ const crypto = require('crypto');
 const { SANDBOX_CREDENTIALS, outcomeFor } = require('../constants');
 const { checkWebhookUrl } = require('../lib/http');
 const { uuid, whatsAppMessageId } = require('../lib/ids');
-const { checkGupshup, gupshupTemplateList } = require('../templates');
+const { checkGupshup, gupshupTemplateList, sentButtons } = require('../templates');
 
 const NAME = 'gupshup';
 
@@ -54,7 +54,7 @@ function validateMessage(fields, isTemplate) {
 		if (!template || typeof template.id !== 'string' || template.id === '') return gupshupError(400, 'Invalid Template');
 		// A template may carry a media header in `message`; if present it must be readable.
 		if (fields.message !== undefined && !jsonField(fields.message)) return gupshupError(400, 'Invalid Message');
-		const wrongShape = checkGupshup(template, jsonField(fields.message));
+		const wrongShape = checkGupshup(template, jsonField(fields.message), fields.postbackTexts);
 		return wrongShape ? gupshupError(400, `Invalid Template: ${wrongShape}`) : null;
 	}
 	const message = jsonField(fields.message);
@@ -83,6 +83,7 @@ function sender(isTemplate) {
 			status: 202,
 			body: { status: 'submitted', messageId },
 			messageId,
+			buttons: sentButtons.gupshup(isTemplate ? jsonField(fields.template) : undefined, jsonField(fields.message), fields.postbackTexts),
 			message: {
 				messageId,
 				outcome,

@@ -11,7 +11,7 @@ const crypto = require('crypto');
 const { SANDBOX_CREDENTIALS, outcomeFor } = require('../constants');
 const { checkWebhookUrl } = require('../lib/http');
 const { toE164, whatsAppMessageId } = require('../lib/ids');
-const { checkMeta, metaMessageTemplates } = require('../templates');
+const { checkMeta, metaMessageTemplates, sentButtons } = require('../templates');
 
 const NAME = 'meta';
 
@@ -92,6 +92,7 @@ function sendMessage({ params, headers, body, retryAfterSeconds }) {
 		status: 200,
 		body: { messaging_product: 'whatsapp', contacts: [{ input: body.to, wa_id: recipient.slice(1) }], messages: [{ id: messageId }] },
 		messageId,
+		buttons: sentButtons.meta(body),
 		message: { messageId, outcome, recipient, phoneNumberId },
 	};
 }

@@ -10,7 +10,7 @@ const crypto = require('crypto');
 
 const { basicAuth, checkWebhookUrl } = require('../lib/http');
 const { stableHex, toE164, uuid, whatsAppMessageId } = require('../lib/ids');
-const { checkSmooch } = require('../templates');
+const { checkSmooch, sentButtons } = require('../templates');
 
 const NAME = 'smooch';
 
@@ -76,6 +76,7 @@ function sendNotification({ params, headers, body, retryAfterSeconds }) {
 		status: 201,
 		body: { notification: { _id: notificationId } },
 		messageId: notificationId,
+		buttons: sentButtons.smooch(body),
 		message: { messageId: notificationId, outcome, recipient, appId: params[0], integrationId },
 	};
 }

@@ -10,7 +10,8 @@ const crypto = require('crypto');
 const { SANDBOX_CREDENTIALS, outcomeFor } = require('../constants');
 const { basicAuth, checkWebhookUrl } = require('../lib/http');
 const { stableHex, toE164, twilioSid } = require('../lib/ids');
-const { checkTwilio, twilioContentAndApprovals } = require('../templates');
+const { createContent, listContents } = require('../buttons');
+const { checkTwilio, sentButtons, twilioContentAndApprovals } = require('../templates');
 
 const NAME = 'twilio';
 const API_VERSION = '2010-04-01';
@@ -124,6 +125,7 @@ function sendMessage({ params, headers, body, retryAfterSeconds }) {
 		status: 201,
 		body: messageResource({ sid, accountSid, ...request }),
 		messageId: sid,
+		buttons: sentButtons.twilio(request.contentSid, firstOf(fields.ContentVariables)),
 		message: {
 			messageId: sid,
 			outcome,
@@ -148,6 +150,21 @@ function listContentAndApprovals({ headers }) {
 	const { accountSid } = SANDBOX_CREDENTIALS.twilio;
 	if (!isAuthorized(headers, accountSid)) return unauthorized();
 	return { status: 200, body: twilioContentAndApprovals(accountSid) };
+}
+
+/** GET content.twilio.com/v1/Content: the Content made here (through the Content API). */
+function listContent({ headers }) {
+	const { accountSid } = SANDBOX_CREDENTIALS.twilio;
+	if (!isAuthorized(headers, accountSid)) return unauthorized();
+	return { status: 200, body: { contents: listContents(), meta: { page: 0, page_size: 1000, key: 'contents', next_page_url: null } } };
+}
+
+/** POST content.twilio.com/v1/Content (JSON): makes a Content, such as the quick-reply one reply buttons are sent with. */
+function makeContent({ headers, body }) {
+	const { accountSid } = SANDBOX_CREDENTIALS.twilio;
+	if (!isAuthorized(headers, accountSid)) return unauthorized();
+	const { problem, content } = createContent(accountSid, body);
+	return problem ? twilioError(400, 21656, problem) : { status: 201, body: content };
 }
 
 /** GET /Accounts/{sid}.json: what n8n's credential test calls. */
@@ -507,6 +524,8 @@ module.exports = {
 		{ method: 'GET', pattern: /^\/2010-04-01\/Accounts\/([^/]+)\.json$/, kind: 'check', handle: fetchAccount },
 		// The Content API's host (content.twilio.com) is another; a sandbox Base URL serves both.
 		{ method: 'GET', pattern: /^\/v1\/ContentAndApprovals$/, kind: 'list', handle: listContentAndApprovals },
+		{ method: 'GET', pattern: /^\/v1\/Content$/, kind: 'list', handle: listContent },
+		{ method: 'POST', pattern: /^\/v1\/Content$/, kind: 'list', handle: makeContent },
 		// Event Streams' host (events.twilio.com) is another too.
 		{ method: 'GET', pattern: /^\/v1\/Sinks$/, kind: 'register', handle: listSinks },
 		{ method: 'POST', pattern: /^\/v1\/Sinks$/, kind: 'register', handle: createSink },
