@@ -16,18 +16,18 @@ import type { INodeExecutionData, NodeApiError, NodeOperationError } from 'n8n-w
  */
 export type ErrorKind = 'input' | 'provider' | 'unreachable';
 
-/** Where a send error keeps its kind, set where the error is made (see messages.ts). */
+/** Where an error keeps its kind, set where the error is made (messages.ts, buttonContent.ts). */
 const KIND_IN_CONTEXT = 'errorKind';
 
-export function withErrorKind(error: NodeApiError, kind: ErrorKind): NodeApiError {
+export function withErrorKind<E extends NodeApiError | NodeOperationError>(error: E, kind: ErrorKind): E {
 	error.context[KIND_IN_CONTEXT] = kind;
 	return error;
 }
 
-/** The kind a send error was made with; an error made without one (unforeseen) counts as 'unreachable'. */
-export function sendErrorKind(error: NodeApiError): ErrorKind {
-	const kind = error.context[KIND_IN_CONTEXT];
-	return kind === 'input' || kind === 'provider' ? kind : 'unreachable';
+/** The kind an error was made with, or `otherwise` for one made without a kind. */
+export function errorKindOf(error: unknown, otherwise: ErrorKind): ErrorKind {
+	const kind = (error as { context?: Record<string, unknown> } | null)?.context?.[KIND_IN_CONTEXT];
+	return kind === 'input' || kind === 'provider' || kind === 'unreachable' ? kind : otherwise;
 }
 
 export interface Failure {

@@ -138,3 +138,17 @@ test('with Continue On Fail (regular output) the kinds are the same, in input or
 		[3, 'unreachable'],
 	]);
 });
+
+describe("reply buttons on Twilio: the Content a message needs is asked for before sending", () => {
+	test.each([
+		[403, 'provider'],
+		[500, 'unreachable'],
+	])('the Content API answers %s: %s, and nothing is sent', async (status, kind) => {
+		nock('https://content.twilio.com').get('/v1/Content').query(true).reply(status, { code: 20403, message: 'Forbidden' });
+		const send = nock('https://api.twilio.com').post(TWILIO_PATH).reply(201, { sid: 'SM-never' });
+		const item = await errorItemOf({ ...text('+15551110001'), replyButtons: { button: [{ title: 'Yes' }, { title: 'No' }] } });
+		expect(item).toMatchObject({ customer: 'C-7', errorKind: kind, errorCode: null });
+		expect(item.error).toMatch(/quick-reply Content for 2 reply buttons could not be found or made/);
+		expect(send.isDone()).toBe(false);
+	});
+});
