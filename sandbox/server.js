@@ -20,6 +20,7 @@ const { parseArgs } = require('util');
 const { SANDBOX_CREDENTIALS, TEST_NUMBERS } = require('./constants');
 const { CallbackQueue } = require('./lib/callbackQueue');
 const { InboundError, checkInbound } = require('./lib/inbound');
+const { toE164 } = require('./lib/ids');
 const { BodyTooLargeError, checkWebhookUrl, getText, parseBody, postWebhook, readRawBody, sendJson } = require('./lib/http');
 const { SlidingWindowLimiter } = require('./lib/rateLimit');
 const { findRoute, sandboxProviders } = require('./providers');
@@ -283,11 +284,25 @@ class Sandbox {
 	inboundRequests(input) {
 		const provider = sandboxProviders()[input?.provider];
 		if (!provider) throw new InboundError(`provider must be one of ${Object.keys(sandboxProviders()).join(', ')}`);
-		const message = { ...checkInbound(input, provider.inbound.businessNumber), provider: provider.name };
+		const message = { ...checkInbound(this.withButtonByTitle(provider, input), provider.inbound.businessNumber), provider: provider.name };
 		const targets = this.callbackTargets(provider, provider.inbound.routing).filter(
 			(target) => !target.accepts || target.accepts(provider.inbound.event),
 		);
 		return targets.map((target) => ({ provider, target, message, request: provider.inbound.build(target.url, target.registration, message) }));
+	}
+
+	/**
+	 * A tap given by the button's title alone (`"button": { "title": "Confirm" }`): the button of that
+	 * title on the latest message with buttons sent to the customer, id and all, as their phone has it.
+	 */
+	withButtonByTitle(provider, input) {
+		const { button } = input;
+		if (!button || typeof button !== 'object' || button.id !== undefined || typeof button.title !== 'string') return input;
+		const from = toE164(String(input.from ?? ''));
+		const sent = this.received.filter((record) => record.provider === provider.name && record.buttons && provider.recipientSent(record.body) === provider.recipientAsSent(from)).at(-1);
+		const found = sent?.buttons.find((each) => each.title === button.title);
+		if (!found) throw new InboundError(`no message with a ${JSON.stringify(button.title)} button was sent to ${input.from} through ${provider.name}`);
+		return { ...input, button: found };
 	}
 
 	/**
