@@ -257,7 +257,9 @@ class Sandbox {
 		const request = callback.build(url, registration);
 		// Some providers call the URL with something added (Twilio Event Streams' bodySHA256).
 		const calledUrl = request.url ?? url;
+		const started = performance.now();
 		const outcome = await postWebhook(calledUrl, request);
+		const answerMs = Math.round(performance.now() - started);
 		this.log(`callback ${provider.name} ${callback.status} ${callback.messageId} → ${calledUrl} ${outcome.httpStatus ?? outcome.error}`);
 		if (!isCurrent()) return;
 		this.callbacks.push({
@@ -268,6 +270,8 @@ class Sandbox {
 			messageId: callback.messageId,
 			httpStatus: outcome.httpStatus,
 			error: outcome.error,
+			// How long the webhook took to answer (or to fail): providers give up after a few seconds.
+			answerMs,
 			body: request.payload,
 			at: new Date().toISOString(),
 		});
