@@ -175,6 +175,8 @@ class Sandbox {
 			query: Object.fromEntries(url.searchParams),
 			body: parseBody(rawBody, req.headers['content-type']),
 			registrations: this.registrationsOf(provider.name),
+			// The URL set by hand (in the provider's console): Meta's app callback URL, say.
+			configured: this.config.webhooks[provider.name],
 			challenge: async (target, verifyToken) => {
 				const request = provider.handshakeRequest(target, verifyToken);
 				const answer = await getText(request.url);

@@ -27,10 +27,12 @@ import {
 	type StatusEvent,
 } from '../shared/types';
 import { readCredentials } from './keptCredentials';
+import { FORWARD_PARAMETER, forwardToDisplaced } from './metaSharing';
 import {
 	callbackExists,
 	REGISTER_PARAMETER,
 	registerCallback,
+	registeredCallback,
 	removeCallback,
 	settingsForCallbacks,
 } from './registration';
@@ -102,6 +104,31 @@ export class WhatsAppStatusTrigger implements INodeType {
 					'Whether to register this trigger’s URL with the provider when the workflow is activated (or the editor listens for a test event), and remove it when deactivated. Off: paste the URL into the provider’s console yourself.',
 			},
 			...automaticSetupNotices,
+			{
+				displayName: 'Forward Number Events',
+				name: FORWARD_PARAMETER,
+				type: 'boolean',
+				default: true,
+				displayOptions: { show: { provider: ['meta'], [REGISTER_PARAMETER]: [true] } },
+				description:
+					'Whether to forward every callback Meta sends for the number, unchanged and still signed, to the URL that had the number’s events before this trigger took them (read from Meta when the workflow is published)',
+			},
+			{
+				displayName:
+					'The other URL (the app’s callback URL, the WABA’s or the number’s earlier override) still gets every customer message and status of this number, forwarded unchanged with Meta’s signature; this trigger handles the statuses too. Template and account webhooks reach it from Meta as before.',
+				name: 'forwardingOnNotice',
+				type: 'notice',
+				default: '',
+				displayOptions: { show: { provider: ['meta'], [REGISTER_PARAMETER]: [true], [FORWARD_PARAMETER]: [true] } },
+			},
+			{
+				displayName:
+					'While this workflow is published, the other URL (the app’s callback URL, the WABA’s or the number’s earlier override: a chatbot, a help desk, another WhatsApp Trigger) gets none of this number’s customer messages or statuses. It still gets template and account webhooks.',
+				name: 'forwardingOffNotice',
+				type: 'notice',
+				default: '',
+				displayOptions: { show: { provider: ['meta'], [REGISTER_PARAMETER]: [true], [FORWARD_PARAMETER]: [false] } },
+			},
 			...setupNotices,
 			{
 				displayName: 'Options',
@@ -188,6 +215,11 @@ export class WhatsAppStatusTrigger implements INodeType {
 			refused = refusal.call(this, provider, callback, credentials as ProviderSettings, options);
 		}
 		if (refused) return answer(this, 401, refused);
+		const registered = registeredCallback(this);
+		if (registered?.provider === provider.name) {
+			if (registered.displaced && this.getNodeParameter(FORWARD_PARAMETER, true)) forwardToDisplaced(this, registered.displaced);
+			if (provider.alsoArrivesThroughRegistration?.(callback.body)) return answer(this, 200, '');
+		}
 
 		let events: StatusEvent[];
 		try {

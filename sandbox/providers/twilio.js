@@ -303,10 +303,31 @@ function deleteBySid(kind, what) {
 	};
 }
 
+/** A Subscription as Twilio shows it: its event types are a subresource (SubscribedEvents), not a field. */
+function publicSubscription(subscription) {
+	const { kind, types, ...resource } = subscription;
+	return { ...resource, links: { subscribed_events: `${resource.url}/SubscribedEvents` } };
+}
+
 function listSubscriptions({ headers, query, registrations }) {
 	if (!isAccount(headers)) return unauthorized();
 	const subscriptions = subscriptionsIn(registrations).filter((each) => !query.SinkSid || each.sink_sid === query.SinkSid);
-	return { status: 200, body: { subscriptions: subscriptions.map(publicSink), meta: { page: 0, page_size: 50, key: 'subscriptions' } } };
+	return { status: 200, body: { subscriptions: subscriptions.map(publicSubscription), meta: { page: 0, page_size: 50, key: 'subscriptions' } } };
+}
+
+/** GET /v1/Subscriptions/{sid}/SubscribedEvents: the subscription's event types, `{types: [{type, schema_version, …}]}`. */
+function listSubscribedEvents({ params, headers, registrations }) {
+	if (!isAccount(headers)) return unauthorized();
+	const subscription = subscriptionsIn(registrations).find((each) => each.sid === params[0]);
+	if (!subscription) return eventStreamsError(404, 20404, `The requested resource /v1/Subscriptions/${params[0]}/SubscribedEvents was not found`);
+	const types = subscription.types.map((type) => ({
+		account_sid: subscription.account_sid,
+		type,
+		schema_version: 1,
+		subscription_sid: subscription.sid,
+		url: `${subscription.url}/SubscribedEvents/${type}`,
+	}));
+	return { status: 200, body: { types, meta: { page: 0, page_size: 50, key: 'types' } } };
 }
 
 /** POST /v1/Subscriptions: Description, SinkSid, Types (repeated, each `{"type": …, "schema_version"?: n}`). */
@@ -332,7 +353,7 @@ function createSubscription({ headers, body, registrations }) {
 		url: `https://events.twilio.com/v1/Subscriptions/${sid}`,
 	};
 	registrations.push(subscription);
-	return { status: 201, body: publicSink(subscription) };
+	return { status: 201, body: publicSubscription(subscription) };
 }
 
 const EVENT_TYPE_PREFIX = 'com.twilio.messaging.message.';
@@ -514,6 +535,7 @@ module.exports = {
 		{ method: 'GET', pattern: /^\/v1\/Subscriptions$/, kind: 'register', handle: listSubscriptions },
 		{ method: 'POST', pattern: /^\/v1\/Subscriptions$/, kind: 'register', handle: createSubscription },
 		{ method: 'DELETE', pattern: /^\/v1\/Subscriptions\/([^/]+)$/, kind: 'register', handle: deleteBySid('subscription', 'Subscriptions') },
+		{ method: 'GET', pattern: /^\/v1\/Subscriptions\/([^/]+)\/SubscribedEvents$/, kind: 'register', handle: listSubscribedEvents },
 	],
 	tooManyRequests,
 	callbacksFor,
