@@ -31,10 +31,12 @@ const DEFAULTS = Object.freeze({
 	rateLimitPerSecond: 0,
 	retryAfterSeconds: 1,
 	callbackDelayMs: 200,
+	registrationOutageStatus: 0,
 	log: false,
 });
 
-const NUMERIC_SETTINGS = ['latencyMs', 'rateLimitPerSecond', 'retryAfterSeconds', 'callbackDelayMs'];
+/** registrationOutageStatus: when not 0, every provider's registration API answers this HTTP status (a provider down). */
+const NUMERIC_SETTINGS = ['latencyMs', 'rateLimitPerSecond', 'retryAfterSeconds', 'callbackDelayMs', 'registrationOutageStatus'];
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -160,6 +162,13 @@ class Sandbox {
 			return;
 		}
 		const rawBody = await readRawBody(req);
+		if (found.route.kind === 'register' && this.config.registrationOutageStatus) {
+			const status = this.config.registrationOutageStatus;
+			const message = `Service Unavailable (sandbox: registration outage, HTTP ${status})`;
+			// A body each provider's error reader finds its words in.
+			this.answer(req, res, found.provider, { status, body: { status: 'error', code: status, message, error: { code: status, message, description: message } } });
+			return;
+		}
 		if (found.route.kind === 'send') await this.handleSend(req, res, found, rawBody);
 		else this.answer(req, res, found.provider, await found.route.handle(this.requestFor(req, url, found, rawBody)));
 	}

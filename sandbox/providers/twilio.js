@@ -55,11 +55,22 @@ function whatsAppNumber(address) {
 }
 
 /** Checks the fields in Twilio's order; returns an error answer, or null when the request is sendable. */
+/**
+ * An address of either channel: `whatsapp:+…`, or a plain number for SMS (the same Messages API
+ * sends both; another system of the account may send SMS while the trigger listens).
+ */
+function channelNumber(address) {
+	return whatsAppNumber(address) ?? (typeof address === 'string' ? toE164(address) : null);
+}
+
 function validateMessage({ to, from, serviceSid, text, media, contentSid }) {
 	if (!to) return twilioError(400, 21604, "A 'To' phone number is required.");
-	if (!whatsAppNumber(to)) return twilioError(400, 21211, `Invalid 'To' Phone Number: ${to}`);
+	if (!channelNumber(to)) return twilioError(400, 21211, `Invalid 'To' Phone Number: ${to}`);
 	if (!from && !serviceSid) return twilioError(400, 21603, "A 'From' phone number is required.");
-	if (!serviceSid && !whatsAppNumber(from)) return twilioError(400, 21212, `Invalid 'From' Phone Number: ${from}`);
+	if (!serviceSid && !channelNumber(from)) return twilioError(400, 21212, `Invalid 'From' Phone Number: ${from}`);
+	if (!serviceSid && Boolean(whatsAppNumber(to)) !== Boolean(whatsAppNumber(from))) {
+		return twilioError(400, 21910, 'Invalid From and To pair. From and To should be of the same channel');
+	}
 	if (!text && media.length === 0 && !contentSid) return twilioError(400, 21602, 'Message body is required.');
 	if (text && text.length > MAX_BODY_LENGTH) {
 		return twilioError(400, 21617, 'The concatenated message body exceeds the 1600 character limit.');
@@ -112,7 +123,7 @@ function sendMessage({ params, headers, body, retryAfterSeconds }) {
 	const wrongShape = checkTwilio({ ...request, contentVariables: firstOf(fields.ContentVariables) });
 	if (wrongShape) return twilioError(400, twilioShapeCode(wrongShape), wrongShape);
 
-	const recipient = whatsAppNumber(request.to);
+	const recipient = channelNumber(request.to);
 	const outcome = outcomeFor(recipient);
 	if (outcome === 'invalid') return twilioError(400, 21211, `Invalid 'To' Phone Number: ${request.to}`);
 	if (outcome === 'rateLimited') return tooManyRequests(retryAfterSeconds);
@@ -210,9 +221,10 @@ function callbackParams(message, [status, eventType, errorCode]) {
 	const params = {
 		AccountSid: message.accountSid,
 		ApiVersion: API_VERSION,
-		ChannelInstallSid: `XE${stableHex(`channel:${message.accountSid}`, 32)}`,
-		ChannelPrefix: 'whatsapp',
-		ChannelToAddress: message.recipient,
+		// The channel fields come with WhatsApp only, not with an SMS.
+		...(whatsAppNumber(message.to)
+			? { ChannelInstallSid: `XE${stableHex(`channel:${message.accountSid}`, 32)}`, ChannelPrefix: 'whatsapp', ChannelToAddress: message.recipient }
+			: {}),
 		From: message.from,
 		MessageSid: message.messageId,
 		MessageStatus: status,
@@ -416,7 +428,9 @@ function eventStreamsRequest(url, message, step) {
 
 /** The callbacks one accepted message produces, each built when it is sent. */
 function callbacksFor(message) {
-	return (SEQUENCES[message.outcome] || []).map((step) => ({
+	// An SMS has no read receipt.
+	const steps = (SEQUENCES[message.outcome] || []).filter((step) => whatsAppNumber(message.to) || step[0] !== 'read');
+	return steps.map((step) => ({
 		status: step[0],
 		messageId: message.messageId,
 		build(url, registration) {
