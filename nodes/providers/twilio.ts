@@ -470,6 +470,7 @@ export const twilio: Provider<'twilio'> = {
 		'Copy the Production URL above (Webhook URLs). In Twilio, paste it as the Status Callback URL of your WhatsApp sender or Messaging Service (Messaging, Senders, WhatsApp senders; or Messaging Services, Integration), or send it per message as StatusCallback in the override. Callbacks are checked with the credential’s Auth Token against that exact URL (the one n8n publishes, or the Public URL option behind a proxy); without an Auth Token every callback gets 401.',
 	templateReference: 'the Content SID (HX…)',
 	documentFileName: false,
+	templateHeaderMedia: false,
 	configurableSettings: {
 		fromNumber: /^(whatsapp:)?\+[1-9]\d{7,14}$/,
 		messagingServiceSid: /^MG[0-9a-fA-F]{32}$/,
