@@ -11,7 +11,7 @@ import { asCode, asString, header, secretsEqual, stableEventId, toIsoTimestamp }
 import { isPlainObject, type JsonObject, lookup } from '../shared/json';
 import { deepMerge } from '../shared/override';
 import { customerAddress, toE164 } from '../shared/phone';
-import { receivedButton, receivedLocation, receivedMedia, receivedMessage } from '../shared/received';
+import { countOf, receivedButton, receivedLocation, receivedMedia, receivedMessage } from '../shared/received';
 import { quickReplyContent, quickReplyVariables } from './twilioContent';
 import {
 	CallbackFormatError,
@@ -266,7 +266,7 @@ function formContent(fields: JsonObject): Pick<ReceivedMessage, 'type' | 'text' 
 	const none = { text: body, button: null, media: null, location: null };
 	const button = receivedButton(fields.ButtonPayload, fields.ButtonText);
 	if (button) return { ...none, type: 'button', text: asString(fields.ButtonText) ?? body, button };
-	if (Number(fields.NumMedia) > 0) {
+	if (countOf(fields.NumMedia) > 0) {
 		const mimeType = asString(fields.MediaContentType0);
 		return { ...none, type: mediaKindOf(mimeType), media: receivedMedia({ url: fields.MediaUrl0, mimeType, caption: body }) };
 	}
@@ -308,7 +308,7 @@ function fromInboundEvent(event: JsonObject, receivedAt: Date): ReceivedMessage 
 		to: toE164(data.to),
 		messageId,
 		timestamp: toIsoTimestamp(data.timestamp ?? event.time, receivedAt),
-		type: body !== null && !(Number(data.numMedia) > 0) ? 'text' : 'other',
+		type: body !== null && countOf(data.numMedia) === 0 ? 'text' : 'other',
 		text: body,
 		eventId: stableEventId('twilio', messageId, INBOUND_STATUS, null),
 		raw: event,

@@ -60,6 +60,7 @@ async function play({ sandbox }, provider, message) {
 	return { answer, messageId: played.messageId };
 }
 
+/** @type {Array<[string, object, (event: any, provider: string) => boolean]>} */
 const CASES = [
 	['a text', { text: 'Is my order ready?' }, (event) => event.type === 'text' && event.text === 'Is my order ready?'],
 	[
@@ -125,7 +126,12 @@ async function forgedRefused(env, provider) {
 		? { url: genuine.url ?? url, headers: Object.fromEntries(Object.entries(genuine.headers).filter(([name]) => name.toLowerCase() !== carrier.header.toLowerCase())), body: genuine.body }
 		: { url: stripQuery(genuine.url ?? url, carrier.query), headers: genuine.headers, body: genuine.body };
 	const tampered = { url: genuine.url ?? url, headers: genuine.headers, body: genuine.body.replace('forged', 'forgeD') };
-	for (const [what, request] of [['without its proof', withoutProof], ['changed after signing', tampered]]) {
+	/** @type {Array<[string, { url: string, headers: Record<string, string>, body: string }]>} */
+	const attempts = [
+		['without its proof', withoutProof],
+		['changed after signing', tampered],
+	];
+	for (const [what, request] of attempts) {
 		// Gupshup's token proves the caller, not the body: a changed body with the token is genuine.
 		if (what === 'changed after signing' && !kit.signsUrl && provider !== 'meta') continue;
 		const response = await httpPost(request.url, { body: request.body, headers: request.headers, json: false });
