@@ -32,6 +32,7 @@ import {
 	type ProviderSettings,
 	type StatusCallback,
 } from '../shared/types';
+import { isWaitTap } from '../shared/waitToken';
 import { readCredentials } from './keptCredentials';
 import {
 	callbackExists,
@@ -40,6 +41,7 @@ import {
 	removeCallback,
 	settingsForCallbacks,
 } from './registration';
+import { answerWaitTaps } from './waitReplies';
 
 interface TriggerOptions {
 	includeOtherEvents?: boolean;
@@ -224,6 +226,15 @@ export class WhatsAppStatusTrigger implements INodeType {
 			// Only this package's own wording goes back: never an internal error's text.
 			const reason = error instanceof CallbackFormatError ? error.message : 'the body could not be read';
 			return answer(this, 400, `Bad request: ${reason}`);
+		}
+
+		// Taps on Send and Wait's buttons resume the executions waiting for them, before anything is routed.
+		if (normalized.received.some(isWaitTap)) {
+			const taps = await answerWaitTaps(this, provider, normalized.received);
+			if (taps.outcome === 'refused') return answer(this, 401, taps.reason);
+			// The provider resends what is not acknowledged: the tap then gets another try.
+			if (taps.outcome === 'unanswered') return answer(this, 503, 'Service Unavailable: n8n did not answer the resume request');
+			normalized = { ...normalized, received: taps.received };
 		}
 
 		const outputs = routeToOutputs(normalized, configuredOutputs({ options, [RECEIVE_PARAMETER]: receives }).length, receives);

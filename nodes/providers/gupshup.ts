@@ -423,4 +423,5 @@ export const gupshup: Provider<'gupshup'> = {
 	verifyCallback,
 	canVerify: (settings) => Boolean(settings.webhookToken),
 	registration,
+	waitKeySettings: ['appName', 'apiKey'],
 };

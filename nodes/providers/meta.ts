@@ -366,4 +366,5 @@ export const meta: Provider<'meta'> = {
 	canVerify: (settings) => Boolean(settings.appSecret),
 	answerHandshake,
 	registration,
+	waitKeySettings: ['phoneNumberId', 'appSecret'],
 };

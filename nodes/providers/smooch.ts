@@ -416,4 +416,5 @@ export const smooch: Provider<'smooch'> = {
 	verifyCallback,
 	canVerify: (settings) => Boolean(settings.webhookSecret),
 	registration,
+	waitKeySettings: ['appId', 'keyId', 'secret'],
 };

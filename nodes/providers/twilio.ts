@@ -489,4 +489,5 @@ export const twilio: Provider<'twilio'> = {
 	canVerify: (settings) => Boolean(settings.authToken),
 	registration,
 	buttonContent: quickReplyContent((settings) => serviceBaseUrl(settings, 'https://content.twilio.com')),
+	waitKeySettings: ['accountSid', 'authToken'],
 };

@@ -370,6 +370,12 @@ export interface Provider<Name extends string = string> {
 	answerHandshake?(request: StatusCallback, settings: ProviderSettings): HandshakeAnswer;
 	/** How the Status Trigger registers its URL itself; absent when the provider has no API for it. */
 	registration?: CallbackRegistration;
+	/**
+	 * The credential fields that name the account and hold its secret. Send and Wait's buttons are
+	 * signed with a key derived from them, so only a Status Trigger with this account's credential
+	 * can resume a wait.
+	 */
+	waitKeySettings: readonly string[];
 	/** For a provider whose reply buttons live in content made beforehand (Twilio): how to find or make it. */
 	buttonContent?: ButtonContent;
 }

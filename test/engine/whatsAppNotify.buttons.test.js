@@ -175,7 +175,7 @@ describe("a template's quick-reply payloads", () => {
 	test('Twilio: the parameter does not apply (hidden): a Content template holds its own button ids', () => {
 		const { WhatsAppNotify } = require('../../dist/nodes/WhatsAppNotify/WhatsAppNotify.node');
 		const parameter = new WhatsAppNotify().description.properties.find((each) => each.name === 'quickReplyPayloads');
-		expect(parameter.displayOptions).toEqual({ show: { messageType: ['template'] }, hide: { provider: ['twilio'] } });
+		expect(parameter.displayOptions).toEqual({ show: { messageType: ['template'], operation: ['send'] }, hide: { provider: ['twilio'] } });
 		const { twilio } = require('../../dist/nodes/providers/twilio');
 		const build = () =>
 			twilio.buildSendRequest({

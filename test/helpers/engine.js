@@ -122,6 +122,8 @@ function additionalDataFor(credentials, extra = {}) {
 		webhookBaseUrl: 'https://n8n.example.com/webhook',
 		webhookWaitingBaseUrl: 'https://n8n.example.com/webhook-waiting',
 		webhookTestBaseUrl: 'https://n8n.example.com/webhook-test',
+		// What getSignedResumeUrl builds a waiting execution's URL from.
+		executionId: 'exec-1',
 		currentNodeParameters: undefined,
 		executionTimeoutTimestamp: undefined,
 		userId: 'test-user',
@@ -262,6 +264,10 @@ function webhookResponse() {
 			response.body = body;
 			return response;
 		},
+		json(body) {
+			response.body = body;
+			return response;
+		},
 		end() {
 			response.ended = true;
 			return response;
@@ -318,6 +324,24 @@ async function runStatusWebhook({ parameters, credentials, request, method = 'PO
 }
 
 /**
+ * Calls WhatsApp Notify's webhook (the waiting Send and Wait node's resume URL) through n8n-core's
+ * WebhookContext, as n8n's waiting webhooks do once they checked the URL's signature.
+ * `request`: { body, headers, query, url }. Returns { result, response }.
+ */
+async function runNotifyWebhook({ parameters, credentials, request }) {
+	const node = notifyNode(parameters, credentials);
+	const workflow = new Workflow({ id: 'wf', nodes: [node], connections: {}, nodeTypes, active: false });
+	const response = webhookResponse();
+	const additionalData = additionalDataFor(credentials, { httpRequest: webhookRequest(request), httpResponse: response });
+	const [description] = nodeTypeInstances[NOTIFY_TYPE].description.webhooks;
+	/** @type {any} */
+	const webhookData = { httpMethod: 'POST', node: node.name, path: node.id, webhookDescription: description, workflowId: 'wf', workflowExecuteAdditionalData: additionalData };
+	const context = new WebhookContext(workflow, workflow.getNode(node.name), additionalData, 'webhook', webhookData, [], null);
+	const result = await nodeTypeInstances[NOTIFY_TYPE].webhook.call(context);
+	return { result, response };
+}
+
+/**
  * The webhook data n8n hands the trigger for one of its webhooks (`description`).
  * @returns {any}
  */
@@ -365,4 +389,4 @@ function triggerOutputNames(parameters, typeVersion = 1) {
 	return outputs.map((output) => (typeof output === 'string' ? output : output.displayName));
 }
 
-module.exports = { runNotify, runListSearch, runStatusWebhook, runWebhookMethod, triggerOutputNames };
+module.exports = { runNotify, runNotifyWebhook, runListSearch, runStatusWebhook, runWebhookMethod, triggerOutputNames };
