@@ -467,7 +467,7 @@ export const twilio: Provider<'twilio'> = {
 	displayName: 'Twilio',
 	credentialType: 'twilioWhatsAppApi',
 	setupNotice:
-		'Copy the Production URL above (Webhook URLs). In Twilio, paste it as the Status Callback URL of your WhatsApp sender or Messaging Service (Messaging, Senders, WhatsApp senders; or Messaging Services, Integration), or send it per message as StatusCallback in the override. Callbacks are checked with the credential’s Auth Token against that exact URL (the one n8n publishes, or the Public URL option behind a proxy); without an Auth Token every callback gets 401.',
+		'Copy the Production URL above (Webhook URLs). In Twilio, paste it as the Status Callback URL of your WhatsApp sender or Messaging Service (Messaging, Senders, WhatsApp senders; or Messaging Services, Integration), or send it per message as StatusCallback in the override. For customers’ messages (the Received output), paste the same URL as the sender’s or Messaging Service’s “A message comes in” webhook (HTTP POST). Callbacks are checked with the credential’s Auth Token against that exact URL (the one n8n publishes, or the Public URL option behind a proxy); without an Auth Token every callback gets 401.',
 	templateReference: 'the Content SID (HX…)',
 	documentFileName: false,
 	configurableSettings: {
