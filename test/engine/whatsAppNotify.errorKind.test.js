@@ -152,3 +152,25 @@ describe("reply buttons on Twilio: the Content a message needs is asked for befo
 		expect(send.isDone()).toBe(false);
 	});
 });
+
+describe('Send and Wait for Reply: its error item says the kind too', () => {
+	const question = (recipient) => ({
+		provider: 'meta',
+		operation: 'sendAndWait',
+		recipient,
+		message: 'Refund of 40 EUR for order 1042: approve?',
+		responseType: 'approval',
+		approvalOptions: { values: { approvalType: 'double', approveLabel: 'Approve', disapproveLabel: 'Decline' } },
+	});
+	const metaAnswers = (...answer) => nock('https://graph.facebook.com').post(`/${META.apiVersion}/${META.phoneNumberId}/messages`).reply(...answer);
+
+	test.each([
+		['a number not in E.164', '12345', () => undefined, 'input'],
+		['Meta refuses the number (400, 131030)', '+15550000400', () => metaAnswers(400, { error: { message: '(#131030) Recipient phone number not in allowed list', code: 131030 } }), 'provider'],
+		['Meta fails (500)', '+15550000500', () => metaAnswers(500, { error: { message: 'An unknown error occurred', code: 1 } }), 'unreachable'],
+	])('%s: %s', async (_case, recipient, answer, kind) => {
+		answer();
+		const item = await errorItemOf(question(recipient));
+		expect(item).toMatchObject({ customer: 'C-7', errorKind: kind, provider: 'meta' });
+	});
+});
