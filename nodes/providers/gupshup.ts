@@ -413,9 +413,10 @@ export const gupshup: Provider<'gupshup'> = {
 	displayName: 'Gupshup',
 	credentialType: 'gupshupApi',
 	setupNotice:
-		'Copy the Production URL above (Webhook URLs) and add ?token=<your Webhook Token> to it. In the Gupshup dashboard (your app, Webhooks), set it as the callback URL with the message-event types sent, delivered, read and failed. Set the same token in the credential’s Webhook Token (or send it as an X-Webhook-Token header): calls without it are refused, and while the credential has none, every callback gets 401.',
+		'Copy the Production URL above (Webhook URLs) and add ?token=<your Webhook Token> to it. In the Gupshup dashboard (your app, Webhooks), set it as the callback URL with the message-event types sent, delivered, read and failed (and message, for customers’ messages on the Received output). Set the same token in the credential’s Webhook Token (or send it as an X-Webhook-Token header): calls without it are refused, and while the credential has none, every callback gets 401.',
 	templateReference: 'the template ID',
 	documentFileName: true,
+	templateHeaderMedia: true,
 	optionalCallbackSecret: 'Webhook Token',
 	configurableSettings: {
 		sourceNumber: /^\+?[1-9]\d{7,14}$/,

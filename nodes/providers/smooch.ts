@@ -418,9 +418,10 @@ export const smooch: Provider<'smooch'> = {
 	displayName: 'Smooch (Sunshine Conversations)',
 	credentialType: 'smoochApi',
 	setupNotice:
-		'Copy the Production URL above (Webhook URLs). In Zendesk Admin Center (Apps and integrations, Conversations integrations) or the Smooch dashboard, create a webhook with that URL and the triggers notification:delivery:user, notification:delivery:failure and conversation:read (add message:delivery:* for conversation messages). Put the webhook’s secret in the credential’s Webhook Secret: calls without it are refused, and while the credential has none, every callback gets 401.',
+		'Copy the Production URL above (Webhook URLs). In Zendesk Admin Center (Apps and integrations, Conversations integrations) or the Smooch dashboard, create a webhook with that URL and the triggers notification:delivery:user, notification:delivery:failure and conversation:read (add message:delivery:* for conversation messages, and message:appUser for customers’ messages on the Received output). Put the webhook’s secret in the credential’s Webhook Secret: calls without it are refused, and while the credential has none, every callback gets 401.',
 	templateReference: 'the template name',
 	documentFileName: false,
+	templateHeaderMedia: true,
 	optionalCallbackSecret: 'Webhook Secret',
 	configurableSettings: { integrationId: SMOOCH_ID, appId: SMOOCH_ID, templateNamespace: TEMPLATE_NAMESPACE },
 	recipientFields: [['destination', 'destinationId']],

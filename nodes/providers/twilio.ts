@@ -11,7 +11,7 @@ import { asCode, asString, header, secretsEqual, stableEventId, toIsoTimestamp }
 import { isPlainObject, type JsonObject, lookup } from '../shared/json';
 import { deepMerge } from '../shared/override';
 import { customerAddress, toE164 } from '../shared/phone';
-import { receivedButton, receivedLocation, receivedMedia, receivedMessage } from '../shared/received';
+import { countOf, receivedButton, receivedLocation, receivedMedia, receivedMessage } from '../shared/received';
 import { quickReplyContent, quickReplyVariables } from './twilioContent';
 import {
 	CallbackFormatError,
@@ -279,7 +279,7 @@ function formContent(fields: JsonObject): Pick<ReceivedMessage, 'type' | 'text' 
 	const none = { text: body, button: null, media: null, location: null };
 	const button = receivedButton(fields.ButtonPayload, fields.ButtonText);
 	if (button) return { ...none, type: 'button', text: asString(fields.ButtonText) ?? body, button };
-	if (Number(fields.NumMedia) > 0) {
+	if (countOf(fields.NumMedia) > 0) {
 		const mimeType = asString(fields.MediaContentType0);
 		return { ...none, type: mediaKindOf(mimeType), media: receivedMedia({ url: fields.MediaUrl0, mimeType, caption: body }) };
 	}
@@ -321,7 +321,7 @@ function fromInboundEvent(event: JsonObject, receivedAt: Date): ReceivedMessage 
 		to: toE164(data.to),
 		messageId,
 		timestamp: toIsoTimestamp(data.timestamp ?? event.time, receivedAt),
-		type: body !== null && !(Number(data.numMedia) > 0) ? 'text' : 'other',
+		type: body !== null && countOf(data.numMedia) === 0 ? 'text' : 'other',
 		text: body,
 		eventId: stableEventId('twilio', messageId, INBOUND_STATUS, null),
 		raw: event,
@@ -513,9 +513,10 @@ export const twilio: Provider<'twilio'> = {
 	displayName: 'Twilio',
 	credentialType: 'twilioWhatsAppApi',
 	setupNotice:
-		'Copy the Production URL above (Webhook URLs). In Twilio, paste it as the Status Callback URL of your WhatsApp sender or Messaging Service (Messaging, Senders, WhatsApp senders; or Messaging Services, Integration), or send it per message as StatusCallback in the override. Callbacks are checked with the credential’s Auth Token against that exact URL (the one n8n publishes, or the Public URL option behind a proxy); without an Auth Token every callback gets 401.',
+		'Copy the Production URL above (Webhook URLs). In Twilio, paste it as the Status Callback URL of your WhatsApp sender or Messaging Service (Messaging, Senders, WhatsApp senders; or Messaging Services, Integration), or send it per message as StatusCallback in the override. For customers’ messages (the Received output), paste the same URL as the sender’s or Messaging Service’s “A message comes in” webhook (HTTP POST). Callbacks are checked with the credential’s Auth Token against that exact URL (the one n8n publishes, or the Public URL option behind a proxy); without an Auth Token every callback gets 401.',
 	templateReference: 'the Content SID (HX…)',
 	documentFileName: false,
+	templateHeaderMedia: false,
 	configurableSettings: {
 		fromNumber: /^(whatsapp:)?\+[1-9]\d{7,14}$/,
 		messagingServiceSid: /^MG[0-9a-fA-F]{32}$/,

@@ -333,8 +333,13 @@ export interface Provider<Name extends string = string> {
 	setupNotice: string;
 	/** What the Template parameter's "By ID" takes: 'the template name', 'the Content SID (HX…)'. */
 	templateReference: string;
-	/** True when a document message can carry a file name. */
+	/** True when a document message can carry a file name: the node shows File Name only then. */
 	documentFileName: boolean;
+	/**
+	 * True when a template's header file (image, document, video) is given with each message: the
+	 * node shows Header Media URL only then. Twilio's Content templates carry their own.
+	 */
+	templateHeaderMedia: boolean;
 	/**
 	 * The credential field's name for the callback secret when sending works without it
 	 * ('Webhook Secret'), so a credential may lack one; absent when every credential has it.
