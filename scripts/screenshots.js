@@ -18,9 +18,10 @@
  *   trigger-panel.png      the Status Trigger's panel: production webhook URL, Register Callback
  *                          Automatically and the setup notice
  *   status-executions.png  that workflow's executions, the latest one taking the Discarded path
- *   sms-fallback.png       "WhatsApp demo: SMS fallback" (built here): WhatsApp Notify's error output into
- *                          n8n's Twilio node "Send SMS" (To = {{ $json.recipient }}), its panel after
- *                          running the nodes before it, the refused item in its input
+ *   sms-fallback.png       "WhatsApp demo: SMS fallback" (built here): WhatsApp Notify's error output
+ *                          through a Filter on errorKind (not 'input') into n8n's Twilio node "Send SMS"
+ *                          (To = {{ $json.recipient }}), its panel after running the nodes before it: the
+ *                          item the provider refused in its input, the bad number filtered out
  * Requests to anything but the n8n instance are blocked, so the run stays offline.
  * Not run by CI.
  */
@@ -279,8 +280,83 @@ async function shootStatusWorkflow({ page, options, shoot, textOf, openCanvas, o
 }
 
 const FALLBACK_NAME = 'WhatsApp demo: SMS fallback';
+/** A number the node itself refuses (not E.164): its error item has errorKind 'input'. */
+const BAD_NUMBER = '(457)-746-846';
 
-/** Builds (or rebuilds) "WhatsApp demo: SMS fallback" over REST: two customers, WhatsApp Notify with its error output into n8n's Twilio node "Send SMS". */
+/** The SMS-fallback workflow: the demo's Twilio WhatsApp Notify (`template`), its error output through the Filter into Send SMS (`sms`, its credential). */
+function fallbackDefinition(template, sms) {
+	return {
+		name: FALLBACK_NAME,
+		nodes: [
+			{ id: 'f1a2b3c4-0000-4000-8000-000000000001', name: 'Run', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+			{
+				id: 'f1a2b3c4-0000-4000-8000-000000000002',
+				name: 'Customers',
+				type: 'n8n-nodes-base.code',
+				typeVersion: 2,
+				position: [220, 0],
+				parameters: {
+					jsCode: `return [\n  { json: { customerId: 'C-1001', to: '${TEST_NUMBERS.delivered}', text: 'Your order #1042 has shipped' } },\n  { json: { customerId: 'C-1002', to: '${TEST_NUMBERS.invalid}', text: 'Your order #1043 has shipped' } },\n  { json: { customerId: 'C-1003', to: '${BAD_NUMBER}', text: 'Your order #1044 has shipped' } },\n];`,
+				},
+			},
+			{
+				id: 'f1a2b3c4-0000-4000-8000-000000000003',
+				name: 'Send WhatsApp',
+				type: rt.NODE_TYPES.notify,
+				typeVersion: 1,
+				position: [460, 0],
+				parameters: { ...template.parameters },
+				credentials: template.credentials,
+				onError: 'continueErrorOutput',
+			},
+			{ id: 'f1a2b3c4-0000-4000-8000-000000000004', name: 'Sent', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [760, -100], parameters: {} },
+			{
+				id: 'f1a2b3c4-0000-4000-8000-000000000006',
+				name: 'Not a bad input',
+				type: 'n8n-nodes-base.filter',
+				typeVersion: 2.2,
+				position: [760, 120],
+				parameters: {
+					conditions: {
+						options: { caseSensitive: true, leftValue: '', typeValidation: 'strict', version: 2 },
+						conditions: [
+							{
+								id: 'f1a2b3c4-0000-4000-8000-000000000007',
+								leftValue: '={{ $json.errorKind }}',
+								rightValue: 'input',
+								operator: { type: 'string', operation: 'notEquals' },
+							},
+						],
+						combinator: 'and',
+					},
+					options: {},
+				},
+			},
+			{
+				id: 'f1a2b3c4-0000-4000-8000-000000000005',
+				name: 'Send SMS',
+				type: 'n8n-nodes-base.twilio',
+				typeVersion: 1,
+				position: [1000, 120],
+				parameters: { from: '+15557654321', to: '={{ $json.recipient }}', message: "={{ $json.text }} (we could not reach you on WhatsApp)", options: {} },
+				credentials: { twilioApi: { id: sms.id, name: sms.name } },
+			},
+		],
+		connections: {
+			Run: { main: [[{ node: 'Customers', type: 'main', index: 0 }]] },
+			Customers: { main: [[{ node: 'Send WhatsApp', type: 'main', index: 0 }]] },
+			'Send WhatsApp': { main: [[{ node: 'Sent', type: 'main', index: 0 }], [{ node: 'Not a bad input', type: 'main', index: 0 }]] },
+			'Not a bad input': { main: [[{ node: 'Send SMS', type: 'main', index: 0 }]] },
+		},
+		settings: { executionOrder: 'v1' },
+	};
+}
+
+/**
+ * Builds (or rebuilds) "WhatsApp demo: SMS fallback" over REST: three customers, WhatsApp Notify
+ * with its error output through a Filter (errorKind is not 'input': an SMS cannot fix a bad number)
+ * into n8n's Twilio node "Send SMS".
+ */
 async function prepareFallback(url, send) {
 	const cookie = await rt.login(url, rt.OWNER);
 	const rest = async (method, route, body) => {
@@ -304,48 +380,7 @@ async function prepareFallback(url, send) {
 		});
 	}
 	const template = send.nodes.find((node) => node.type === rt.NODE_TYPES.notify && node.parameters.provider === 'twilio');
-	const workflow = {
-		name: FALLBACK_NAME,
-		nodes: [
-			{ id: 'f1a2b3c4-0000-4000-8000-000000000001', name: 'Run', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
-			{
-				id: 'f1a2b3c4-0000-4000-8000-000000000002',
-				name: 'Customers',
-				type: 'n8n-nodes-base.code',
-				typeVersion: 2,
-				position: [220, 0],
-				parameters: {
-					jsCode: `return [\n  { json: { customerId: 'C-1001', to: '${TEST_NUMBERS.delivered}', text: 'Your order #1042 has shipped' } },\n  { json: { customerId: 'C-1002', to: '${TEST_NUMBERS.invalid}', text: 'Your order #1043 has shipped' } },\n];`,
-				},
-			},
-			{
-				id: 'f1a2b3c4-0000-4000-8000-000000000003',
-				name: 'Send WhatsApp',
-				type: rt.NODE_TYPES.notify,
-				typeVersion: 1,
-				position: [460, 0],
-				parameters: { ...template.parameters },
-				credentials: template.credentials,
-				onError: 'continueErrorOutput',
-			},
-			{ id: 'f1a2b3c4-0000-4000-8000-000000000004', name: 'Sent', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [760, -100], parameters: {} },
-			{
-				id: 'f1a2b3c4-0000-4000-8000-000000000005',
-				name: 'Send SMS',
-				type: 'n8n-nodes-base.twilio',
-				typeVersion: 1,
-				position: [760, 120],
-				parameters: { from: '+15557654321', to: '={{ $json.recipient }}', message: "={{ $json.text }} (we could not reach you on WhatsApp)", options: {} },
-				credentials: { twilioApi: { id: sms.id, name: sms.name } },
-			},
-		],
-		connections: {
-			Run: { main: [[{ node: 'Customers', type: 'main', index: 0 }]] },
-			Customers: { main: [[{ node: 'Send WhatsApp', type: 'main', index: 0 }]] },
-			'Send WhatsApp': { main: [[{ node: 'Sent', type: 'main', index: 0 }], [{ node: 'Send SMS', type: 'main', index: 0 }]] },
-		},
-		settings: { executionOrder: 'v1' },
-	};
+	const workflow = fallbackDefinition(template, sms);
 	const existing = (await rest('GET', '/workflows')).filter((item) => item.name === FALLBACK_NAME);
 	for (const old of existing) {
 		await rest('POST', `/workflows/${old.id}/archive`).catch(() => {});
@@ -364,7 +399,7 @@ async function shootFallback({ page, options, shoot, textOf, openCanvas }, fallb
 	await page.waitForLoadState('networkidle');
 	await page.getByRole('button', { name: /Execute previous nodes/i }).first().click();
 	await page.getByText(TEST_NUMBERS.invalid).first().waitFor();
-	// JSON: every field of the item (the input's own, error, errorCode, provider, recipient) fits the panel.
+	// JSON: every field of the item (the input's own, error, errorKind, errorCode, provider, recipient) fits the panel.
 	await page.locator('[data-test-id="ndv-input-panel"] [data-test-id="radio-button-json"]').first().click();
 	await page.getByText('"recipient"').first().waitFor();
 	for (const close of await page.locator('.el-notification .el-notification__closeBtn').all()) await close.click().catch(() => {});
@@ -372,12 +407,13 @@ async function shootFallback({ page, options, shoot, textOf, openCanvas }, fallb
 	await page.waitForTimeout(800); // the toast's fade-out
 	await shoot('sms-fallback.png', async () => {
 		const text = await textOf('[data-test-id="ndv"]');
-		const wanted = [TEST_NUMBERS.invalid, 'C-1002', '"recipient"', '"provider"', '"error"', '"errorCode"', '21211'];
+		const wanted = [TEST_NUMBERS.invalid, 'C-1002', '"recipient"', '"provider"', '"error"', '"errorKind"', '"errorCode"', '21211'];
 		const missing = wanted.filter((word) => !text.includes(word));
 		// recipient, provider, error and errorCode are WhatsApp Notify's fields: the input is its error output.
 		const to = await page.locator('[data-test-id="ndv"]').getByText('{{ $json.recipient }}').count();
 		if (!to) missing.push('To = {{ $json.recipient }}');
 		if (text.includes(TEST_NUMBERS.delivered)) missing.push(`nothing of the sent item (${TEST_NUMBERS.delivered} is shown)`);
+		if (text.includes(BAD_NUMBER)) missing.push(`nothing of the bad number the Filter dropped (${BAD_NUMBER} is shown)`);
 		return missing.length ? `the Send SMS panel lacks ${missing.join(', ')}` : null;
 	});
 	await page.keyboard.press('Escape');

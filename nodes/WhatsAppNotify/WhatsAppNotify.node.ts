@@ -5,6 +5,8 @@ import {
 	type INodeExecutionData,
 	type INodeType,
 	type INodeTypeDescription,
+	type IWebhookFunctions,
+	type IWebhookResponseData,
 	type JsonObject,
 	NodeApiError,
 	NodeConnectionTypes,
@@ -16,9 +18,11 @@ import { providerCredentials, providerParameter } from '../providers/description
 import { RateGate } from '../shared/rateGate';
 import { runPool, type Settled } from '../shared/sendPool';
 import { messageContentProperties } from './contentDescription';
-import { failedItem } from './failedItem';
+import { errorKindOf, failedItem } from './failedItem';
 import { addressOf, type PreparedMessage, prepareMessage, providerCodeOf, sendMessage } from './messages';
 import { batchParameters } from './parameters';
+import { resumeWebhook, sendAndWait } from './sendAndWait';
+import { onlyFor, operationParameter, resumeWebhooks, SEND_AND_WAIT, sendAndWaitProperties } from './sendAndWaitDescription';
 import { searchTemplates } from './templates';
 
 interface SendOptions {
@@ -42,8 +46,10 @@ export class WhatsAppNotify implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: providerCredentials,
+		webhooks: resumeWebhooks,
 		properties: [
 			providerParameter('The provider that sends the message; its credential is used'),
+			operationParameter,
 			{
 				displayName: 'Recipient',
 				name: 'recipient',
@@ -53,7 +59,9 @@ export class WhatsAppNotify implements INodeType {
 				placeholder: '+919988776655',
 				description: 'The phone number in E.164: a plus sign, the country code and the number, no spaces or signs',
 			},
-			...messageContentProperties,
+			...onlyFor('send', messageContentProperties),
+			...sendAndWaitProperties,
+			...onlyFor('send', [
 			{
 				displayName: 'Override (JSON)',
 				name: 'override',
@@ -105,12 +113,18 @@ export class WhatsAppNotify implements INodeType {
 					},
 				],
 			},
+			]),
 		],
 	};
 
 	methods = { listSearch: { searchTemplates } };
 
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		return await resumeWebhook.call(this);
+	}
+
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		if (this.getNodeParameter('operation', 0, 'send') === SEND_AND_WAIT) return await sendAndWait.call(this);
 		const items = this.getInputData();
 		const options = this.getNodeParameter('options', 0, {}) as SendOptions;
 		const continueOnFail = this.continueOnFail();
@@ -127,7 +141,8 @@ export class WhatsAppNotify implements INodeType {
 				const failure =
 					error instanceof NodeOperationError ? error : new NodeOperationError(this.getNode(), error as Error, { itemIndex });
 				if (!continueOnFail) throw failure;
-				const failed = { error: failure, errorCode: null, ...addressOf.call(this, itemIndex) };
+				// Refused before sending, unless the check itself asked the provider (reply buttons' content).
+				const failed = { error: failure, errorKind: errorKindOf(error, 'input'), errorCode: null, ...addressOf.call(this, itemIndex) };
 				output[itemIndex] = failedItem(items[itemIndex], itemIndex, failed, toErrorOutput);
 			}
 		}
@@ -156,7 +171,7 @@ export class WhatsAppNotify implements INodeType {
 						? result.error
 						: new NodeApiError(this.getNode(), result.error as JsonObject, { itemIndex });
 				if (!continueOnFail) throw withBatchContext(error, toSend, results);
-				const failed = { error, errorCode: providerCodeOf(error), provider: provider.name, recipient };
+				const failed = { error, errorKind: errorKindOf(error, 'unreachable'), errorCode: providerCodeOf(error), provider: provider.name, recipient };
 				output[itemIndex] = failedItem(items[itemIndex], itemIndex, failed, toErrorOutput);
 			}
 		}

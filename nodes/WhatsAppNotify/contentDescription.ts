@@ -3,7 +3,12 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { PROVIDERS } from '../providers';
-import { fileNameDescription, templateLanguageProviders, templateReferenceHint } from '../providers/description';
+import {
+	documentFileNameProviders,
+	templateHeaderMediaProviders,
+	templateLanguageProviders,
+	templateReferenceHint,
+} from '../providers/description';
 
 const withoutTemplateList = Object.values(PROVIDERS)
 	.filter((provider) => !provider.templateListing)
@@ -30,8 +35,37 @@ export const messageContentProperties: INodeProperties[] = [
 		type: 'string',
 		typeOptions: { rows: 4 },
 		default: '',
-		description: 'The text of the message; for media, the caption under the image, video or document (audio has none)',
-		displayOptions: { show: { messageType: ['text', 'media'] } },
+		description: 'The text of the message; for media, the caption under the image, video or document',
+		// WhatsApp shows no caption on audio.
+		displayOptions: { show: { messageType: ['text', 'media'] }, hide: { mediaType: ['audio'] } },
+	},
+	{
+		displayName: 'Reply Buttons',
+		name: 'replyButtons',
+		type: 'fixedCollection',
+		typeOptions: { multipleValues: true, sortable: true },
+		placeholder: 'Add Button',
+		default: {},
+		description:
+			'Up to three buttons under the text, which the customer taps instead of typing (only inside the 24-hour window: outside it, use a template with quick replies). A Status Trigger with the Received output gets the tap, with the button’s ID.',
+		displayOptions: { show: { messageType: ['text'] } },
+		options: [
+			{
+				displayName: 'Button',
+				name: 'button',
+				values: [
+					{ displayName: 'Title', name: 'title', type: 'string', default: '', placeholder: 'Confirm', description: 'What the button says: at most 20 characters' },
+					{
+						displayName: 'ID',
+						name: 'id',
+						type: 'string',
+						default: '',
+						placeholder: 'confirm',
+						description: 'What comes back when the button is tapped (at most 256 characters); empty: the title',
+					},
+				],
+			},
+		],
 	},
 	{
 		displayName: 'Template',
@@ -101,6 +135,25 @@ export const messageContentProperties: INodeProperties[] = [
 		],
 	},
 	{
+		displayName: 'Quick Reply Payloads',
+		name: 'quickReplyPayloads',
+		type: 'fixedCollection',
+		typeOptions: { multipleValues: true, sortable: true },
+		placeholder: 'Add Payload',
+		default: {},
+		description:
+			'What comes back when the customer taps one of the template’s quick-reply buttons, in the buttons’ order (the Received output’s button.ID). The titles are the template’s own.',
+		// Twilio takes a template's button ids from the Content template itself.
+		displayOptions: { show: { messageType: ['template'] }, hide: { provider: ['twilio'] } },
+		options: [
+			{
+				displayName: 'Payload',
+				name: 'payload',
+				values: [{ displayName: 'Payload', name: 'value', type: 'string', default: '', description: 'The payload of the next quick-reply button' }],
+			},
+		],
+	},
+	{
 		displayName: 'Header Media URL',
 		name: 'headerMediaUrl',
 		type: 'string',
@@ -108,7 +161,7 @@ export const messageContentProperties: INodeProperties[] = [
 		placeholder: 'https://example.com/invoice.pdf',
 		description:
 			'For a template whose header is an image, a document or a video: the file’s public https URL (.jpg or .png makes an image, .mp4 a video, anything else a document)',
-		displayOptions: forTemplate,
+		displayOptions: { show: { messageType: ['template'], provider: templateHeaderMediaProviders } },
 	},
 	{
 		displayName: 'Media Type',
@@ -139,7 +192,7 @@ export const messageContentProperties: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		placeholder: 'invoice.pdf',
-		description: fileNameDescription,
-		displayOptions: { show: { messageType: ['media'], mediaType: ['document'] } },
+		description: 'The name the document shows; by default the last part of the URL',
+		displayOptions: { show: { messageType: ['media'], mediaType: ['document'], provider: documentFileNameProviders } },
 	},
 ];

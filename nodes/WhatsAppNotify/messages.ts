@@ -19,7 +19,9 @@ import { applyConfig, assertRecipientUntouched, parseOverride, splitOverride } f
 import { isE164 } from '../shared/phone';
 import { sendToProvider, type SendPolicy } from '../shared/transport';
 import type { Provider, ProviderSettings, SendRequest } from '../shared/types';
+import { buttonContentFor } from './buttonContent';
 import { readItemContent } from './content';
+import { withErrorKind } from './failedItem';
 import type { ReadParameter } from './parameters';
 import { checkTemplateVariables } from './templates';
 
@@ -71,7 +73,7 @@ export async function prepareMessage(this: IExecuteFunctions, itemIndex: number,
 	const { read } = batch;
 	const providerName = read('provider', itemIndex) as string;
 	const rawRecipient = read('recipient', itemIndex);
-	const { message, content, templateFromList } = readItemContent.call(this, read, itemIndex);
+	const { message, content, buttons, templateFromList } = readItemContent.call(this, read, itemIndex);
 	const rawOverride = read('override', itemIndex, '{}');
 
 	const recipient = recipientText(rawRecipient);
@@ -102,10 +104,19 @@ export async function prepareMessage(this: IExecuteFunctions, itemIndex: number,
 		await checkTemplateVariables.call(this, provider, credentials as ProviderSettings, content, itemIndex);
 	}
 
+	let settings: ProviderSettings | undefined;
+	let buttonContentSid: string | undefined;
+	try {
+		settings = applyConfig(credentials as ProviderSettings, config, provider);
+	} catch (error) {
+		throw new NodeOperationError(node, `Cannot send item ${itemIndex} through ${provider.displayName}: ${(error as Error).message}`, { itemIndex });
+	}
+	if (buttons?.length && provider.buttonContent) {
+		buttonContentSid = await buttonContentFor(this, provider, settings, buttons.length, itemIndex);
+	}
 	try {
 		assertRecipientUntouched(override, provider.recipientFields);
-		const settings = applyConfig(credentials as ProviderSettings, config, provider);
-		const request = provider.buildSendRequest({ recipient, message, content, override, settings });
+		const request = provider.buildSendRequest({ recipient, message, content, buttons, buttonContentSid, override, settings });
 		// Checked here, so a request that cannot be sent fails now, before anything went out.
 		JSON.stringify(request.body);
 		assertHttpUrl(request.url);
@@ -148,7 +159,7 @@ export async function sendMessage(
 	const node = this.getNode();
 	const response = await sendToProvider(this, provider, prepared.credentials, prepared.request, policy);
 	if (!response.answered) {
-		throw new NodeApiError(
+		const noAnswer = new NodeApiError(
 			node,
 			{ message: response.message } /* no code: n8n would swap our message for its generic one */,
 			{
@@ -157,18 +168,21 @@ export async function sendMessage(
 				description: `${response.code ? `Network error ${response.code}. ` : ''}The provider may have accepted the message, so it was not sent again. Check the provider’s logs before sending this item again, and do not turn on Retry on Fail for this node: it would resend every item of the batch.`,
 			},
 		);
+		throw withErrorKind(noAnswer, 'unreachable');
 	}
 
 	const { statusCode, body } = response;
 	if (statusCode >= 300 && statusCode < 400) {
 		const target = redirectTarget(response.location, prepared.request.url);
-		throw new NodeApiError(node, { message: `redirected to ${target}` } as N8nJsonObject, {
+		const redirected = new NodeApiError(node, { message: `redirected to ${target}` } as N8nJsonObject, {
 			itemIndex,
 			httpCode: String(statusCode),
 			message: `${provider.displayName} refused item ${itemIndex} (${recipient}): HTTP ${statusCode}, a redirect to ${target}`,
 			description:
 				'Redirects are not followed, so the credential is never sent to another host and nothing was sent there. Check the credential’s Base URL: it should be the provider’s API host itself.',
 		});
+		// The provider was not reached: its address (the Base URL) sent the request elsewhere.
+		throw withErrorKind(redirected, 'unreachable');
 	}
 	const messageId = statusCode >= 200 && statusCode < 300 ? provider.readMessageId(body) : undefined;
 	if (messageId === undefined) {
@@ -180,7 +194,8 @@ export async function sendMessage(
 			description: describeRefusal(statusCode, response.retries, response.throttled === true),
 		});
 		refusal.context.providerCode = failure.code;
-		throw refusal;
+		// A 5xx is the provider failing, not refusing: it may have taken the message.
+		throw withErrorKind(refusal, statusCode >= 500 ? 'unreachable' : 'provider');
 	}
 	return {
 		provider: provider.name,

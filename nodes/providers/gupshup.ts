@@ -5,13 +5,14 @@
  * nothing, so a shared token in a header or the URL's query is the protection.
  */
 
-import { createHash, randomBytes } from 'crypto';
+import { createHmac } from 'crypto';
 
 import { apiBaseUrl } from '../shared/apiBaseUrl';
 import { asCode, asString, header, secretsEqual, stableEventId, toIsoTimestamp } from '../shared/callback';
 import { isPlainObject, type JsonObject, lookup } from '../shared/json';
 import {
 	changeValues,
+	envelopeReceivedMessages,
 	envelopeStatusEvents,
 	type EnvelopeReading,
 	isMetaEnvelope,
@@ -19,7 +20,8 @@ import {
 } from '../shared/metaEnvelope';
 import { deepMerge } from '../shared/override';
 import { countTemplateVariables, fileNameOf, headerMediaParameter } from '../shared/messageContent';
-import { e164Digits, toE164 } from '../shared/phone';
+import { customerAddress, e164Digits, toE164 } from '../shared/phone';
+import { mediaType, objectAt, receivedButton, receivedLocation, receivedMedia, receivedMessage } from '../shared/received';
 import {
 	CallbackFormatError,
 	type CallbackRegistration,
@@ -30,6 +32,8 @@ import {
 	type MessageToSend,
 	type Provider,
 	type ProviderSettings,
+	type ReceivedMessage,
+	type ReplyButton,
 	type SendRequest,
 	type StatusCallback,
 	type StatusEvent,
@@ -66,19 +70,34 @@ function mediaMessage({ mediaType, url, fileName, caption }: MediaContent): Json
 	}
 }
 
-function contentFields(message: string, content: MessageContent | undefined): JsonObject {
+/** A text with reply buttons is Gupshup's `quick_reply` message: each option's `postbackText` comes back on a tap. */
+function quickReplyMessage(message: string, buttons: readonly ReplyButton[]): JsonObject {
+	if (!message.trim()) throw new Error('a message with reply buttons needs a Message: it is the text above the buttons');
+	return {
+		type: 'quick_reply',
+		content: { type: 'text', text: message },
+		options: buttons.map(({ id, title }) => ({ title, postbackText: id })),
+	};
+}
+
+function contentFields(message: string, content: MessageContent | undefined, buttons: readonly ReplyButton[] | undefined): JsonObject {
 	if (content?.type === 'template') {
+		const payloads = content.quickReplyPayloads ?? [];
 		return {
 			template: { id: content.template, params: content.variables },
 			// A header image, document or video goes in `message`, in WhatsApp's own spelling.
 			...(content.headerMediaUrl ? { message: headerMediaParameter(content.headerMediaUrl) } : {}),
+			// The template's quick-reply buttons, by their index: the JSON string `[{"index": 0, "text": "<payload>"}]`
+			// (an array here would become repeated form fields).
+			...(payloads.length > 0 ? { postbackTexts: JSON.stringify(payloads.map((text, index) => ({ index, text }))) } : {}),
 		};
 	}
 	if (content?.type === 'media') return { message: mediaMessage(content) };
+	if (buttons?.length) return { message: quickReplyMessage(message, buttons) };
 	return { message: { type: 'text', text: message } };
 }
 
-function buildSendRequest({ recipient, message, content, override, settings }: MessageToSend): SendRequest {
+function buildSendRequest({ recipient, message, content, buttons, override, settings }: MessageToSend): SendRequest {
 	if (!settings.sourceNumber) throw new Error('the Gupshup credential has no Source Number');
 	if (!settings.appName) throw new Error('the Gupshup credential has no App Name');
 	const fields: JsonObject = {
@@ -86,7 +105,7 @@ function buildSendRequest({ recipient, message, content, override, settings }: M
 		source: e164Digits(settings.sourceNumber),
 		destination: e164Digits(recipient),
 		'src.name': settings.appName,
-		...contentFields(message, content),
+		...contentFields(message, content, buttons),
 	};
 	const body = deepMerge(fields, override);
 	// A template goes to its own endpoint. When the override made the template, the text message
@@ -235,6 +254,59 @@ function parseCallback({ body }: StatusCallback, receivedAt: Date): StatusEvent[
 	throw new CallbackFormatError('not a Gupshup callback: neither a v2 event (type, payload) nor a v3 envelope');
 }
 
+/** What a v2 message's inner payload says: a button or list choice, a template's quick reply, a file, a location or a text. */
+function messageContent(word: string | null, content: JsonObject): Pick<ReceivedMessage, 'type' | 'text' | 'button' | 'media' | 'location'> {
+	const none = { text: null, button: null, media: null, location: null };
+	if (word === 'text') return { ...none, type: 'text', text: asString(content.text) };
+	if (word === 'button_reply' || word === 'list_reply') {
+		// The id the business gave the button or row, else the postback text it set.
+		const button = receivedButton(asString(content.id) ?? content.postbackText, content.title);
+		return { ...none, type: word === 'button_reply' ? 'button' : 'interactive', text: asString(content.title), button };
+	}
+	if (word === 'quick_reply') {
+		// A template's quick reply: the postback text set when sending, else the label.
+		const button = receivedButton(asString(content.postbackText) ?? content.text, content.text);
+		return { ...none, type: 'button', text: asString(content.text), button };
+	}
+	if (word === 'location') {
+		return { ...none, type: 'location', location: receivedLocation(content.latitude, content.longitude, content.name, content.address) };
+	}
+	const kind = mediaType(word);
+	if (kind) {
+		const caption = asString(content.caption);
+		return { ...none, type: kind, text: caption, media: receivedMedia({ url: content.url, mimeType: content.contentType, caption }) };
+	}
+	return { ...none, type: 'other' };
+}
+
+/** A v2 `type: "message"` callback: one customer message. */
+function receivedFromV2(body: JsonObject, receivedAt: Date): ReceivedMessage[] {
+	if (body.type !== 'message') return [];
+	const message = objectAt(body, 'payload');
+	const sender = objectAt(message, 'sender');
+	const context = objectAt(message, 'context');
+	const messageId = asString(message.id);
+	return [
+		receivedMessage({
+			provider: 'gupshup',
+			from: customerAddress(asString(sender.phone) ?? asString(message.source)),
+			messageId,
+			timestamp: toIsoTimestamp(body.timestamp, receivedAt),
+			...messageContent(asString(message.type), objectAt(message, 'payload')),
+			// gsId is the id the send returned (WhatsApp Notify's messageId); id is WhatsApp's.
+			replyTo: asString(context.gsId) ?? asString(context.id),
+			profileName: asString(sender.name),
+			eventId: stableEventId('gupshup', 'message', messageId),
+			raw: body,
+		}),
+	];
+}
+
+function parseReceived({ body }: StatusCallback, receivedAt: Date): ReceivedMessage[] {
+	if (isV2(body)) return receivedFromV2(body, receivedAt);
+	return isMetaEnvelope(body) ? envelopeReceivedMessages(body, 'gupshup', receivedAt) : [];
+}
+
 /** The token in the callback URL's query (`?token=`) or in the X-Webhook-Token header, the two places the set-up notice names. */
 function verifyCallback(callback: CallbackToVerify, settings: ProviderSettings): boolean {
 	const fromQuery = callback.query?.[GUPSHUP_TOKEN_QUERY];
@@ -252,22 +324,32 @@ function subscriptionsUrl(settings: ProviderSettings): string {
 	return `${apiBaseUrl(settings.baseUrl, GUPSHUP_DEFAULT_BASE_URL)}/wa/app/${encodeURIComponent(settings.appId ?? '')}/subscription`;
 }
 
-/** Tags are unique per app: one per URL, so the test URL and the production URL each get their own. */
-function subscriptionTag(url: string): string {
-	return `n8n-status-${createHash('sha256').update(url).digest('hex').slice(0, 16)}`;
+/** Tags are unique per app: one per trigger (its n8n, workflow, node, and test or production), from its mark. */
+const TAG_PREFIX = 'n8n-trigger-';
+const MARKED_TAG = /^n8n-trigger-([0-9a-f]{16})$/;
+
+/**
+ * The token Gupshup sends with a registration's callbacks, derived from the API Key and the URL
+ * rather than stored: the workflow's static data, which anyone who can read the workflow sees,
+ * holds no secret.
+ */
+function registeredToken(settings: ProviderSettings, url: string): string {
+	return createHmac('sha256', settings.apiKey ?? '').update(`whatsapp-status-trigger gupshup token\n${url}`).digest('hex');
 }
 
 /**
  * The app's subscriptions (`/wa/app/{appId}/subscription`, header `apikey`), version 2 callbacks.
- * Gupshup signs nothing: the subscription's `meta` makes Gupshup send a generated token in the
+ * Gupshup signs nothing: the subscription's `meta` makes Gupshup send a token in the
  * X-Webhook-Token header, which the trigger checks.
  */
 const registration: CallbackRegistration = {
 	setupNotice:
-		'Activating the workflow (or listening for a test event) subscribes this trigger’s URL to the app’s sent, delivered, read and failed events (the credential needs the App ID), with a generated token that Gupshup sends in a header and the trigger checks. Deactivating removes that subscription, and nothing else.',
+		'Publishing (activating) the workflow, or listening for a test event, subscribes this trigger’s URL to the app’s sent, delivered, read and failed events (the credential needs the App ID), tagged with this workflow and node, with a token derived from the API Key that Gupshup sends in a header and the trigger checks. Unpublishing (deactivating) removes that subscription, and nothing else.',
 	requiresHttps: false,
+	accountSetting: 'appId',
+	accountInUrl: true,
 	secretSetting: 'webhookToken',
-	newSecret: () => randomBytes(24).toString('hex'),
+	secretFor: registeredToken,
 	checkSettings(settings) {
 		if (!settings.appId || !APP_ID.test(settings.appId)) {
 			throw new Error(
@@ -275,16 +357,21 @@ const registration: CallbackRegistration = {
 			);
 		}
 	},
-	lookup: (settings) => ({ method: 'GET', url: subscriptionsUrl(settings) }),
-	readLookup(responseBody, url, registered) {
+	lookup: (settings) => [{ method: 'GET', url: subscriptionsUrl(settings) }],
+	readLookup([responseBody]) {
 		if (!isPlainObject(responseBody) || !Array.isArray(responseBody.subscriptions)) {
 			throw new Error('the answer holds no "subscriptions" list');
 		}
-		const present = responseBody.subscriptions.some(
-			(subscription) =>
-				isPlainObject(subscription) && asString(subscription.id) === registered?.ids.subscription && subscription.url === url,
-		);
-		return { present };
+		return {
+			callbacks: responseBody.subscriptions
+				.filter(isPlainObject)
+				.filter((subscription) => asString(subscription.id))
+				.map((subscription) => ({
+					ids: { subscription: asString(subscription.id) as string },
+					url: asString(subscription.url) ?? '',
+					mark: MARKED_TAG.exec(asString(subscription.tag) ?? '')?.[1] ?? null,
+				})),
+		};
 	},
 	create: [
 		{
@@ -293,12 +380,12 @@ const registration: CallbackRegistration = {
 				url: subscriptionsUrl(settings),
 				body: {
 					modes: STATUS_MODES,
-					tag: subscriptionTag(made.url),
+					tag: `${TAG_PREFIX}${made.mark ?? ''}`,
 					url: made.url,
 					version: '2',
 					showOnUI: 'false',
 					// Gupshup sends meta's headers with every callback.
-					meta: { headers: { 'X-Webhook-Token': made.secret } },
+					meta: { headers: { 'X-Webhook-Token': registeredToken(settings, made.url) } },
 				},
 				encoding: 'form',
 			}),
@@ -315,9 +402,9 @@ const registration: CallbackRegistration = {
 	],
 	advice(statusCode) {
 		if (statusCode === 401 || statusCode === 403) {
-			return 'Check the credential’s API Key and App ID (the key must own the app; Gupshup may refuse subscriptions for an app that is not live yet).';
+			return 'Check the credential’s API Key and App ID (the key must own the app, and the app be live).';
 		}
-		return 'Check the app’s subscriptions in the Gupshup dashboard, or turn off Register Callback Automatically and set the callback URL up by hand.';
+		return 'Check the app’s subscriptions in the Gupshup dashboard, or turn off Register Callback Automatically.';
 	},
 };
 
@@ -326,9 +413,10 @@ export const gupshup: Provider<'gupshup'> = {
 	displayName: 'Gupshup',
 	credentialType: 'gupshupApi',
 	setupNotice:
-		'Copy the Production URL above (Webhook URLs) and add ?token=<your Webhook Token> to it. In the Gupshup dashboard (your app, Webhooks), set it as the callback URL with the message-event types sent, delivered, read and failed. Set the same token in the credential’s Webhook Token (or send it as an X-Webhook-Token header): calls without it are refused, and while the credential has none, every callback gets 401.',
+		'Copy the Production URL above (Webhook URLs) and add ?token=<your Webhook Token> to it. In the Gupshup dashboard (your app, Webhooks), set it as the callback URL with the message-event types sent, delivered, read and failed (and message, for customers’ messages on the Received output). Set the same token in the credential’s Webhook Token (or send it as an X-Webhook-Token header): calls without it are refused, and while the credential has none, every callback gets 401.',
 	templateReference: 'the template ID',
 	documentFileName: true,
+	templateHeaderMedia: true,
 	optionalCallbackSecret: 'Webhook Token',
 	configurableSettings: {
 		sourceNumber: /^\+?[1-9]\d{7,14}$/,
@@ -345,7 +433,11 @@ export const gupshup: Provider<'gupshup'> = {
 	recognizes,
 	relays: 'meta',
 	parseCallback,
+	parseReceived,
+	// Customer messages were acknowledged and dropped before Received: none went to Other.
+	customerMessageWords: [],
 	verifyCallback,
 	canVerify: (settings) => Boolean(settings.webhookToken),
 	registration,
+	waitKeySettings: ['appName', 'apiKey'],
 };

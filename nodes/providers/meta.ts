@@ -13,11 +13,13 @@ import { isPlainObject, type JsonObject } from '../shared/json';
 import { countTemplateVariables, fileNameOf, headerMediaParameter } from '../shared/messageContent';
 import {
 	envelopeMessageEvents,
+	envelopeReceivedMessages,
 	envelopeStatusEvents,
 	type EnvelopeReading,
 	isMetaEnvelope,
 } from '../shared/metaEnvelope';
 import { deepMerge } from '../shared/override';
+import { quickReplyComponents } from '../shared/replyButtons';
 import {
 	CallbackFormatError,
 	type CallbackRegistration,
@@ -30,6 +32,8 @@ import {
 	type Provider,
 	type ProviderError,
 	type ProviderSettings,
+	type ReceivedMessage,
+	type ReplyButton,
 	type SendRequest,
 	type StatusCallback,
 	type StatusEvent,
@@ -75,6 +79,7 @@ function templateFields(content: TemplateContent): JsonObject {
 	if (content.variables.length > 0) {
 		components.push({ type: 'body', parameters: content.variables.map((text) => ({ type: 'text', text })) });
 	}
+	components.push(...quickReplyComponents(content.quickReplyPayloads));
 	return {
 		type: 'template',
 		template: { name: content.template, language: { code: content.language }, ...(components.length > 0 ? { components } : {}) },
@@ -89,13 +94,26 @@ function mediaFields({ mediaType, url, fileName, caption }: MediaContent): JsonO
 	return { type: mediaType, [mediaType]: media };
 }
 
-function contentFields(message: string, content: MessageContent | undefined): JsonObject {
+/** Reply buttons make the text an interactive message: the text is its body, each button a `reply`. */
+function interactiveFields(message: string, buttons: readonly ReplyButton[]): JsonObject {
+	return {
+		type: 'interactive',
+		interactive: {
+			type: 'button',
+			body: { text: message },
+			action: { buttons: buttons.map(({ id, title }) => ({ type: 'reply', reply: { id, title } })) },
+		},
+	};
+}
+
+function contentFields(message: string, content: MessageContent | undefined, buttons: readonly ReplyButton[] | undefined): JsonObject {
 	if (content?.type === 'template') return templateFields(content);
 	if (content?.type === 'media') return mediaFields(content);
+	if (buttons?.length) return interactiveFields(message, buttons);
 	return { type: 'text', text: { body: message } };
 }
 
-function buildSendRequest({ recipient, message, content, override, settings }: MessageToSend): SendRequest {
+function buildSendRequest({ recipient, message, content, buttons, override, settings }: MessageToSend): SendRequest {
 	if (!settings.phoneNumberId || !PHONE_NUMBER_ID.test(settings.phoneNumberId)) {
 		throw new Error(`the Meta credential's Phone Number ID ${JSON.stringify(settings.phoneNumberId ?? '')} is not a numeric id`);
 	}
@@ -107,7 +125,7 @@ function buildSendRequest({ recipient, message, content, override, settings }: M
 		messaging_product: 'whatsapp',
 		recipient_type: 'individual',
 		to: recipient,
-		...contentFields(message, content),
+		...contentFields(message, content, buttons),
 	};
 	const body = deepMerge(base, override);
 	// Another type (template, image, …) carries its own object; the text one stays only if the override set it.
@@ -115,6 +133,7 @@ function buildSendRequest({ recipient, message, content, override, settings }: M
 	if (body.type === 'text' && !(isPlainObject(body.text) && asString(body.text.body))) {
 		throw new Error('a text message needs a Message (Meta refuses an empty text body)');
 	}
+	if (body.type === 'interactive' && !message.trim()) throw new Error('a message with reply buttons needs a Message: it is the text above the buttons');
 	return {
 		method: 'POST',
 		url: `${apiBaseUrl(settings.baseUrl, META_DEFAULT_BASE_URL)}/${version}/${settings.phoneNumberId}/messages`,
@@ -218,6 +237,11 @@ function parseCallback({ body }: StatusCallback, receivedAt: Date): StatusEvent[
 	return [...envelopeStatusEvents(body, READING, receivedAt), ...envelopeMessageEvents(body, 'meta', receivedAt)];
 }
 
+/** A customer's messages (`messages[]`): texts, button taps, media, locations. */
+function parseReceived({ body }: StatusCallback, receivedAt: Date): ReceivedMessage[] {
+	return isMetaEnvelope(body) ? envelopeReceivedMessages(body, 'meta', receivedAt) : [];
+}
+
 /** `sha256=` + hex HMAC-SHA256 of the raw body, keyed with the App Secret. */
 export function metaSignature(appSecret: string, rawBody: Buffer | string): string {
 	return `sha256=${createHmac('sha256', appSecret).update(rawBody).digest('hex')}`;
@@ -264,15 +288,22 @@ function registeredVerifyToken(settings: ProviderSettings, url: string): string 
 	return createHmac('sha256', settings.appSecret ?? '').update(`whatsapp-status-trigger verify token\n${url}`).digest('hex');
 }
 
+/** Meta's routes for the number's events, as `webhook_configuration` reports them. */
+const ROUTE_LEVELS = ['phone_number', 'whatsapp_business_account', 'application'] as const;
+
 /**
  * The phone number's own callback override (`webhook_configuration.override_callback_uri`): it
- * outranks the WABA's and the app's URL for the `messages` field (statuses included) and touches
- * nothing else. One slot per number: a URL someone else set is never overwritten.
+ * outranks the WABA's and the app's URL for the `messages` field, which carries the statuses and
+ * every customer message to the number. The lookup reads where those go now, so that the trigger
+ * can share them with the URL it displaces (WhatsAppStatusTrigger/metaSharing.ts).
  */
 const registration: CallbackRegistration = {
 	setupNotice:
-		'Activating the workflow (or listening for a test event) sets this trigger’s URL as the phone number’s callback URL (an override of the app’s; Meta checks it with a GET that the trigger answers). Callbacks are checked with the credential’s App Secret. A number has one such URL: activation fails, naming it, when another holds it. Deactivating clears it. The app must be subscribed to the WhatsApp Business Account.',
+		'Publishing (activating) the workflow, or listening for a test event, sets this trigger’s URL as the phone number’s callback override: Meta then sends it all of the number’s messages webhooks, statuses and customer messages, instead of the URL that had them (the app’s callback URL, the WABA’s or the number’s override). Meta checks the URL with a GET that the trigger answers; callbacks are checked with the App Secret. Unpublishing (deactivating) clears the override (a displaced number override is put back with the credential’s Verify Token). The app must be subscribed to the WhatsApp Business Account.',
 	requiresHttps: true,
+	accountSetting: 'phoneNumberId',
+	accountInUrl: true,
+	oneSlot: true,
 	secretSetting: 'verifyToken',
 	secretFor: registeredVerifyToken,
 	checkSettings(settings) {
@@ -284,19 +315,21 @@ const registration: CallbackRegistration = {
 		}
 		if (!settings.appSecret) throw new Error('the Meta credential has no App Secret, which signs every callback');
 	},
-	lookup: (settings) => ({ method: 'GET', url: `${phoneNumberUrl(settings)}?fields=webhook_configuration` }),
-	readLookup(responseBody, url) {
+	lookup: (settings) => [{ method: 'GET', url: `${phoneNumberUrl(settings)}?fields=webhook_configuration` }],
+	readLookup([responseBody]) {
 		const configuration = isPlainObject(responseBody) ? responseBody.webhook_configuration : undefined;
 		if (!isPlainObject(configuration)) throw new Error('the answer holds no "webhook_configuration"');
-		const holder = asString(configuration.phone_number);
-		return { present: holder === url, ...(holder && holder !== url ? { slotTakenBy: holder } : {}) };
+		const routes = Object.fromEntries(
+			ROUTE_LEVELS.map((level) => [level, asString(configuration[level])]).filter((entry): entry is [string, string] => Boolean(entry[1])),
+		);
+		return { callbacks: routes.phone_number ? [{ ids: {}, url: routes.phone_number, mark: null }] : [], routes };
 	},
 	create: [
 		{
 			request: (settings, made) => ({
 				method: 'POST',
 				url: phoneNumberUrl(settings),
-				body: { webhook_configuration: { override_callback_uri: made.url, verify_token: made.secret } },
+				body: { webhook_configuration: { override_callback_uri: made.url, verify_token: registeredVerifyToken(settings, made.url) } },
 				encoding: 'json',
 			}),
 			read(responseBody, made) {
@@ -305,16 +338,32 @@ const registration: CallbackRegistration = {
 			},
 		},
 	],
-	remove: (settings) => [
+	// A number override it displaced is put back: Meta checks that URL with a GET carrying the
+	// credential's Verify Token (its own system's token, when the user set it). If that fails,
+	// the override is cleared anyway and the app's or the WABA's URL takes over.
+	remove: (settings, registered) => [
 		{ method: 'POST', url: phoneNumberUrl(settings), body: { webhook_configuration: { override_callback_uri: '' } }, encoding: 'json' },
+		...(registered.displaced?.level === 'phone_number'
+			? [
+					{
+						method: 'POST' as const,
+						url: phoneNumberUrl(settings),
+						body: { webhook_configuration: { override_callback_uri: registered.displaced.url, verify_token: settings.verifyToken ?? '' } },
+						encoding: 'json' as const,
+						bestEffort: `put back ${registered.displaced.url} as the number’s callback override`,
+					},
+				]
+			: []),
 	],
 	advice(statusCode, responseBody) {
 		const error = isPlainObject(responseBody) && isPlainObject(responseBody.error) ? responseBody.error : {};
-		if (statusCode === 401 || error.code === 190) return 'Check the credential’s Access Token: it has expired or is not valid.';
-		if (statusCode === 403 || error.code === 200 || error.code === 10) {
-			return 'The Access Token needs the whatsapp_business_management permission on this number’s WhatsApp Business Account.';
+		if (statusCode === 401 || error.code === 190) {
+			return 'Check the credential’s Access Token: temporary tokens expire after 24 hours (use a System User token).';
 		}
-		return 'Meta checks the URL with a GET (hub.challenge) while registering it: the URL must be reachable from the internet over https (set WEBHOOK_URL to n8n’s public address), and the app must be subscribed to the WhatsApp Business Account (POST /{waba-id}/subscribed_apps).';
+		if (statusCode === 403 || error.code === 200 || error.code === 10) {
+			return 'The Access Token needs whatsapp_business_management on this number’s WhatsApp Business Account.';
+		}
+		return 'Meta checks the URL with a GET while registering it: set WEBHOOK_URL to n8n’s public https address, and subscribe the app to the WhatsApp Business Account.';
 	},
 };
 
@@ -323,9 +372,10 @@ export const meta: Provider<'meta'> = {
 	displayName: 'Meta WhatsApp Cloud API',
 	credentialType: 'metaWhatsAppCloudApi',
 	setupNotice:
-		'Copy the Production URL above (Webhook URLs) and publish the workflow. In the Meta App Dashboard (your app, WhatsApp, Configuration, Webhook), click Edit, paste the URL as the Callback URL and the credential’s Verify Token as the Verify token, then click Verify and save: Meta checks the URL with a GET that this trigger answers. Under Webhook fields, subscribe to messages. Callbacks are checked with the credential’s App Secret (X-Hub-Signature-256): calls without a valid signature are refused, and while the credential has no App Secret, every callback gets 401.',
+		'Copy the Production URL above (Webhook URLs) and publish the workflow. In the Meta App Dashboard (your app, WhatsApp, Configuration, Webhook), click Edit, paste the URL as the Callback URL and the credential’s Verify Token as the Verify token, then click Verify and save: Meta checks the URL with a GET that this trigger answers. Under Webhook fields, subscribe to messages (it carries the statuses and customers’ messages, which go to the Received output). Callbacks are checked with the credential’s App Secret (X-Hub-Signature-256): calls without a valid signature are refused, and while the credential has no App Secret, every callback gets 401.',
 	templateReference: 'the template name',
 	documentFileName: true,
+	templateHeaderMedia: true,
 	configurableSettings: { phoneNumberId: PHONE_NUMBER_ID },
 	recipientFields: [['to']],
 	buildSendRequest,
@@ -336,8 +386,11 @@ export const meta: Provider<'meta'> = {
 	isThrottled,
 	recognizes,
 	parseCallback,
+	parseReceived,
+	customerMessageWords: ['message'],
 	verifyCallback,
 	canVerify: (settings) => Boolean(settings.appSecret),
 	answerHandshake,
 	registration,
+	waitKeySettings: ['phoneNumberId', 'appSecret'],
 };

@@ -10,16 +10,19 @@ import { asCode, asString, header, secretsEqual, stableEventId, toIsoTimestamp }
 import { hasOwn, isPlainObject, type JsonObject } from '../shared/json';
 import { headerMediaParameter, mimeTypeOf } from '../shared/messageContent';
 import { deepMerge } from '../shared/override';
-import { toE164 } from '../shared/phone';
+import { customerAddress, toE164 } from '../shared/phone';
+import { mediaType, objectAt, receivedButton, receivedLocation, receivedMedia, receivedMessage } from '../shared/received';
+import { quickReplyComponents } from '../shared/replyButtons';
 import {
 	CallbackFormatError,
 	type CallbackToVerify,
 	type DeliveryStatus,
 	type MediaContent,
-	type MessageContent,
 	type MessageToSend,
 	type Provider,
 	type ProviderSettings,
+	type ReceivedMessage,
+	type ReplyButton,
 	type SendRequest,
 	type CallbackRegistration,
 	type StatusCallback,
@@ -72,6 +75,8 @@ function templateMessage(content: TemplateContent, settings: ProviderSettings): 
 	if (content.variables.length > 0) {
 		components.push({ type: 'body', parameters: content.variables.map((text) => ({ type: 'text', text })) });
 	}
+	// The passthrough takes WhatsApp's own components, quick-reply payloads included.
+	components.push(...quickReplyComponents(content.quickReplyPayloads));
 	return {
 		type: 'template',
 		template: {
@@ -91,22 +96,31 @@ function mediaMessage({ mediaType, url, fileName, caption }: MediaContent): Json
 	return { type: 'file', mediaUrl: url, ...(mime ? { mediaType: mime } : {}), ...captioned };
 }
 
-function contentFields(message: string, content: MessageContent | undefined, settings: ProviderSettings): JsonObject {
+/** Reply buttons are the text message's `reply` actions: `text` is the title, `payload` comes back on a tap. */
+function replyActions(buttons: readonly ReplyButton[] | undefined): JsonObject {
+	if (!buttons?.length) return {};
+	return { actions: buttons.map(({ id, title }) => ({ type: 'reply', text: title, payload: id })) };
+}
+
+function contentFields(toSend: MessageToSend): JsonObject {
+	const { message, content, settings } = toSend;
 	if (content?.type === 'template') return { messageSchema: 'whatsapp', message: templateMessage(content, settings) };
 	if (content?.type === 'media') return { message: mediaMessage(content) };
-	return { message: message ? { type: 'text', text: message } : { type: 'text' } };
+	if (toSend.buttons?.length && !message.trim()) throw new Error('a message with reply buttons needs a Message: it is the text above the buttons');
+	return { message: { type: 'text', ...(message ? { text: message } : {}), ...replyActions(toSend.buttons) } };
 }
 
 /** A WhatsApp template namespace, as WhatsApp Manager shows it: a UUID written with underscores. */
 const TEMPLATE_NAMESPACE = /^[0-9a-f]{8}(_[0-9a-f]{4}){3}_[0-9a-f]{12}$/i;
 
-function buildSendRequest({ recipient, message, content, override, settings }: MessageToSend): SendRequest {
+function buildSendRequest(toSend: MessageToSend): SendRequest {
+	const { recipient, override, settings } = toSend;
 	if (!settings.appId) throw new Error('the Smooch credential has no App ID');
 	if (!settings.integrationId) throw new Error('the Smooch credential has no Integration ID');
 	const body = {
 		destination: { integrationId: settings.integrationId, destinationId: recipient },
 		author: { role: 'appMaker' },
-		...contentFields(message, content, settings),
+		...contentFields(toSend),
 	};
 	const merged = deepMerge(body, override);
 	const sent = merged.message;
@@ -248,6 +262,69 @@ function parseCallback({ body }: StatusCallback, receivedAt: Date): StatusEvent[
 	throw new CallbackFormatError('not a Smooch callback: neither a v1.1 "trigger" nor a v2 "events" list');
 }
 
+/** The v1.1 trigger of a customer's messages. */
+const CUSTOMER_MESSAGE_TRIGGER = 'message:appUser';
+
+/** A phone number as Smooch may show it on a WhatsApp client ("+1 514-555-1234"). */
+const SHOWN_PHONE = /^\+?[\d\s().-]{8,24}$/;
+
+/**
+ * The customer: the number of their WhatsApp client, when the payload lists it (appUser.clients,
+ * or `client` with includeClient), else Smooch's id for them (appUser._id).
+ */
+function customerOf(body: JsonObject): string | null {
+	const appUser = objectAt(body, 'appUser');
+	const clients = [...(Array.isArray(appUser.clients) ? appUser.clients : []), body.client].filter(isPlainObject);
+	const whatsApp = clients.find((client) => client.platform === 'whatsapp');
+	const shown = whatsApp ? asString(whatsApp.externalId) ?? asString(whatsApp.displayName) : null;
+	if (shown && SHOWN_PHONE.test(shown)) return toE164(shown);
+	return customerAddress(asString(appUser._id) ?? asString(appUser.userId));
+}
+
+/** What one v1.1 message is: a reply tapped (its `payload`), a file, a location or a text. */
+function messageContent(message: JsonObject): Pick<ReceivedMessage, 'type' | 'text' | 'button' | 'media' | 'location'> {
+	const text = asString(message.text);
+	const none = { text, button: null, media: null, location: null };
+	const button = receivedButton(message.payload, message.text);
+	if (button) return { ...none, type: 'button', button };
+	const kind = mediaType(message.type);
+	if (kind) {
+		const mimeType = asString(message.mediaType);
+		// Smooch calls every file `file`; its MIME type tells a video or an audio from a document.
+		const family = mimeType?.split('/')[0];
+		const type = kind === 'document' && (family === 'video' || family === 'audio' || family === 'image') ? family : kind;
+		return { ...none, type, media: receivedMedia({ url: message.mediaUrl, mimeType, caption: text }) };
+	}
+	if (message.type === 'location') {
+		const coordinates = objectAt(message, 'coordinates');
+		const location = receivedLocation(coordinates.lat, coordinates.long, objectAt(message, 'location').name, objectAt(message, 'location').address);
+		return { ...none, type: 'location', location };
+	}
+	return { ...none, type: message.type === 'text' && text !== null ? 'text' : 'other' };
+}
+
+/** v1.1 `message:appUser`: the customer's messages (`role: appUser`), each one ReceivedMessage. */
+function parseReceived({ body }: StatusCallback, receivedAt: Date): ReceivedMessage[] {
+	if (!isV1(body) || body.trigger !== CUSTOMER_MESSAGE_TRIGGER) return [];
+	const messages = Array.isArray(body.messages) ? body.messages.filter(isPlainObject) : [];
+	const from = customerOf(body);
+	return messages
+		.filter((message) => message.role === undefined || message.role === 'appUser')
+		.map((message) => {
+			const messageId = asString(message._id);
+			return receivedMessage({
+				provider: 'smooch',
+				from,
+				messageId,
+				timestamp: toIsoTimestamp(message.received ?? body.timestamp, receivedAt),
+				...messageContent(message),
+				profileName: asString(message.name),
+				eventId: stableEventId('smooch', CUSTOMER_MESSAGE_TRIGGER, messageId),
+				raw: message,
+			});
+		});
+}
+
 function verifyCallback(callback: CallbackToVerify, settings: ProviderSettings): boolean {
 	// Smooch has no HMAC: every call carries the webhook's secret in X-API-Key.
 	return secretsEqual(header(callback.headers, 'x-api-key'), settings.webhookSecret);
@@ -268,32 +345,53 @@ function webhooksUrl(settings: ProviderSettings): string {
 	return `${smoochBaseUrl(settings)}/v1.1/apps/${encodeURIComponent(settings.appId ?? '')}/webhooks`;
 }
 
+/** The query parameter that marks a webhook's target as a trigger's: Smooch keeps no description. */
+const MARK_PARAMETER = 'n8n-trigger';
+
+/** The target Smooch calls: the trigger's URL with its mark (n8n routes webhooks by path; the query is ignored). */
+function markedTarget(url: string, mark: string | undefined): string {
+	if (!mark) return url;
+	return `${url}${url.includes('?') ? '&' : '?'}${MARK_PARAMETER}=${mark}`;
+}
+
+/** A target read back: the trigger's URL and its mark, or the target as it is. */
+function readTarget(target: string): { url: string; mark: string | null } {
+	const match = new RegExp(`[?&]${MARK_PARAMETER}=([0-9a-f]{16})$`).exec(target);
+	return match ? { url: target.slice(0, match.index), mark: match[1] } : { url: target, mark: null };
+}
+
 /**
  * The app's webhooks (`/v1.1/apps/{appId}/webhooks`): Smooch issues each webhook's secret, which
- * every call then carries in X-API-Key. An app holds at most 10 webhooks.
+ * every call then carries in X-API-Key; the trigger keeps it sealed with the credential's secret.
+ * An app holds at most 10 webhooks.
  */
 const registration: CallbackRegistration = {
 	setupNotice:
-		'Activating the workflow (or listening for a test event) creates a webhook on the credential’s app for this trigger’s URL, with the delivery and read triggers; Smooch’s secret for it is kept with the workflow and checked on every call. Deactivating removes that webhook, and nothing else. An app holds at most 10 webhooks.',
+		'Publishing (activating) the workflow, or listening for a test event, creates a webhook on the credential’s app for this trigger’s URL (marked with this workflow and node), with the delivery and read triggers; Smooch’s secret for it is kept sealed with the credential and checked on every call. Unpublishing (deactivating) removes that webhook, and nothing else. An app holds at most 10 webhooks.',
 	requiresHttps: false,
+	accountSetting: 'appId',
+	accountInUrl: true,
 	secretSetting: 'webhookSecret',
+	sealWith: 'secret',
 	checkSettings(settings) {
 		if (!settings.appId || !SMOOCH_ID.test(settings.appId)) throw new Error('the Smooch credential has no valid App ID');
 	},
-	lookup: (settings) => ({ method: 'GET', url: webhooksUrl(settings) }),
-	readLookup(responseBody, url, registered) {
+	lookup: (settings) => [{ method: 'GET', url: webhooksUrl(settings) }],
+	readLookup([responseBody]) {
 		if (!isPlainObject(responseBody) || !Array.isArray(responseBody.webhooks)) throw new Error('the answer holds no "webhooks" list');
-		const present = responseBody.webhooks.some(
-			(webhook) => isPlainObject(webhook) && webhook._id === registered?.ids.webhook && webhook.target === url,
-		);
-		return { present };
+		return {
+			callbacks: responseBody.webhooks
+				.filter(isPlainObject)
+				.filter((webhook) => asString(webhook._id))
+				.map((webhook) => ({ ids: { webhook: asString(webhook._id) as string }, ...readTarget(asString(webhook.target) ?? '') })),
+		};
 	},
 	create: [
 		{
 			request: (settings, made) => ({
 				method: 'POST',
 				url: webhooksUrl(settings),
-				body: { target: made.url, triggers: STATUS_TRIGGERS },
+				body: { target: markedTarget(made.url, made.mark), triggers: STATUS_TRIGGERS },
 				encoding: 'json',
 			}),
 			read(responseBody, made) {
@@ -309,11 +407,9 @@ const registration: CallbackRegistration = {
 		{ method: 'DELETE', url: `${webhooksUrl(settings)}/${encodeURIComponent(registered.ids.webhook ?? '')}` },
 	],
 	advice(statusCode) {
-		if (statusCode === 401 || statusCode === 403) {
-			return 'Check the credential’s Key ID and Secret: they must be an app-scoped API key of this App ID.';
-		}
-		if (statusCode >= 500) return 'Smooch could not answer: try activating again later.';
-		return 'An app holds at most 10 webhooks: if it has 10, remove one you no longer use (Zendesk Admin Center, Apps and integrations, Conversations integrations; or the Smooch dashboard), or turn off Register Callback Automatically and set the webhook up by hand.';
+		if (statusCode === 401 || statusCode === 403) return 'Check the credential’s Key ID and Secret (an API key of this App ID).';
+		if (statusCode >= 500) return 'Try again later.';
+		return 'An app holds at most 10 webhooks: remove one you no longer use (Zendesk Admin Center, Conversations integrations), or turn off Register Callback Automatically.';
 	},
 };
 
@@ -322,9 +418,10 @@ export const smooch: Provider<'smooch'> = {
 	displayName: 'Smooch (Sunshine Conversations)',
 	credentialType: 'smoochApi',
 	setupNotice:
-		'Copy the Production URL above (Webhook URLs). In Zendesk Admin Center (Apps and integrations, Conversations integrations) or the Smooch dashboard, create a webhook with that URL and the triggers notification:delivery:user, notification:delivery:failure and conversation:read (add message:delivery:* for conversation messages). Put the webhook’s secret in the credential’s Webhook Secret: calls without it are refused, and while the credential has none, every callback gets 401.',
+		'Copy the Production URL above (Webhook URLs). In Zendesk Admin Center (Apps and integrations, Conversations integrations) or the Smooch dashboard, create a webhook with that URL and the triggers notification:delivery:user, notification:delivery:failure and conversation:read (add message:delivery:* for conversation messages, and message:appUser for customers’ messages on the Received output). Put the webhook’s secret in the credential’s Webhook Secret: calls without it are refused, and while the credential has none, every callback gets 401.',
 	templateReference: 'the template name',
 	documentFileName: false,
+	templateHeaderMedia: true,
 	optionalCallbackSecret: 'Webhook Secret',
 	configurableSettings: { integrationId: SMOOCH_ID, appId: SMOOCH_ID, templateNamespace: TEMPLATE_NAMESPACE },
 	recipientFields: [['destination', 'destinationId']],
@@ -334,7 +431,10 @@ export const smooch: Provider<'smooch'> = {
 	readError,
 	recognizes,
 	parseCallback,
+	parseReceived,
+	customerMessageWords: [CUSTOMER_MESSAGE_TRIGGER],
 	verifyCallback,
 	canVerify: (settings) => Boolean(settings.webhookSecret),
 	registration,
+	waitKeySettings: ['appId', 'keyId', 'secret'],
 };

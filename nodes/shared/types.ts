@@ -35,6 +35,72 @@ export interface StatusEvent {
 	raw: unknown;
 }
 
+/**
+ * What a customer's message is, the same words for every provider. `button` is a reply button or a
+ * template quick reply tapped; `interactive` is another choice from an interactive message (a list row).
+ */
+export type ReceivedType =
+	| 'text'
+	| 'button'
+	| 'interactive'
+	| 'image'
+	| 'video'
+	| 'audio'
+	| 'document'
+	| 'sticker'
+	| 'location'
+	| 'other';
+
+/** The button or list row a customer chose: `id` is the id or payload the business gave it. */
+export interface ReceivedButton {
+	id: string;
+	/** The label the customer saw, when the provider says. */
+	title: string | null;
+}
+
+/** A file a customer sent: Meta and Gupshup v3 give a media id to download, the others a URL. */
+export interface ReceivedMedia {
+	id?: string;
+	url?: string;
+	mimeType: string | null;
+	caption: string | null;
+}
+
+export interface ReceivedLocation {
+	latitude: number;
+	longitude: number;
+	name: string | null;
+	address: string | null;
+}
+
+/** One message a customer sent to the business number, normalized (the Status Trigger's Received output). */
+export interface ReceivedMessage {
+	/** The provider's registry name. */
+	provider: string;
+	kind: 'received';
+	/** The customer: E.164 when the provider gives a number, else the provider's id for them (Meta's user id, Smooch's appUser id). */
+	from: string | null;
+	/** The business number it was sent to, E.164, when the callback names it. */
+	to: string | null;
+	/** The provider's id of this message. */
+	messageId: string | null;
+	/** ISO 8601. */
+	timestamp: string;
+	type: ReceivedType;
+	/** What the customer wrote (a media message's caption too), or the label of the button tapped. */
+	text: string | null;
+	button: ReceivedButton | null;
+	media: ReceivedMedia | null;
+	location: ReceivedLocation | null;
+	/** The id of the message this one answers (the message whose button was tapped), when the provider gives it. */
+	replyTo: string | null;
+	/** The customer's WhatsApp profile name, when the provider gives it. */
+	profileName: string | null;
+	/** The same for the same message, so workflows can drop repeated callbacks. */
+	eventId: string;
+	raw: unknown;
+}
+
 /** What a status callback looks like when it reaches the trigger (or index.js). */
 export interface StatusCallback {
 	body: unknown;
@@ -75,6 +141,14 @@ export interface TemplateContent {
 	variables: string[];
 	/** A public URL for the header of a template whose header is an image, a document or a video. */
 	headerMediaUrl?: string;
+	/** The payloads of the template's quick-reply buttons, by the buttons' order in the template (absent: the template's own). */
+	quickReplyPayloads?: string[];
+}
+
+/** A reply button on a text message: WhatsApp shows its title, and the customer's tap brings its id back. */
+export interface ReplyButton {
+	id: string;
+	title: string;
 }
 
 /** A file sent as an image, document, video or audio message. */
@@ -97,6 +171,13 @@ export interface MessageToSend {
 	message: string;
 	/** A template or a media file; absent for a text message. */
 	content?: MessageContent;
+	/** Reply buttons under a text message (at most three, checked before this is built). */
+	buttons?: ReplyButton[];
+	/**
+	 * The provider's own content that carries the buttons, made through the credential before the
+	 * send (Twilio's quick-reply Content SID; see Provider.buttonContent).
+	 */
+	buttonContentSid?: string;
 	/** The user's override, `_config` already taken out. */
 	override: Record<string, unknown>;
 	/** Credential values after `_config` was applied. */
@@ -141,28 +222,55 @@ export interface RegistrationRequest {
 	/** JSON object, or form fields (a string array for a repeated field). */
 	body?: Record<string, unknown>;
 	encoding?: 'json' | 'form';
+	/** In a removal, a step whose failure is logged (saying this) rather than failing the removal. */
+	bestEffort?: string;
 }
 
 /**
  * What registering the trigger's URL made at the provider, kept in the node's static data:
- * enough to find it again, to remove exactly it, and to check the callbacks it sends.
+ * enough to find it again, to remove exactly it, and to check the callbacks it sends. No secret
+ * is kept in the clear: static data is part of the workflow's JSON that anyone who can read the
+ * workflow sees (REST, the public API, an export).
  */
 export interface RegisteredCallback {
 	provider: string;
 	/** The URL registered (the test or the production URL). */
 	url: string;
-	/** The secret callbacks carry: issued by the provider (Smooch) or generated here (Gupshup, Meta). */
+	/** The account it was made in (the value of CallbackRegistration.accountSetting): removed there, whatever the credential says now. */
+	account?: string;
+	/** This trigger's mark (its n8n, workflow, node, and test or production), where the provider keeps one. */
+	mark?: string;
+	/** A secret the provider issued (Smooch's), sealed with a key derived from the credential. */
+	sealedSecret?: string;
+	/** A secret in the clear, as earlier versions kept it: such a registration is made again at the next activation. */
 	secret?: string;
 	/** The provider's ids of what was made (webhook, subscription, sink …). */
 	ids: Record<string, string>;
+	/** Meta: the URL that had the number's events before this trigger's override, and where it was set. */
+	displaced?: DisplacedCallback;
 }
 
-/** What the provider's list says about the trigger's URL. */
+/** Where a phone number's events went before the trigger's override took them (Meta). */
+export interface DisplacedCallback {
+	url: string;
+	/** Which of Meta's settings held it: the number's own override, the WABA's, or the app's URL. */
+	level: 'phone_number' | 'whatsapp_business_account' | 'application';
+}
+
+/** One registration the provider's list holds, as the trigger reads it. */
+export interface ListedCallback {
+	ids: Record<string, string>;
+	/** Where it sends callbacks. */
+	url: string;
+	/** The trigger mark it carries (a Twilio sink's description, a Gupshup tag, a Smooch target), or null. */
+	mark: string | null;
+}
+
+/** What the provider's list says. */
 export interface RegistrationLookup {
-	/** The registration kept in static data is still there, for this URL. */
-	present: boolean;
-	/** For a provider with one slot (Meta's phone number): the other URL that holds it. */
-	slotTakenBy?: string;
+	callbacks: ListedCallback[];
+	/** Meta: where the number's events go now, each level Meta reports. */
+	routes?: Partial<Record<DisplacedCallback['level'], string>>;
 }
 
 /** One request of a registration, and the reader of its answer. */
@@ -182,26 +290,34 @@ export interface CallbackRegistration {
 	setupNotice: string;
 	/** True when the provider calls only https URLs. */
 	requiresHttps: boolean;
+	/** The credential setting that names the account registrations are made in (app id, account SID, phone number id). */
+	accountSetting: string;
+	/** True when the account is part of the API's URLs, so a registration can be removed there with the credential's keys. */
+	accountInUrl: boolean;
+	/** True when the account holds one URL (Meta's number): a new registration replaces the old instead of standing beside it. */
+	oneSlot?: boolean;
 	/** The credential setting whose role the registration's secret takes when callbacks are checked. */
 	secretSetting?: string;
-	/** A new random secret for a registration, when this package chooses it (Gupshup's header token). */
-	newSecret?(): string;
-	/**
-	 * The secret for a registration of `url`, derived from the credential rather than random: for a
-	 * handshake that comes while the registration request is still running, before n8n has saved
-	 * anything it could read (Meta's verify token).
-	 */
+	/** The secret for a registration of `url`, derived from the credential: nothing to keep (Gupshup's token, Meta's verify token). */
 	secretFor?(settings: ProviderSettings, url: string): string;
+	/** The credential setting whose value seals a secret the provider issues (Smooch's webhook secret). */
+	sealWith?: string;
 	/** Throws, saying what to set, when the credential lacks something registration needs. */
 	checkSettings(settings: ProviderSettings): void;
-	/** The request that lists what the account has registered. */
-	lookup(settings: ProviderSettings): RegistrationRequest;
-	readLookup(responseBody: unknown, url: string, registered: RegisteredCallback | undefined): RegistrationLookup;
+	/** The requests that list what the account has registered. */
+	lookup(settings: ProviderSettings): RegistrationRequest[];
+	/** Reads their answers, in order. */
+	readLookup(responseBodies: unknown[]): RegistrationLookup;
+	/** A further check that a registration found in the list still does its job (a Twilio sink's subscription and event types). */
+	inspect?: {
+		request(settings: ProviderSettings, registered: RegisteredCallback): RegistrationRequest | undefined;
+		complete(responseBody: unknown): boolean;
+	};
 	/** The requests that register the URL, in order. */
 	create: RegistrationStep[];
 	/** The requests that remove exactly what was made, in order. */
 	remove(settings: ProviderSettings, registered: RegisteredCallback): RegistrationRequest[];
-	/** What to do about a refusal (a 401, a cap, a failed URL check), in one sentence. */
+	/** What to do about a refusal (a 401, a cap, a failed URL check), in one short sentence. */
 	advice(statusCode: number, responseBody: unknown): string;
 }
 
@@ -217,8 +333,13 @@ export interface Provider<Name extends string = string> {
 	setupNotice: string;
 	/** What the Template parameter's "By ID" takes: 'the template name', 'the Content SID (HX…)'. */
 	templateReference: string;
-	/** True when a document message can carry a file name. */
+	/** True when a document message can carry a file name: the node shows File Name only then. */
 	documentFileName: boolean;
+	/**
+	 * True when a template's header file (image, document, video) is given with each message: the
+	 * node shows Header Media URL only then. Twilio's Content templates carry their own.
+	 */
+	templateHeaderMedia: boolean;
 	/**
 	 * The credential field's name for the callback secret when sending works without it
 	 * ('Webhook Secret'), so a credential may lack one; absent when every credential has it.
@@ -265,6 +386,17 @@ export interface Provider<Name extends string = string> {
 	/** Throws CallbackFormatError when the body is not this provider's. */
 	parseCallback(callback: StatusCallback, receivedAt: Date): StatusEvent[];
 	/**
+	 * The customer messages in a callback (the Received output); [] when it holds none. Every
+	 * message becomes one, even of a type this package does not know (`other`, with `raw`). Never
+	 * throws for a body parseCallback accepts.
+	 */
+	parseReceived(callback: StatusCallback, receivedAt: Date): ReceivedMessage[];
+	/**
+	 * The `providerStatus` words parseCallback gives a customer message, which went to Other before
+	 * the Received output existed. A trigger with Received leaves them out of Other: parseReceived has them.
+	 */
+	customerMessageWords: readonly string[];
+	/**
 	 * Whether the callback is genuine. `settings` is the trigger's credential. Never throws,
 	 * whatever the body holds: it runs on requests from anyone.
 	 */
@@ -278,6 +410,35 @@ export interface Provider<Name extends string = string> {
 	answerHandshake?(request: StatusCallback, settings: ProviderSettings): HandshakeAnswer;
 	/** How the Status Trigger registers its URL itself; absent when the provider has no API for it. */
 	registration?: CallbackRegistration;
+	/**
+	 * True when this callback's events also arrive through what the trigger registered, so it is
+	 * acknowledged and dropped while a registration is in place (Twilio's classic Status Callback
+	 * beside Event Streams on the same URL: one status, two callbacks).
+	 */
+	alsoArrivesThroughRegistration?(body: unknown): boolean;
+	/**
+	 * The credential fields that name the account and hold its secret. Send and Wait's buttons are
+	 * signed with a key derived from them, so only a Status Trigger with this account's credential
+	 * can resume a wait.
+	 */
+	waitKeySettings: readonly string[];
+	/** For a provider whose reply buttons live in content made beforehand (Twilio): how to find or make it. */
+	buttonContent?: ButtonContent;
+}
+
+/**
+ * Content that must exist at the provider before a message can carry reply buttons (Twilio's
+ * Content API: a quick-reply content whose body, titles and ids are variables, made once per
+ * number of buttons and found again by its name).
+ */
+export interface ButtonContent {
+	/** The request that lists the account's content. */
+	lookup(settings: ProviderSettings): RegistrationRequest;
+	/** The SID of the content for this many buttons, when the list holds it. */
+	readLookup(responseBody: unknown, buttonCount: number): string | undefined;
+	create(settings: ProviderSettings, buttonCount: number): RegistrationRequest;
+	/** The SID of the content made; throws when the answer is not what the provider documents. */
+	readCreated(responseBody: unknown): string;
 }
 
 /** The body is not in a format this package reads. */
