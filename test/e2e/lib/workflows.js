@@ -203,20 +203,23 @@ function fallbackWorkflow({ provider, credential, sinkUrl, trigger, path = `fall
 /**
  * Without a sinkUrl, the trigger alone: every callback still starts (and saves) an execution, as in the bench.
  * `registerCallback`: whether the trigger registers its URL with the sandbox itself; off (manual
- * mode) by default, as the suites give the sandbox the URL by hand.
+ * mode) by default, as the suites give the sandbox the URL by hand. `typeVersion` 2 adds the
+ * Received output (customers' messages), wired to the sink too; `label` goes into each posted body.
  */
-function statusWorkflow({ provider, credential, webhookId, sinkUrl = undefined, registerCallback = false }) {
+function statusWorkflow({ provider, credential, webhookId, sinkUrl = undefined, registerCallback = false, typeVersion = 1, label = undefined }) {
 	const trigger = {
 		id: crypto.randomUUID(),
 		name: 'WhatsApp Status Trigger',
 		type: rt.NODE_TYPES.statusTrigger,
-		typeVersion: 1,
+		typeVersion,
 		position: [0, 200],
 		webhookId,
-		parameters: { provider, registerCallback, options: {} },
+		parameters: { provider, registerCallback, ...(typeVersion >= 2 ? { receiveMessages: true } : {}), options: {} },
 		credentials: credentialRef(credential),
 	};
-	const sinks = (sinkUrl ? OUTPUTS : []).map((output, index) => ({
+	const outputs = typeVersion >= 2 ? [...OUTPUTS, 'received'] : OUTPUTS;
+	const labelled = label === undefined ? '' : `label: ${JSON.stringify(label)}, `;
+	const sinks = (sinkUrl ? outputs : []).map((output, index) => ({
 		id: crypto.randomUUID(),
 		name: `To sink: ${output}`,
 		type: 'n8n-nodes-base.httpRequest',
@@ -227,7 +230,7 @@ function statusWorkflow({ provider, credential, webhookId, sinkUrl = undefined, 
 			url: `${sinkUrl}/status/${provider}/${output}`,
 			sendBody: true,
 			specifyBody: 'json',
-			jsonBody: `={{ JSON.stringify({ output: ${JSON.stringify(output)}, provider: ${JSON.stringify(
+			jsonBody: `={{ JSON.stringify({ ${labelled}output: ${JSON.stringify(output)}, provider: ${JSON.stringify(
 				provider,
 			)}, executionId: $execution.id, event: $json }) }}`,
 			options: {},
