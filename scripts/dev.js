@@ -449,6 +449,10 @@ function welcome({ demo, n8nUrl, sandboxUrl, sandbox, triggers, started }) {
     Send to ${TEST_NUMBERS.undeliverable} to see "Discarded: retry by SMS";
     ${TEST_NUMBERS.invalid} is refused by the provider: the form and the webhook answer with its error.
 
+ 4. See what the providers got: ${sandbox.pageUrl}
+    registrations, each message with its template values and buttons, the callbacks sent back
+    and what n8n answered; "Reply as the customer" plays a customer's reply.
+
  The sandbox (${sandboxUrl}) prints each send and callback below.
  Status callbacks go to what each status trigger registered with the sandbox when it was published:
 ${registeredTriggerUrls(sandbox, triggers).map(([provider, url]) => `   ${provider.padEnd(8)} ${url}`).join('\n')}

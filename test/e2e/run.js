@@ -25,6 +25,8 @@
  *            scripts/n8n-runtime/profile.js), installed on first use into the git-ignored .tools/n8n-V
  * --skip S   leave out the suites whose file names (without .js) are listed, comma-separated
  *            (e.g. --skip dev-signals while iterating on another; CI runs them all)
+ * --only S   run only the suites listed the same way (e.g. --only sandbox-page; the numbered ones
+ *            feed later ones: 5-executions and 6-forged need 1-sends)
  * --keep     keep the temp folder (n8n.log, database) for a look afterwards
  * --verbose  print the sandbox's request log and the runtime's progress
  */
@@ -51,10 +53,12 @@ const { sandboxProviders } = require('../../sandbox/providers');
 const argv = process.argv.slice(2);
 const args = new Set(argv);
 if (rt.n8nVersionArg(argv)) rt.useN8n(rt.n8nVersionArg(argv));
-const SKIP = new Set(argv.includes('--skip') ? argv[argv.indexOf('--skip') + 1].split(',') : []);
+const listArg = (name) => (argv.includes(name) ? new Set(argv[argv.indexOf(name) + 1].split(',')) : null);
+const SKIP = listArg('--skip') ?? new Set();
+const ONLY = listArg('--only');
 const SUITES = fs
 	.readdirSync(path.join(__dirname, 'suites'))
-	.filter((file) => file.endsWith('.js') && !SKIP.has(file.slice(0, -3)))
+	.filter((file) => file.endsWith('.js') && !SKIP.has(file.slice(0, -3)) && (!ONLY || ONLY.has(file.slice(0, -3))))
 	.sort()
 	.map((file) => require(path.join(__dirname, 'suites', file)));
 const KEEP = args.has('--keep');
