@@ -448,7 +448,6 @@ function welcome({ demo, n8nUrl, sandboxUrl, sandbox, triggers, started }) {
     the send, one execution goes out of "Delivered: mark CRM" and one out of "Seen: ...".
     Send to ${TEST_NUMBERS.undeliverable} to see "Discarded: retry by SMS";
     ${TEST_NUMBERS.invalid} is refused by the provider: the form and the webhook answer with its error.
-
  4. See what the providers got: ${sandbox.pageUrl}
     registrations, each message with its template values and buttons, the callbacks sent back
     and what n8n answered; "Reply as the customer" plays a customer's reply.

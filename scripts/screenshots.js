@@ -21,7 +21,9 @@
  *   sms-fallback.png       "WhatsApp demo: SMS fallback" (built here): WhatsApp Notify's error output into
  *                          n8n's Twilio node "Send SMS" (To = {{ $json.recipient }}), its panel after
  *                          running the nodes before it, the refused item in its input
- * Requests to anything but the n8n instance are blocked, so the run stays offline.
+ *   sandbox-page.png       the provider sandbox's page (--sandbox-url, default the dev sandbox on 5680):
+ *                          where callbacks go, the Twilio sends above with their callbacks and n8n's answers
+ * Requests to anything but the n8n instance and the sandbox are blocked, so the run stays offline.
  * Not run by CI.
  */
 
@@ -50,11 +52,12 @@ const say = (text) => console.log(`[screenshots] ${text}`);
 function readOptions() {
 	const { values } = parseArgs({
 		args: process.argv.slice(2),
-		options: { url: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+		options: { url: { type: 'string' }, 'sandbox-url': { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
 	});
 	return {
 		help: Boolean(values.help),
 		url: (values.url || 'http://localhost:5678').replace(/\/+$/, ''),
+		sandboxUrl: (values['sandbox-url'] || 'http://127.0.0.1:5680').replace(/\/+$/, ''),
 		out: path.resolve(rt.ROOT, values.out || path.join('docs', 'images')),
 	};
 }
@@ -129,16 +132,16 @@ async function prepareExecutions(url, statusWorkflow) {
 	}
 }
 
-/** A headless Chromium that reaches only the n8n instance (offline by construction), and a page on it. */
+/** A headless Chromium that reaches only the n8n instance and the sandbox (offline by construction), and a page on it. */
 async function openBrowser(options) {
 	// Loaded here so "npm run screenshots -- --help" works without dev dependencies.
 	const { chromium } = require('playwright-core');
 	const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
 	const context = await browser.newContext({ viewport: VIEWPORT, deviceScaleFactor: 1 });
-	const origin = new URL(options.url).origin;
+	const allowed = [new URL(options.url).origin, new URL(options.sandboxUrl).origin, 'data:', 'blob:'];
 	await context.route('**/*', (route) => {
 		const requested = route.request().url();
-		if (requested.startsWith(origin) || requested.startsWith('data:') || requested.startsWith('blob:')) return route.continue();
+		if (allowed.some((prefix) => requested.startsWith(prefix))) return route.continue();
 		return route.abort();
 	});
 	const page = await context.newPage();
@@ -383,10 +386,24 @@ async function shootFallback({ page, options, shoot, textOf, openCanvas }, fallb
 	await page.keyboard.press('Escape');
 }
 
+/** The sandbox's page: where callbacks go, and the newest sends (the demo's) with their callbacks and n8n's answers. */
+async function shootSandboxPage({ page, options, shoot, textOf }) {
+	// Every callback of the sends above made and answered (the sandbox answers once none is pending).
+	await fetch(`${options.sandboxUrl}/_sandbox/idle`);
+	await page.goto(`${options.sandboxUrl}/_sandbox/`);
+	await page.locator('.send-callbacks li[data-event]').first().waitFor();
+	await shoot('sandbox-page.png', async () => {
+		const text = await textOf('main');
+		const wanted = ['Where callbacks go', 'Registered: ', 'HTTP 200', 'Your order #1042 has shipped', "Play a customer's reply"];
+		const missing = wanted.filter((word) => !text.includes(word));
+		return missing.length ? `the sandbox page lacks ${missing.join(', ')}` : null;
+	});
+}
+
 async function main() {
 	const options = readOptions();
 	if (options.help) {
-		console.log('Usage: npm run screenshots [-- --url http://localhost:5678] [-- --out docs/images]');
+		console.log('Usage: npm run screenshots [-- --url http://localhost:5678] [-- --sandbox-url http://127.0.0.1:5680] [-- --out docs/images]');
 		return;
 	}
 	if (!fs.existsSync(CHROMIUM)) {
@@ -436,6 +453,7 @@ async function main() {
 		await shootSendWorkflow(pictures, send, notifyNode);
 		await shootStatusWorkflow(pictures, status, triggerNode);
 		await shootFallback(pictures, fallback);
+		await shootSandboxPage(pictures);
 	} finally {
 		done = true;
 		await cleanup();

@@ -93,7 +93,8 @@ function templateNamed(body) {
 function templateParameters(value, found = []) {
 	if (Array.isArray(value)) {
 		for (const each of value) templateParameters(each, found);
-	} else if (isObject(value)) {
+	} else if (isObject(value) && value.type !== 'button') {
+		// A button component's parameters are its quick-reply payloads: the buttons, not values.
 		for (const [key, each] of Object.entries(value)) {
 			if (key === 'ContentVariables' && isObject(each)) found.push(...Object.values(each).map(String));
 			else if ((key === 'params' || key === 'parameters') && Array.isArray(each)) found.push(...each.map(parameterText));
@@ -127,7 +128,7 @@ function readWith(read, body) {
 
 function sendView(record, kit, callbacks) {
 	const body = redact(record.body);
-	const extra = Object.fromEntries(Object.entries(record).filter(([key]) => !SEND_FIELDS.has(key)));
+	const extra = Object.fromEntries(Object.entries(record).filter(([key, value]) => !SEND_FIELDS.has(key) && value !== null && value !== undefined));
 	return {
 		provider: record.provider,
 		at: record.at,

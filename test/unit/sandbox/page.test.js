@@ -211,11 +211,13 @@ describe('GET /_sandbox/overview', () => {
 	test('what else a send’s record holds (the buttons of an interactive message, say) is shown as recorded', async () => {
 		const record = sandbox.received.find((each) => each.messageId === sends.meta.text);
 		record.buttons = [{ id: 'confirm', title: 'Confirm' }];
+		record.nothingHere = null;
 		try {
 			const { data } = await getOverview();
 			expect(data.sends.find((each) => each.messageId === sends.meta.text).details).toEqual({ buttons: [{ id: 'confirm', title: 'Confirm' }] });
 		} finally {
 			delete record.buttons;
+			delete record.nothingHere;
 		}
 	});
 });
