@@ -5,6 +5,8 @@ const providers = require('./dist/nodes/providers');
 
 module.exports = {
 	normalizeStatusCallback: providers.normalizeStatusCallback,
+	// { statuses, received }: the customer messages apart, as the trigger's Received output has them.
+	normalizeCallback: providers.normalizeCallback,
 	detectProvider: (body) => providers.detectProvider(body).name,
 	CallbackFormatError: providers.CallbackFormatError,
 };

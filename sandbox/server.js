@@ -19,6 +19,7 @@ const { parseArgs } = require('util');
 
 const { SANDBOX_CREDENTIALS, TEST_NUMBERS } = require('./constants');
 const { CallbackQueue } = require('./lib/callbackQueue');
+const { InboundError, checkInbound } = require('./lib/inbound');
 const { BodyTooLargeError, checkWebhookUrl, getText, parseBody, postWebhook, readRawBody, sendJson } = require('./lib/http');
 const { SlidingWindowLimiter } = require('./lib/rateLimit');
 const { overview } = require('./lib/overview');
@@ -231,6 +232,8 @@ class Sandbox {
 			status: result.status,
 			response: result.body,
 			messageId: result.messageId || null,
+			// The reply buttons the message carries, `{ id, title }` as the customer would tap them.
+			buttons: result.buttons?.length ? result.buttons : null,
 			at: new Date(arrivedAt).toISOString(),
 		});
 		// Queued before answering, so idle() already waits for them when the client has its response.
@@ -287,6 +290,40 @@ class Sandbox {
 	}
 
 	/**
+	 * Plays a customer's message (a text, a button tap, a file) to the provider: its documented
+	 * inbound callback, signed as it signs, to each URL that takes the provider's customer messages
+	 * (the configured webhook, what was registered for them). Resolves { delivered: [{ url, status }] }.
+	 */
+	async playInbound(input) {
+		const provider = sandboxProviders()[input?.provider];
+		if (!provider) throw new InboundError(`provider must be one of ${Object.keys(sandboxProviders()).join(', ')}`);
+		const message = { ...checkInbound(input, provider.inbound.businessNumber), provider: provider.name };
+		const targets = this.callbackTargets(provider, provider.inbound.routing).filter(
+			(target) => !target.accepts || target.accepts(provider.inbound.event),
+		);
+		const delivered = [];
+		for (const target of targets) {
+			const request = provider.inbound.build(target.url, target.registration, message);
+			const calledUrl = request.url ?? target.url;
+			const outcome = await postWebhook(calledUrl, request);
+			this.log(`inbound ${provider.name} ${message.from} → ${calledUrl} ${outcome.httpStatus ?? outcome.error}`);
+			this.callbacks.push({
+				provider: provider.name,
+				url: target.url,
+				registered: Boolean(target.registration),
+				status: 'inbound',
+				messageId: request.messageId,
+				httpStatus: outcome.httpStatus,
+				error: outcome.error,
+				body: request.payload,
+				at: new Date().toISOString(),
+			});
+			delivered.push({ url: target.url, status: outcome.httpStatus, ...(outcome.error ? { error: outcome.error } : {}) });
+		}
+		return { delivered };
+	}
+
+	/**
 	 * Verifies the provider's configured webhook URL the way the provider does before it sends
 	 * anything there (Meta: a GET with hub.challenge that must come back as the body).
 	 * Resolves { ok, httpStatus, body, challenge, url }; never rejects.
@@ -330,6 +367,14 @@ class Sandbox {
 				return sendJson(res, 200, await this.handshake(action.slice('handshake/'.length)));
 			} catch (error) {
 				return sendJson(res, 400, { error: error.message });
+			}
+		}
+		if (route === 'POST inbound') {
+			try {
+				return sendJson(res, 200, await this.playInbound(parseBody(await readRawBody(req), 'application/json')));
+			} catch (error) {
+				if (error instanceof InboundError) return sendJson(res, 400, { error: error.message });
+				throw error;
 			}
 		}
 		if (route === 'POST config') {
@@ -378,6 +423,8 @@ async function startSandbox(options = {}) {
 		reset: () => sandbox.reset(),
 		idle: () => sandbox.idle(),
 		handshake: (provider, options) => sandbox.handshake(provider, options),
+		/** A customer's message to the provider's inbound URLs (as POST /_sandbox/inbound). */
+		inbound: (message) => sandbox.playInbound(message),
 		close: () => sandbox.close(),
 	};
 }

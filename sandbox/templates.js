@@ -7,6 +7,7 @@
  * in each provider's shape. A check returns a sentence saying what is wrong, or null.
  */
 
+const { gupshupPostbackTexts, gupshupQuickReply, metaInteractiveButtons, smoochReplyActions, templateQuickReplies, twilioQuickReply } = require('./buttons');
 const { SANDBOX_CREDENTIALS } = require('./constants');
 
 const TEMPLATES = Object.freeze([
@@ -41,6 +42,17 @@ const TEMPLATES = Object.freeze([
 		gupshupId: '8c3b2e4a-5d6f-4a71-8cbd-2e3f4a5b6c7d',
 	},
 	{
+		name: 'appointment_reminder',
+		language: 'en',
+		body: 'Your appointment is on {{1}}. Can you come?',
+		variables: 1,
+		header: null,
+		quickReplies: ['Confirm', 'Reschedule'],
+		approved: true,
+		twilioSid: 'HX4d5e6f708192a3b4c5d6e7f8091a2b3c',
+		gupshupId: 'ae5d4a6c-7f81-4c93-8edf-4a5b6c7d8e9f',
+	},
+	{
 		name: 'spring_sale',
 		language: 'en',
 		body: 'Spring sale: 20% off until Sunday.',
@@ -65,6 +77,16 @@ function approved(key, value) {
 
 // ---- the lists, in each provider's shape ----
 
+/** A template's Content types: quick replies (their ids variables after the body's, as a user makes them), media or text. */
+function twilioTypes(template) {
+	if (template.quickReplies) {
+		const actions = template.quickReplies.map((title, index) => ({ title, id: `{{${template.variables + index + 1}}}` }));
+		return { 'twilio/quick-reply': { body: template.body, actions } };
+	}
+	if (template.header === 'document') return { 'twilio/media': { body: template.body, media: ['https://files.example.com/{{1}}'] } };
+	return { 'twilio/text': { body: template.body } };
+}
+
 /** Twilio's GET content.twilio.com/v1/ContentAndApprovals page. */
 function twilioContentAndApprovals(accountSid) {
 	return {
@@ -73,11 +95,10 @@ function twilioContentAndApprovals(accountSid) {
 			sid: template.twilioSid,
 			friendly_name: template.name,
 			language: template.language,
-			variables: Object.fromEntries(Array.from({ length: template.variables }, (_, index) => [String(index + 1), `sample ${index + 1}`])),
-			types:
-				template.header === 'document'
-					? { 'twilio/media': { body: template.body, media: ['https://files.example.com/{{1}}'] } }
-					: { 'twilio/text': { body: template.body } },
+			variables: Object.fromEntries(
+				Array.from({ length: template.variables + (template.quickReplies?.length ?? 0) }, (_, index) => [String(index + 1), `sample ${index + 1}`]),
+			),
+			types: twilioTypes(template),
 			url: `https://content.twilio.com/v1/Content/${template.twilioSid}`,
 			date_created: '2026-11-01T10:00:00Z',
 			date_updated: '2026-11-01T10:00:00Z',
@@ -124,6 +145,7 @@ function metaMessageTemplates() {
 			components: [
 				...(template.header === 'document' ? [{ type: 'HEADER', format: 'DOCUMENT' }] : []),
 				{ type: 'BODY', text: template.body },
+				...(template.quickReplies ? [{ type: 'BUTTONS', buttons: template.quickReplies.map((text) => ({ type: 'QUICK_REPLY', text })) }] : []),
 			],
 		})),
 		paging: { cursors: { before: 'MAZDZD', after: 'MjQZD' } },
@@ -144,6 +166,8 @@ function checkComponents(template, components) {
 	if (!parameters.every((parameter) => isObject(parameter) && parameter.type === 'text' && isText(parameter.text))) {
 		return 'every body parameter must be {"type": "text", "text": "…"} with a text';
 	}
+	const quickReplies = templateQuickReplies(template, list);
+	if (quickReplies.problem) return quickReplies.problem;
 	return checkHeader(template, header && Array.isArray(header.parameters) ? header.parameters[0] : undefined);
 }
 
@@ -160,8 +184,6 @@ function checkHeader(template, media) {
 function checkTwilio({ contentSid, contentVariables, media }) {
 	for (const url of media) if (!isHttpsUrl(url)) return `MediaUrl ${JSON.stringify(url)} is not an https URL`;
 	if (contentSid === undefined) return null;
-	const template = approved('twilioSid', contentSid);
-	if (!template) return `ContentSid ${contentSid} is not an approved Content template of this account`;
 	let variables = {};
 	if (contentVariables !== undefined) {
 		try {
@@ -170,8 +192,14 @@ function checkTwilio({ contentSid, contentVariables, media }) {
 			return 'ContentVariables is not a JSON string';
 		}
 	}
+	// Quick-reply Content made through the Content API: sent in session, no approval needed.
+	const made = twilioQuickReply(contentSid, variables);
+	if (made) return made.problem;
+	const template = approved('twilioSid', contentSid);
+	if (!template) return `ContentSid ${contentSid} is not an approved Content template of this account`;
 	const keys = isObject(variables) ? Object.keys(variables).sort() : null;
-	const wanted = Array.from({ length: template.variables }, (_, index) => String(index + 1)).sort();
+	const count = template.variables + (template.quickReplies?.length ?? 0);
+	const wanted = Array.from({ length: count }, (_, index) => String(index + 1)).sort();
 	if (!keys || keys.join() !== wanted.join() || !Object.values(variables).every(isText)) {
 		return `ContentVariables must give ${JSON.stringify(wanted)} for ${template.name}, got ${contentVariables}`;
 	}
@@ -185,16 +213,17 @@ const GUPSHUP_MEDIA = {
 	audio: (message) => (isHttpsUrl(message.url) && message.caption === undefined) || 'an audio needs an https url and takes no caption',
 };
 
-/** Gupshup: template={"id","params"} of a known template (+ `message` for a media header); media messages. */
-function checkGupshup(template, message) {
+/** Gupshup: template={"id","params"} of a known template (+ `message` for a media header, `postbackTexts`); media and quick_reply messages. */
+function checkGupshup(template, message, postbackTexts) {
 	if (template !== undefined) {
 		const known = approved('gupshupId', template.id);
 		if (!known) return `template id ${template.id} is not an approved template of this app`;
 		if (!Array.isArray(template.params) || template.params.length !== known.variables || !template.params.every(isText)) {
 			return `template ${known.name} takes ${known.variables} params`;
 		}
-		return checkHeader(known, message);
+		return gupshupPostbackTexts(known, postbackTexts).problem ?? checkHeader(known, message);
 	}
+	if (message.type === 'quick_reply') return gupshupQuickReply(message).problem;
 	const check = GUPSHUP_MEDIA[message.type];
 	if (!check) return null;
 	const verdict = check(message);
@@ -216,6 +245,8 @@ function checkSmooch(body) {
 		}
 		return checkComponents(known, template.components);
 	}
+	const actions = smoochReplyActions(message);
+	if (actions.problem) return actions.problem;
 	if (message.type === 'image' || message.type === 'file') {
 		if (!isHttpsUrl(message.mediaUrl)) return `a ${message.type} message needs an https mediaUrl`;
 		if (message.type === 'file' && message.mediaType !== undefined && !/^[a-z]+\/[\w.+-]+$/.test(message.mediaType)) {
@@ -235,6 +266,7 @@ function checkMeta(body) {
 		}
 		return checkComponents(known, body.template.components);
 	}
+	if (body.type === 'interactive') return metaInteractiveButtons(body.interactive).problem;
 	if (['image', 'document', 'video', 'audio'].includes(body.type)) {
 		const media = body[body.type];
 		if (!isHttpsUrl(media.link)) return `${body.type}.link must be an https URL`;
@@ -243,7 +275,36 @@ function checkMeta(body) {
 	return null;
 }
 
+/** The buttons a send carries, as `{ id, title }`, for the sandbox's record: each provider's shape read back. */
+const sentButtons = {
+	meta(body) {
+		if (body.type === 'interactive') return metaInteractiveButtons(body.interactive).buttons ?? [];
+		const known = body.type === 'template' && isObject(body.template) ? approved('name', body.template.name) : undefined;
+		return known ? (templateQuickReplies(known, body.template.components).buttons ?? []) : [];
+	},
+	smooch(body) {
+		const { message } = body;
+		if (message.type !== 'template') return smoochReplyActions(message).buttons ?? [];
+		const known = approved('name', message.template.name);
+		return known ? (templateQuickReplies(known, message.template.components).buttons ?? []) : [];
+	},
+	gupshup(template, message, postbackTexts) {
+		if (template !== undefined) return gupshupPostbackTexts(approved('gupshupId', template.id), postbackTexts).buttons ?? [];
+		return message.type === 'quick_reply' ? (gupshupQuickReply(message).buttons ?? []) : [];
+	},
+	twilio(contentSid, contentVariables) {
+		if (contentSid === undefined) return [];
+		const variables = contentVariables === undefined ? {} : JSON.parse(contentVariables);
+		const made = twilioQuickReply(contentSid, variables);
+		if (made) return made.buttons ?? [];
+		const template = approved('twilioSid', contentSid);
+		const actions = template ? (twilioTypes(template)['twilio/quick-reply']?.actions ?? []) : [];
+		return actions.map((action, index) => ({ id: variables[String(template.variables + index + 1)], title: action.title }));
+	},
+};
+
 module.exports = {
+	sentButtons,
 	TEMPLATES,
 	TEMPLATE_NAMESPACE,
 	twilioContentAndApprovals,

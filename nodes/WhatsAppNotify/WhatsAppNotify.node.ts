@@ -5,6 +5,8 @@ import {
 	type INodeExecutionData,
 	type INodeType,
 	type INodeTypeDescription,
+	type IWebhookFunctions,
+	type IWebhookResponseData,
 	type JsonObject,
 	NodeApiError,
 	NodeConnectionTypes,
@@ -19,6 +21,8 @@ import { messageContentProperties } from './contentDescription';
 import { failedItem } from './failedItem';
 import { addressOf, type PreparedMessage, prepareMessage, providerCodeOf, sendMessage } from './messages';
 import { batchParameters } from './parameters';
+import { resumeWebhook, sendAndWait } from './sendAndWait';
+import { onlyFor, operationParameter, resumeWebhooks, SEND_AND_WAIT, sendAndWaitProperties } from './sendAndWaitDescription';
 import { searchTemplates } from './templates';
 
 interface SendOptions {
@@ -42,8 +46,10 @@ export class WhatsAppNotify implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: providerCredentials,
+		webhooks: resumeWebhooks,
 		properties: [
 			providerParameter('The provider that sends the message; its credential is used'),
+			operationParameter,
 			{
 				displayName: 'Recipient',
 				name: 'recipient',
@@ -53,7 +59,9 @@ export class WhatsAppNotify implements INodeType {
 				placeholder: '+919988776655',
 				description: 'The phone number in E.164: a plus sign, the country code and the number, no spaces or signs',
 			},
-			...messageContentProperties,
+			...onlyFor('send', messageContentProperties),
+			...sendAndWaitProperties,
+			...onlyFor('send', [
 			{
 				displayName: 'Override (JSON)',
 				name: 'override',
@@ -105,12 +113,18 @@ export class WhatsAppNotify implements INodeType {
 					},
 				],
 			},
+			]),
 		],
 	};
 
 	methods = { listSearch: { searchTemplates } };
 
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		return await resumeWebhook.call(this);
+	}
+
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		if (this.getNodeParameter('operation', 0, 'send') === SEND_AND_WAIT) return await sendAndWait.call(this);
 		const items = this.getInputData();
 		const options = this.getNodeParameter('options', 0, {}) as SendOptions;
 		const continueOnFail = this.continueOnFail();

@@ -6,7 +6,8 @@
 import { type IExecuteFunctions, type INodeParameterResourceLocator, NodeOperationError } from 'n8n-workflow';
 
 import { templateReferenceHint } from '../providers/description';
-import type { MediaKind, MessageContent } from '../shared/types';
+import { checkedButtons, checkedPayloads } from '../shared/replyButtons';
+import type { MediaKind, MessageContent, ReplyButton } from '../shared/types';
 import type { ReadParameter } from './parameters';
 
 export type MessageType = 'text' | 'template' | 'media';
@@ -15,6 +16,8 @@ export interface ItemContent {
 	/** The Message parameter: a text message's text, or a media message's caption. */
 	message: string;
 	content?: MessageContent;
+	/** Reply buttons under a text message. */
+	buttons?: ReplyButton[];
 	/** True when the template was picked from the provider's list, which knows its variables. */
 	templateFromList: boolean;
 }
@@ -64,6 +67,8 @@ function readTemplate(this: IExecuteFunctions, read: ReadParameter, itemIndex: n
 	});
 	const language = String(read('templateLanguage', itemIndex, 'en')).trim() || 'en';
 	const headerMedia = String(read('headerMediaUrl', itemIndex, '') ?? '').trim();
+	const payloadEntries = read('quickReplyPayloads.payload', itemIndex, []) as Array<{ value?: unknown }>;
+	const quickReplyPayloads = withItem(this, itemIndex, () => checkedPayloads(payloadEntries.map(({ value }) => value)));
 	return {
 		content: {
 			type: 'template',
@@ -71,6 +76,7 @@ function readTemplate(this: IExecuteFunctions, read: ReadParameter, itemIndex: n
 			language,
 			variables,
 			...(headerMedia ? { headerMediaUrl: httpsUrl.call(this, headerMedia, 'Header Media URL', itemIndex) } : {}),
+			...(quickReplyPayloads.length > 0 ? { quickReplyPayloads } : {}),
 		},
 		fromList: typeof locator === 'object' && locator !== null && locator.mode === 'list',
 	};
@@ -109,5 +115,17 @@ export function readItemContent(this: IExecuteFunctions, read: ReadParameter, it
 	}
 	const message = String(read('message', itemIndex, '') ?? '');
 	if (messageType === 'media') return { message, content: readMedia.call(this, read, itemIndex, message), templateFromList: false };
-	return { message, templateFromList: false };
+	const entries = read('replyButtons.button', itemIndex, []) as Array<{ title?: unknown; id?: unknown }>;
+	const buttons = withItem(this, itemIndex, () => checkedButtons(entries));
+	return { message, ...(buttons.length > 0 ? { buttons } : {}), templateFromList: false };
+}
+
+/** Runs a check that throws a plain Error, and makes its error one that names the item. */
+function withItem<T>(context: IExecuteFunctions, itemIndex: number, check: () => T): T {
+	try {
+		return check();
+	} catch (error) {
+		const reason = (error as Error).message;
+		throw new NodeOperationError(context.getNode(), `Item ${itemIndex}: ${reason[0].toUpperCase()}${reason.slice(1)}`, { itemIndex });
+	}
 }

@@ -34,6 +34,34 @@ export const messageContentProperties: INodeProperties[] = [
 		displayOptions: { show: { messageType: ['text', 'media'] } },
 	},
 	{
+		displayName: 'Reply Buttons',
+		name: 'replyButtons',
+		type: 'fixedCollection',
+		typeOptions: { multipleValues: true, sortable: true },
+		placeholder: 'Add Button',
+		default: {},
+		description:
+			'Up to three buttons under the text, which the customer taps instead of typing (only inside the 24-hour window: outside it, use a template with quick replies). A Status Trigger with the Received output gets the tap, with the button’s ID.',
+		displayOptions: { show: { messageType: ['text'] } },
+		options: [
+			{
+				displayName: 'Button',
+				name: 'button',
+				values: [
+					{ displayName: 'Title', name: 'title', type: 'string', default: '', placeholder: 'Confirm', description: 'What the button says: at most 20 characters' },
+					{
+						displayName: 'ID',
+						name: 'id',
+						type: 'string',
+						default: '',
+						placeholder: 'confirm',
+						description: 'What comes back when the button is tapped (at most 256 characters); empty: the title',
+					},
+				],
+			},
+		],
+	},
+	{
 		displayName: 'Template',
 		name: 'template',
 		type: 'resourceLocator',
@@ -97,6 +125,25 @@ export const messageContentProperties: INodeProperties[] = [
 						description: 'The value of the next {{n}} of the template',
 					},
 				],
+			},
+		],
+	},
+	{
+		displayName: 'Quick Reply Payloads',
+		name: 'quickReplyPayloads',
+		type: 'fixedCollection',
+		typeOptions: { multipleValues: true, sortable: true },
+		placeholder: 'Add Payload',
+		default: {},
+		description:
+			'What comes back when the customer taps one of the template’s quick-reply buttons, in the buttons’ order (the Received output’s button.ID). The titles are the template’s own.',
+		// Twilio takes a template's button ids from the Content template itself.
+		displayOptions: { show: { messageType: ['template'] }, hide: { provider: ['twilio'] } },
+		options: [
+			{
+				displayName: 'Payload',
+				name: 'payload',
+				values: [{ displayName: 'Payload', name: 'value', type: 'string', default: '', description: 'The payload of the next quick-reply button' }],
 			},
 		],
 	},

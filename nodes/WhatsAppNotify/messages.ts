@@ -19,6 +19,7 @@ import { applyConfig, assertRecipientUntouched, parseOverride, splitOverride } f
 import { isE164 } from '../shared/phone';
 import { sendToProvider, type SendPolicy } from '../shared/transport';
 import type { Provider, ProviderSettings, SendRequest } from '../shared/types';
+import { buttonContentFor } from './buttonContent';
 import { readItemContent } from './content';
 import type { ReadParameter } from './parameters';
 import { checkTemplateVariables } from './templates';
@@ -71,7 +72,7 @@ export async function prepareMessage(this: IExecuteFunctions, itemIndex: number,
 	const { read } = batch;
 	const providerName = read('provider', itemIndex) as string;
 	const rawRecipient = read('recipient', itemIndex);
-	const { message, content, templateFromList } = readItemContent.call(this, read, itemIndex);
+	const { message, content, buttons, templateFromList } = readItemContent.call(this, read, itemIndex);
 	const rawOverride = read('override', itemIndex, '{}');
 
 	const recipient = recipientText(rawRecipient);
@@ -102,10 +103,19 @@ export async function prepareMessage(this: IExecuteFunctions, itemIndex: number,
 		await checkTemplateVariables.call(this, provider, credentials as ProviderSettings, content, itemIndex);
 	}
 
+	let settings: ProviderSettings | undefined;
+	let buttonContentSid: string | undefined;
+	try {
+		settings = applyConfig(credentials as ProviderSettings, config, provider);
+	} catch (error) {
+		throw new NodeOperationError(node, `Cannot send item ${itemIndex} through ${provider.displayName}: ${(error as Error).message}`, { itemIndex });
+	}
+	if (buttons?.length && provider.buttonContent) {
+		buttonContentSid = await buttonContentFor(this, provider, settings, buttons.length, itemIndex);
+	}
 	try {
 		assertRecipientUntouched(override, provider.recipientFields);
-		const settings = applyConfig(credentials as ProviderSettings, config, provider);
-		const request = provider.buildSendRequest({ recipient, message, content, override, settings });
+		const request = provider.buildSendRequest({ recipient, message, content, buttons, buttonContentSid, override, settings });
 		// Checked here, so a request that cannot be sent fails now, before anything went out.
 		JSON.stringify(request.body);
 		assertHttpUrl(request.url);

@@ -8,7 +8,14 @@ import type {
 	IWebhookResponseData,
 } from 'n8n-workflow';
 
-import { getProvider, normalizeStatusCallback, providerNamesInWords, type ProviderName } from '../providers';
+import {
+	getProvider,
+	normalizeCallback,
+	normalizeStatusCallback,
+	providerNamesInWords,
+	type NormalizedCallback,
+	type ProviderName,
+} from '../providers';
 import {
 	automaticSetupNotices,
 	hideHandshakeUrl,
@@ -24,8 +31,8 @@ import {
 	type Provider,
 	type ProviderSettings,
 	type StatusCallback,
-	type StatusEvent,
 } from '../shared/types';
+import { isWaitTap } from '../shared/waitToken';
 import { readCredentials } from './keptCredentials';
 import {
 	callbackExists,
@@ -34,6 +41,7 @@ import {
 	removeCallback,
 	settingsForCallbacks,
 } from './registration';
+import { answerWaitTaps } from './waitReplies';
 
 interface TriggerOptions {
 	includeOtherEvents?: boolean;
@@ -47,16 +55,24 @@ const OUTPUT_OF: Record<DeliveryStatus, number> = { delivered: 0, seen: 1, disca
 
 const ALWAYS_OUTPUTS = ['Delivered', 'Seen', 'Discarded'].map((displayName) => ({ type: 'main', displayName }));
 const OTHER_OUTPUT = { type: 'main', displayName: 'Other' };
+const RECEIVED_OUTPUT = { type: 'main', displayName: 'Received' };
 
-/** The outputs of a trigger with these options. */
-const configuredOutputs = (parameters: { options?: { includeOtherEvents?: boolean } }) =>
-	parameters.options?.includeOtherEvents ? [...ALWAYS_OUTPUTS, OTHER_OUTPUT] : ALWAYS_OUTPUTS;
+/** The parameter (version 2 on) that adds the Received output: customers' messages. */
+const RECEIVE_PARAMETER = 'receiveMessages';
+
+/** The outputs of a trigger with these parameters: the status outputs, then Received when on. */
+const configuredOutputs = (parameters: { options?: { includeOtherEvents?: boolean }; [RECEIVE_PARAMETER]?: boolean }) => [
+	...ALWAYS_OUTPUTS,
+	...(parameters.options?.includeOtherEvents ? [OTHER_OUTPUT] : []),
+	...(parameters[RECEIVE_PARAMETER] ? [RECEIVED_OUTPUT] : []),
+];
 
 /**
  * The same, as the expression n8n evaluates in the editor: built from data, not from the
  * function's source, which a coverage run instruments with counters the expression cannot reach.
+ * A version 1 node has no Received parameter, so it keeps exactly its outputs.
  */
-const OUTPUTS_EXPRESSION = `={{ ${JSON.stringify(ALWAYS_OUTPUTS)}.concat(($parameter.options || {}).includeOtherEvents ? [${JSON.stringify(OTHER_OUTPUT)}] : []) }}` as const;
+const OUTPUTS_EXPRESSION = `={{ ${JSON.stringify(ALWAYS_OUTPUTS)}.concat(($parameter.options || {}).includeOtherEvents ? [${JSON.stringify(OTHER_OUTPUT)}] : []).concat($parameter.${RECEIVE_PARAMETER} === true ? [${JSON.stringify(RECEIVED_OUTPUT)}] : []) }}` as const;
 
 export class WhatsAppStatusTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -64,7 +80,9 @@ export class WhatsAppStatusTrigger implements INodeType {
 		name: 'whatsAppStatusTrigger',
 		icon: { light: 'file:whatsapp.svg', dark: 'file:whatsapp.dark.svg' },
 		group: ['trigger'],
-		version: 1,
+		// 2: the Received output (customers' messages), on for new nodes; version 1 nodes keep their outputs.
+		version: [1, 2],
+		defaultVersion: 2,
 		subtitle: '={{$parameter["provider"]}}',
 		description: `Starts a workflow when a WhatsApp message is delivered, seen or discarded (${providerNamesInWords()})`,
 		defaults: { name: 'WhatsApp Status Trigger' },
@@ -100,6 +118,15 @@ export class WhatsAppStatusTrigger implements INodeType {
 				default: true,
 				description:
 					'Whether to register this trigger’s URL with the provider when the workflow is activated (or the editor listens for a test event), and remove it when deactivated. Off: paste the URL into the provider’s console yourself.',
+			},
+			{
+				displayName: 'Receive Customer Messages',
+				name: RECEIVE_PARAMETER,
+				type: 'boolean',
+				default: true,
+				displayOptions: { show: { '@version': [2] } },
+				description:
+					'Whether to add an output, Received, for the messages customers send to the number: texts, reply-button taps, files, locations. Off: they are acknowledged and dropped.',
 			},
 			...automaticSetupNotices,
 			...setupNotices,
@@ -189,22 +216,43 @@ export class WhatsAppStatusTrigger implements INodeType {
 		}
 		if (refused) return answer(this, 401, refused);
 
-		let events: StatusEvent[];
+		const receives = this.getNode().typeVersion >= 2 && this.getNodeParameter(RECEIVE_PARAMETER, false) === true;
+		let normalized: NormalizedCallback;
 		try {
-			events = normalizeStatusCallback({ provider: provider.name, ...callback });
+			normalized = receives
+				? normalizeCallback({ provider: provider.name, ...callback })
+				: { statuses: normalizeStatusCallback({ provider: provider.name, ...callback }), received: [] };
 		} catch (error) {
 			// Only this package's own wording goes back: never an internal error's text.
 			const reason = error instanceof CallbackFormatError ? error.message : 'the body could not be read';
 			return answer(this, 400, `Bad request: ${reason}`);
 		}
 
-		const outputs: INodeExecutionData[][] = configuredOutputs({ options }).map(() => []);
-		for (const event of events) {
-			outputs[OUTPUT_OF[event.status]]?.push({ json: event as unknown as IDataObject });
+		// Taps on Send and Wait's buttons resume the executions waiting for them, before anything is routed.
+		if (normalized.received.some(isWaitTap)) {
+			const taps = await answerWaitTaps(this, provider, normalized.received);
+			if (taps.outcome === 'refused') return answer(this, 401, taps.reason);
+			// The provider resends what is not acknowledged: the tap then gets another try.
+			if (taps.outcome === 'unanswered') return answer(this, 503, 'Service Unavailable: n8n did not answer the resume request');
+			normalized = { ...normalized, received: taps.received };
 		}
+
+		const outputs = routeToOutputs(normalized, configuredOutputs({ options, [RECEIVE_PARAMETER]: receives }).length, receives);
 		if (outputs.every((output) => output.length === 0)) return answer(this, 200, '');
 		return { workflowData: outputs };
 	}
+}
+
+/** Each status to its output (dropped when its output is off), each customer message to Received, the last output. */
+function routeToOutputs({ statuses, received }: NormalizedCallback, outputCount: number, receives: boolean): INodeExecutionData[][] {
+	const outputs: INodeExecutionData[][] = Array.from({ length: outputCount }, () => []);
+	const statusOutputs = receives ? outputCount - 1 : outputCount;
+	for (const event of statuses) {
+		const index = OUTPUT_OF[event.status];
+		if (index < statusOutputs) outputs[index].push({ json: event as unknown as IDataObject });
+	}
+	if (receives) outputs[outputCount - 1].push(...received.map((message) => ({ json: message as unknown as IDataObject })));
+	return outputs;
 }
 
 /** Why a callback is refused (401), or undefined when it may go on: genuine, or accepted unverified. */

@@ -12,6 +12,7 @@ import { asCode, asString, header, secretsEqual, stableEventId, toIsoTimestamp }
 import { isPlainObject, type JsonObject, lookup } from '../shared/json';
 import {
 	changeValues,
+	envelopeReceivedMessages,
 	envelopeStatusEvents,
 	type EnvelopeReading,
 	isMetaEnvelope,
@@ -19,7 +20,8 @@ import {
 } from '../shared/metaEnvelope';
 import { deepMerge } from '../shared/override';
 import { countTemplateVariables, fileNameOf, headerMediaParameter } from '../shared/messageContent';
-import { e164Digits, toE164 } from '../shared/phone';
+import { customerAddress, e164Digits, toE164 } from '../shared/phone';
+import { mediaType, objectAt, receivedButton, receivedLocation, receivedMedia, receivedMessage } from '../shared/received';
 import {
 	CallbackFormatError,
 	type CallbackRegistration,
@@ -30,6 +32,8 @@ import {
 	type MessageToSend,
 	type Provider,
 	type ProviderSettings,
+	type ReceivedMessage,
+	type ReplyButton,
 	type SendRequest,
 	type StatusCallback,
 	type StatusEvent,
@@ -66,19 +70,34 @@ function mediaMessage({ mediaType, url, fileName, caption }: MediaContent): Json
 	}
 }
 
-function contentFields(message: string, content: MessageContent | undefined): JsonObject {
+/** A text with reply buttons is Gupshup's `quick_reply` message: each option's `postbackText` comes back on a tap. */
+function quickReplyMessage(message: string, buttons: readonly ReplyButton[]): JsonObject {
+	if (!message.trim()) throw new Error('a message with reply buttons needs a Message: it is the text above the buttons');
+	return {
+		type: 'quick_reply',
+		content: { type: 'text', text: message },
+		options: buttons.map(({ id, title }) => ({ title, postbackText: id })),
+	};
+}
+
+function contentFields(message: string, content: MessageContent | undefined, buttons: readonly ReplyButton[] | undefined): JsonObject {
 	if (content?.type === 'template') {
+		const payloads = content.quickReplyPayloads ?? [];
 		return {
 			template: { id: content.template, params: content.variables },
 			// A header image, document or video goes in `message`, in WhatsApp's own spelling.
 			...(content.headerMediaUrl ? { message: headerMediaParameter(content.headerMediaUrl) } : {}),
+			// The template's quick-reply buttons, by their index: the JSON string `[{"index": 0, "text": "<payload>"}]`
+			// (an array here would become repeated form fields).
+			...(payloads.length > 0 ? { postbackTexts: JSON.stringify(payloads.map((text, index) => ({ index, text }))) } : {}),
 		};
 	}
 	if (content?.type === 'media') return { message: mediaMessage(content) };
+	if (buttons?.length) return { message: quickReplyMessage(message, buttons) };
 	return { message: { type: 'text', text: message } };
 }
 
-function buildSendRequest({ recipient, message, content, override, settings }: MessageToSend): SendRequest {
+function buildSendRequest({ recipient, message, content, buttons, override, settings }: MessageToSend): SendRequest {
 	if (!settings.sourceNumber) throw new Error('the Gupshup credential has no Source Number');
 	if (!settings.appName) throw new Error('the Gupshup credential has no App Name');
 	const fields: JsonObject = {
@@ -86,7 +105,7 @@ function buildSendRequest({ recipient, message, content, override, settings }: M
 		source: e164Digits(settings.sourceNumber),
 		destination: e164Digits(recipient),
 		'src.name': settings.appName,
-		...contentFields(message, content),
+		...contentFields(message, content, buttons),
 	};
 	const body = deepMerge(fields, override);
 	// A template goes to its own endpoint. When the override made the template, the text message
@@ -235,6 +254,59 @@ function parseCallback({ body }: StatusCallback, receivedAt: Date): StatusEvent[
 	throw new CallbackFormatError('not a Gupshup callback: neither a v2 event (type, payload) nor a v3 envelope');
 }
 
+/** What a v2 message's inner payload says: a button or list choice, a template's quick reply, a file, a location or a text. */
+function messageContent(word: string | null, content: JsonObject): Pick<ReceivedMessage, 'type' | 'text' | 'button' | 'media' | 'location'> {
+	const none = { text: null, button: null, media: null, location: null };
+	if (word === 'text') return { ...none, type: 'text', text: asString(content.text) };
+	if (word === 'button_reply' || word === 'list_reply') {
+		// The id the business gave the button or row, else the postback text it set.
+		const button = receivedButton(asString(content.id) ?? content.postbackText, content.title);
+		return { ...none, type: word === 'button_reply' ? 'button' : 'interactive', text: asString(content.title), button };
+	}
+	if (word === 'quick_reply') {
+		// A template's quick reply: the postback text set when sending, else the label.
+		const button = receivedButton(asString(content.postbackText) ?? content.text, content.text);
+		return { ...none, type: 'button', text: asString(content.text), button };
+	}
+	if (word === 'location') {
+		return { ...none, type: 'location', location: receivedLocation(content.latitude, content.longitude, content.name, content.address) };
+	}
+	const kind = mediaType(word);
+	if (kind) {
+		const caption = asString(content.caption);
+		return { ...none, type: kind, text: caption, media: receivedMedia({ url: content.url, mimeType: content.contentType, caption }) };
+	}
+	return { ...none, type: 'other' };
+}
+
+/** A v2 `type: "message"` callback: one customer message. */
+function receivedFromV2(body: JsonObject, receivedAt: Date): ReceivedMessage[] {
+	if (body.type !== 'message') return [];
+	const message = objectAt(body, 'payload');
+	const sender = objectAt(message, 'sender');
+	const context = objectAt(message, 'context');
+	const messageId = asString(message.id);
+	return [
+		receivedMessage({
+			provider: 'gupshup',
+			from: customerAddress(asString(sender.phone) ?? asString(message.source)),
+			messageId,
+			timestamp: toIsoTimestamp(body.timestamp, receivedAt),
+			...messageContent(asString(message.type), objectAt(message, 'payload')),
+			// gsId is the id the send returned (WhatsApp Notify's messageId); id is WhatsApp's.
+			replyTo: asString(context.gsId) ?? asString(context.id),
+			profileName: asString(sender.name),
+			eventId: stableEventId('gupshup', 'message', messageId),
+			raw: body,
+		}),
+	];
+}
+
+function parseReceived({ body }: StatusCallback, receivedAt: Date): ReceivedMessage[] {
+	if (isV2(body)) return receivedFromV2(body, receivedAt);
+	return isMetaEnvelope(body) ? envelopeReceivedMessages(body, 'gupshup', receivedAt) : [];
+}
+
 /** The token in the callback URL's query (`?token=`) or in the X-Webhook-Token header, the two places the set-up notice names. */
 function verifyCallback(callback: CallbackToVerify, settings: ProviderSettings): boolean {
 	const fromQuery = callback.query?.[GUPSHUP_TOKEN_QUERY];
@@ -345,7 +417,11 @@ export const gupshup: Provider<'gupshup'> = {
 	recognizes,
 	relays: 'meta',
 	parseCallback,
+	parseReceived,
+	// Customer messages were acknowledged and dropped before Received: none went to Other.
+	customerMessageWords: [],
 	verifyCallback,
 	canVerify: (settings) => Boolean(settings.webhookToken),
 	registration,
+	waitKeySettings: ['appName', 'apiKey'],
 };

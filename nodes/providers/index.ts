@@ -1,7 +1,13 @@
 /** The provider registry and the one function that turns any status callback into StatusEvents. */
 
 import { hasOwn, isPlainObject } from '../shared/json';
-import { CallbackFormatError, type Provider, type StatusCallback, type StatusEvent } from '../shared/types';
+import {
+	CallbackFormatError,
+	type Provider,
+	type ReceivedMessage,
+	type StatusCallback,
+	type StatusEvent,
+} from '../shared/types';
 import { gupshup } from './gupshup';
 import { meta } from './meta';
 import { smooch } from './smooch';
@@ -82,16 +88,37 @@ export interface NormalizeOptions extends StatusCallback {
 	receivedAt?: Date;
 }
 
-export function normalizeStatusCallback(options: NormalizeOptions): StatusEvent[] {
+/** The body read, and the provider it is from. */
+function readCallback(options: NormalizeOptions): { provider: Provider<ProviderName>; callback: StatusCallback } {
 	const body = readBody(options.body);
 	// An array is a batch (Twilio Event Streams posts its CloudEvents as one).
 	if (!isPlainObject(body) && !Array.isArray(body)) throw new CallbackFormatError('the body is not a JSON object or form');
 	const provider = options.provider === 'auto' ? detectProvider(body) : getProvider(options.provider);
-	return provider.parseCallback(
-		{ body, headers: options.headers, query: options.query },
-		options.receivedAt ?? new Date(),
-	);
+	return { provider, callback: { body, headers: options.headers, query: options.query } };
+}
+
+/** The status events of a callback; a customer's message is an `other` event here, as it always was. */
+export function normalizeStatusCallback(options: NormalizeOptions): StatusEvent[] {
+	const { provider, callback } = readCallback(options);
+	return provider.parseCallback(callback, options.receivedAt ?? new Date());
+}
+
+/** A callback's status events and, apart from them, the customer messages it carries. */
+export interface NormalizedCallback {
+	statuses: StatusEvent[];
+	received: ReceivedMessage[];
+}
+
+/** The status events and the customer messages of a callback, each message once: in `received`, not among the statuses. */
+export function normalizeCallback(options: NormalizeOptions): NormalizedCallback {
+	const { provider, callback } = readCallback(options);
+	const receivedAt = options.receivedAt ?? new Date();
+	const words = new Set(provider.customerMessageWords);
+	return {
+		statuses: provider.parseCallback(callback, receivedAt).filter((event) => !words.has(event.providerStatus)),
+		received: provider.parseReceived(callback, receivedAt),
+	};
 }
 
 export { CallbackFormatError };
-export type { StatusEvent };
+export type { ReceivedMessage, StatusEvent };

@@ -13,11 +13,13 @@ import { isPlainObject, type JsonObject } from '../shared/json';
 import { countTemplateVariables, fileNameOf, headerMediaParameter } from '../shared/messageContent';
 import {
 	envelopeMessageEvents,
+	envelopeReceivedMessages,
 	envelopeStatusEvents,
 	type EnvelopeReading,
 	isMetaEnvelope,
 } from '../shared/metaEnvelope';
 import { deepMerge } from '../shared/override';
+import { quickReplyComponents } from '../shared/replyButtons';
 import {
 	CallbackFormatError,
 	type CallbackRegistration,
@@ -30,6 +32,8 @@ import {
 	type Provider,
 	type ProviderError,
 	type ProviderSettings,
+	type ReceivedMessage,
+	type ReplyButton,
 	type SendRequest,
 	type StatusCallback,
 	type StatusEvent,
@@ -75,6 +79,7 @@ function templateFields(content: TemplateContent): JsonObject {
 	if (content.variables.length > 0) {
 		components.push({ type: 'body', parameters: content.variables.map((text) => ({ type: 'text', text })) });
 	}
+	components.push(...quickReplyComponents(content.quickReplyPayloads));
 	return {
 		type: 'template',
 		template: { name: content.template, language: { code: content.language }, ...(components.length > 0 ? { components } : {}) },
@@ -89,13 +94,26 @@ function mediaFields({ mediaType, url, fileName, caption }: MediaContent): JsonO
 	return { type: mediaType, [mediaType]: media };
 }
 
-function contentFields(message: string, content: MessageContent | undefined): JsonObject {
+/** Reply buttons make the text an interactive message: the text is its body, each button a `reply`. */
+function interactiveFields(message: string, buttons: readonly ReplyButton[]): JsonObject {
+	return {
+		type: 'interactive',
+		interactive: {
+			type: 'button',
+			body: { text: message },
+			action: { buttons: buttons.map(({ id, title }) => ({ type: 'reply', reply: { id, title } })) },
+		},
+	};
+}
+
+function contentFields(message: string, content: MessageContent | undefined, buttons: readonly ReplyButton[] | undefined): JsonObject {
 	if (content?.type === 'template') return templateFields(content);
 	if (content?.type === 'media') return mediaFields(content);
+	if (buttons?.length) return interactiveFields(message, buttons);
 	return { type: 'text', text: { body: message } };
 }
 
-function buildSendRequest({ recipient, message, content, override, settings }: MessageToSend): SendRequest {
+function buildSendRequest({ recipient, message, content, buttons, override, settings }: MessageToSend): SendRequest {
 	if (!settings.phoneNumberId || !PHONE_NUMBER_ID.test(settings.phoneNumberId)) {
 		throw new Error(`the Meta credential's Phone Number ID ${JSON.stringify(settings.phoneNumberId ?? '')} is not a numeric id`);
 	}
@@ -107,7 +125,7 @@ function buildSendRequest({ recipient, message, content, override, settings }: M
 		messaging_product: 'whatsapp',
 		recipient_type: 'individual',
 		to: recipient,
-		...contentFields(message, content),
+		...contentFields(message, content, buttons),
 	};
 	const body = deepMerge(base, override);
 	// Another type (template, image, …) carries its own object; the text one stays only if the override set it.
@@ -115,6 +133,7 @@ function buildSendRequest({ recipient, message, content, override, settings }: M
 	if (body.type === 'text' && !(isPlainObject(body.text) && asString(body.text.body))) {
 		throw new Error('a text message needs a Message (Meta refuses an empty text body)');
 	}
+	if (body.type === 'interactive' && !message.trim()) throw new Error('a message with reply buttons needs a Message: it is the text above the buttons');
 	return {
 		method: 'POST',
 		url: `${apiBaseUrl(settings.baseUrl, META_DEFAULT_BASE_URL)}/${version}/${settings.phoneNumberId}/messages`,
@@ -216,6 +235,11 @@ function parseCallback({ body }: StatusCallback, receivedAt: Date): StatusEvent[
 		throw new CallbackFormatError('not a Meta webhook: "object" is not "whatsapp_business_account" or "entry" is missing');
 	}
 	return [...envelopeStatusEvents(body, READING, receivedAt), ...envelopeMessageEvents(body, 'meta', receivedAt)];
+}
+
+/** A customer's messages (`messages[]`): texts, button taps, media, locations. */
+function parseReceived({ body }: StatusCallback, receivedAt: Date): ReceivedMessage[] {
+	return isMetaEnvelope(body) ? envelopeReceivedMessages(body, 'meta', receivedAt) : [];
 }
 
 /** `sha256=` + hex HMAC-SHA256 of the raw body, keyed with the App Secret. */
@@ -336,8 +360,11 @@ export const meta: Provider<'meta'> = {
 	isThrottled,
 	recognizes,
 	parseCallback,
+	parseReceived,
+	customerMessageWords: ['message'],
 	verifyCallback,
 	canVerify: (settings) => Boolean(settings.appSecret),
 	answerHandshake,
 	registration,
+	waitKeySettings: ['phoneNumberId', 'appSecret'],
 };

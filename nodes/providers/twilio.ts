@@ -10,15 +10,18 @@ import { apiBaseUrl } from '../shared/apiBaseUrl';
 import { asCode, asString, header, secretsEqual, stableEventId, toIsoTimestamp } from '../shared/callback';
 import { isPlainObject, type JsonObject, lookup } from '../shared/json';
 import { deepMerge } from '../shared/override';
-import { toE164 } from '../shared/phone';
+import { customerAddress, toE164 } from '../shared/phone';
+import { receivedButton, receivedLocation, receivedMedia, receivedMessage } from '../shared/received';
+import { quickReplyContent, quickReplyVariables } from './twilioContent';
 import {
 	CallbackFormatError,
 	type CallbackToVerify,
 	type DeliveryStatus,
-	type MessageContent,
 	type MessageToSend,
 	type Provider,
 	type ProviderSettings,
+	type ReceivedMessage,
+	type ReceivedType,
 	type SendRequest,
 	type CallbackRegistration,
 	type StatusCallback,
@@ -60,8 +63,13 @@ function whatsAppAddress(phone: string): string {
 }
 
 /** A template's ContentSid and ContentVariables, a file's MediaUrl with its caption as Body, or the text as Body. */
-function contentFields(message: string, content: MessageContent | undefined): Record<string, unknown> {
+function contentFields({ message, content, buttons, buttonContentSid }: MessageToSend): Record<string, unknown> {
 	if (content?.type === 'template') {
+		if (content.quickReplyPayloads?.length) {
+			throw new Error(
+				'Twilio takes a template’s quick-reply ids from the Content template itself: make the button ids variables (such as {{3}}) when creating the template, and give their values among the Template Variables',
+			);
+		}
 		if (content.headerMediaUrl) {
 			throw new Error(
 				'Twilio takes a template’s header media from the Content template itself: leave Header Media URL empty, and when the template’s media URL holds a variable, give its value among the Template Variables',
@@ -74,13 +82,19 @@ function contentFields(message: string, content: MessageContent | undefined): Re
 	if (content?.type === 'media') {
 		return { MediaUrl: content.url, ...(content.caption && content.mediaType !== 'audio' ? { Body: content.caption } : {}) };
 	}
+	if (buttons?.length) {
+		if (!message.trim()) throw new Error('a message with reply buttons needs a Message: it is the text above the buttons');
+		if (!buttonContentSid) throw new Error('reply buttons need the quick-reply Content, which was not made');
+		return { ContentSid: buttonContentSid, ContentVariables: quickReplyVariables(message, buttons) };
+	}
 	// An empty Body would be sent as `Body=`.
 	return message ? { Body: message } : {};
 }
 
-function buildSendRequest({ recipient, message, content, override, settings }: MessageToSend): SendRequest {
+function buildSendRequest(toSend: MessageToSend): SendRequest {
+	const { recipient, override, settings } = toSend;
 	if (!settings.accountSid) throw new Error('the Twilio credential has no Account SID');
-	const fields: Record<string, unknown> = { To: whatsAppAddress(recipient), ...contentFields(message, content) };
+	const fields: Record<string, unknown> = { To: whatsAppAddress(recipient), ...contentFields(toSend) };
 	if (settings.messagingServiceSid) {
 		fields.MessagingServiceSid = settings.messagingServiceSid;
 	} else if (settings.fromNumber) {
@@ -160,11 +174,19 @@ function isFormCallback(body: unknown): body is JsonObject {
 /** Event Streams' outbound message events: `com.twilio.messaging.message.delivered`, `.read`, … */
 const MESSAGE_EVENT_TYPE = /^com\.twilio\.messaging\.message\.([a-z]+)$/;
 
-/** Event Streams posts CloudEvents, a JSON array of them (or one alone). */
+/** Event Streams' event for a customer's message (Messaging.InboundMessageV1). */
+const INBOUND_EVENT_TYPE = 'com.twilio.messaging.inbound-message.received';
+
+const isInboundEvent = (event: JsonObject) => event.type === INBOUND_EVENT_TYPE;
+
+/** Event Streams posts CloudEvents, a JSON array of them (or one alone): message status events and customer messages. */
 function cloudEvents(body: unknown): JsonObject[] | undefined {
 	const events = Array.isArray(body) ? body : [body];
 	const isMessageEvent = (event: unknown) =>
-		isPlainObject(event) && typeof event.type === 'string' && MESSAGE_EVENT_TYPE.test(event.type) && isPlainObject(event.data);
+		isPlainObject(event) &&
+		typeof event.type === 'string' &&
+		(MESSAGE_EVENT_TYPE.test(event.type) || isInboundEvent(event)) &&
+		isPlainObject(event.data);
 	return events.length > 0 && events.every(isMessageEvent) ? (events as JsonObject[]) : undefined;
 }
 
@@ -203,7 +225,8 @@ function fromCloudEvent(event: JsonObject, receivedAt: Date): StatusEvent {
 
 function parseCallback({ body }: StatusCallback, receivedAt: Date): StatusEvent[] {
 	const events = isFormCallback(body) ? undefined : cloudEvents(body);
-	if (events) return events.map((event) => fromCloudEvent(event, receivedAt));
+	// A customer's message is no status: parseReceived reads it.
+	if (events) return events.filter((event) => !isInboundEvent(event)).map((event) => fromCloudEvent(event, receivedAt));
 	if (!isFormCallback(body)) {
 		throw new CallbackFormatError('not a Twilio status callback: MessageSid and MessageStatus are missing');
 	}
@@ -226,6 +249,78 @@ function parseCallback({ body }: StatusCallback, receivedAt: Date): StatusEvent[
 			raw: body,
 		},
 	];
+}
+
+/** Twilio's status word for a customer's message, in the inbound webhook's SmsStatus. */
+const INBOUND_STATUS = 'received';
+
+/** The kind of file a MIME type names, as a ReceivedType. */
+function mediaKindOf(mimeType: string | null): ReceivedType {
+	const kind = mimeType?.split('/')[0];
+	return kind === 'image' || kind === 'video' || kind === 'audio' ? kind : 'document';
+}
+
+/** What an inbound webhook's fields say the message is: a button tap, a file, a location or a text. */
+function formContent(fields: JsonObject): Pick<ReceivedMessage, 'type' | 'text' | 'button' | 'media' | 'location'> {
+	const body = asString(fields.Body);
+	const none = { text: body, button: null, media: null, location: null };
+	const button = receivedButton(fields.ButtonPayload, fields.ButtonText);
+	if (button) return { ...none, type: 'button', text: asString(fields.ButtonText) ?? body, button };
+	if (Number(fields.NumMedia) > 0) {
+		const mimeType = asString(fields.MediaContentType0);
+		return { ...none, type: mediaKindOf(mimeType), media: receivedMedia({ url: fields.MediaUrl0, mimeType, caption: body }) };
+	}
+	const location = receivedLocation(fields.Latitude, fields.Longitude, fields.Label, fields.Address);
+	if (location) return { ...none, type: 'location', location };
+	return { ...none, type: body !== null ? 'text' : 'other' };
+}
+
+/** The "a message comes in" webhook (form-encoded): WhatsApp's fields ProfileName, WaId, ButtonPayload, … */
+function fromInboundForm(fields: JsonObject, receivedAt: Date): ReceivedMessage {
+	const messageId = asString(fields.MessageSid);
+	return receivedMessage({
+		provider: 'twilio',
+		from: customerAddress(fields.From),
+		to: toE164(fields.To),
+		messageId,
+		// The webhook carries no time of its own.
+		timestamp: receivedAt.toISOString(),
+		...formContent(fields),
+		replyTo: asString(fields.OriginalRepliedMessageSid),
+		profileName: asString(fields.ProfileName),
+		// The key the Other output used for the same message, so one message keeps one eventId.
+		eventId: stableEventId('twilio', messageId, INBOUND_STATUS, null),
+		raw: fields,
+	});
+}
+
+/**
+ * Event Streams' copy of a customer's message. Its documented data has the text and the number of
+ * files, not the files themselves nor a tapped button's payload: those come with the inbound webhook.
+ */
+function fromInboundEvent(event: JsonObject, receivedAt: Date): ReceivedMessage {
+	const data = event.data as JsonObject;
+	const messageId = asString(data.messageSid);
+	const body = asString(data.body);
+	return receivedMessage({
+		provider: 'twilio',
+		from: customerAddress(data.from),
+		to: toE164(data.to),
+		messageId,
+		timestamp: toIsoTimestamp(data.timestamp ?? event.time, receivedAt),
+		type: body !== null && !(Number(data.numMedia) > 0) ? 'text' : 'other',
+		text: body,
+		eventId: stableEventId('twilio', messageId, INBOUND_STATUS, null),
+		raw: event,
+	});
+}
+
+function parseReceived({ body }: StatusCallback, receivedAt: Date): ReceivedMessage[] {
+	if (isFormCallback(body)) {
+		return (statusField(body) as string).toLowerCase() === INBOUND_STATUS ? [fromInboundForm(body, receivedAt)] : [];
+	}
+	const events = cloudEvents(body) ?? [];
+	return events.filter(isInboundEvent).map((event) => fromInboundEvent(event, receivedAt));
 }
 
 /** A form field as Twilio sends it: one value, or several for a repeated field. */
@@ -388,7 +483,11 @@ export const twilio: Provider<'twilio'> = {
 	readError,
 	recognizes,
 	parseCallback,
+	parseReceived,
+	customerMessageWords: [INBOUND_STATUS],
 	verifyCallback,
 	canVerify: (settings) => Boolean(settings.authToken),
 	registration,
+	buttonContent: quickReplyContent((settings) => serviceBaseUrl(settings, 'https://content.twilio.com')),
+	waitKeySettings: ['accountSid', 'authToken'],
 };

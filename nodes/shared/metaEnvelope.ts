@@ -8,8 +8,9 @@
 
 import { asCode, asString, stableEventId, toIsoTimestamp } from './callback';
 import { isPlainObject, type JsonObject, lookup } from './json';
-import { toE164 } from './phone';
-import type { DeliveryStatus, StatusError, StatusEvent } from './types';
+import { customerAddress, toE164 } from './phone';
+import { mediaType, objectAt, receivedButton, receivedLocation, receivedMedia, receivedMessage } from './received';
+import type { DeliveryStatus, ReceivedMessage, StatusError, StatusEvent } from './types';
 
 export interface MetaEnvelope extends JsonObject {
 	object: 'whatsapp_business_account';
@@ -100,5 +101,70 @@ export function envelopeMessageEvents(envelope: MetaEnvelope, provider: string, 
 			userId: toE164(item.from),
 			raw: item,
 		};
+	});
+}
+
+/** What a message item's own object says: its type, text, button, media or location. */
+function messageContent(item: JsonObject): Pick<ReceivedMessage, 'type' | 'text' | 'button' | 'media' | 'location'> {
+	const word = asString(item.type);
+	const none = { text: null, button: null, media: null, location: null };
+	if (word === 'text') return { ...none, type: 'text', text: asString(objectAt(item, 'text').body) };
+	if (word === 'button') {
+		// A template's quick reply: `payload` is what the business set, `text` the label.
+		const tapped = objectAt(item, 'button');
+		return { ...none, type: 'button', text: asString(tapped.text), button: receivedButton(tapped.payload, tapped.text) };
+	}
+	if (word === 'interactive') {
+		const interactive = objectAt(item, 'interactive');
+		const isButton = isPlainObject(interactive.button_reply);
+		const chosen = objectAt(interactive, isButton ? 'button_reply' : 'list_reply');
+		return { ...none, type: isButton ? 'button' : 'interactive', text: asString(chosen.title), button: receivedButton(chosen.id, chosen.title) };
+	}
+	if (word === 'location') {
+		const place = objectAt(item, 'location');
+		return { ...none, type: 'location', location: receivedLocation(place.latitude, place.longitude, place.name, place.address) };
+	}
+	const media = mediaType(word);
+	if (media && word) {
+		const file = objectAt(item, word);
+		const caption = asString(file.caption);
+		return { ...none, type: media, text: caption, media: receivedMedia({ id: file.id, mimeType: file.mime_type, caption }) };
+	}
+	return { ...none, type: 'other' };
+}
+
+/** The profile name of the contact who sent `from` (Meta lists the senders in `contacts`). */
+function profileNameOf(value: JsonObject, from: string | null): string | null {
+	const contacts = Array.isArray(value.contacts) ? value.contacts.filter(isPlainObject) : [];
+	const sender = contacts.find((contact) => asString(contact.wa_id) === from) ?? (contacts.length === 1 ? contacts[0] : undefined);
+	return sender ? asString(objectAt(sender, 'profile').name) : null;
+}
+
+/**
+ * A customer's messages (`messages[]`), each with the contact's profile name and the business
+ * number of its change. `from` is the customer's number in E.164, or the id Meta gives when it
+ * gives no number.
+ */
+export function envelopeReceivedMessages(envelope: MetaEnvelope, provider: string, receivedAt: Date): ReceivedMessage[] {
+	return changeValues(envelope).flatMap((value) => {
+		const items = Array.isArray(value.messages) ? value.messages.filter(isPlainObject) : [];
+		const to = toE164(objectAt(value, 'metadata').display_phone_number);
+		return items.map((item) => {
+			const messageId = asString(item.id);
+			const sender = asString(item.from);
+			return receivedMessage({
+				provider,
+				from: customerAddress(sender),
+				to,
+				messageId,
+				timestamp: toIsoTimestamp(item.timestamp, receivedAt),
+				...messageContent(item),
+				replyTo: asString(objectAt(item, 'context').id),
+				profileName: profileNameOf(value, sender),
+				// The key the Other output used for the same message, so one message keeps one eventId.
+				eventId: stableEventId(provider, 'message', messageId),
+				raw: item,
+			});
+		});
 	});
 }

@@ -27,3 +27,16 @@ export function toE164(value: unknown): string | null {
 		.replace(/[^\d]/g, '');
 	return digits ? `+${digits}` : null;
 }
+
+/** A number as providers spell a customer's (`whatsapp:+1…`, `+1…`, `1…`): digits only, 8 to 15 of them. */
+const PHONE_SPELLING = /^(?:whatsapp:)?\+?([1-9]\d{7,14})$/;
+
+/**
+ * Who sent a message: E.164 when the provider gives a phone number, else the provider's own id
+ * for the customer as it is (Meta may give a user id instead of a number). Null when neither.
+ */
+export function customerAddress(value: unknown): string | null {
+	if (typeof value !== 'string' || value === '') return null;
+	const phone = PHONE_SPELLING.exec(value.trim());
+	return phone ? `+${phone[1]}` : value;
+}

@@ -35,6 +35,72 @@ export interface StatusEvent {
 	raw: unknown;
 }
 
+/**
+ * What a customer's message is, the same words for every provider. `button` is a reply button or a
+ * template quick reply tapped; `interactive` is another choice from an interactive message (a list row).
+ */
+export type ReceivedType =
+	| 'text'
+	| 'button'
+	| 'interactive'
+	| 'image'
+	| 'video'
+	| 'audio'
+	| 'document'
+	| 'sticker'
+	| 'location'
+	| 'other';
+
+/** The button or list row a customer chose: `id` is the id or payload the business gave it. */
+export interface ReceivedButton {
+	id: string;
+	/** The label the customer saw, when the provider says. */
+	title: string | null;
+}
+
+/** A file a customer sent: Meta and Gupshup v3 give a media id to download, the others a URL. */
+export interface ReceivedMedia {
+	id?: string;
+	url?: string;
+	mimeType: string | null;
+	caption: string | null;
+}
+
+export interface ReceivedLocation {
+	latitude: number;
+	longitude: number;
+	name: string | null;
+	address: string | null;
+}
+
+/** One message a customer sent to the business number, normalized (the Status Trigger's Received output). */
+export interface ReceivedMessage {
+	/** The provider's registry name. */
+	provider: string;
+	kind: 'received';
+	/** The customer: E.164 when the provider gives a number, else the provider's id for them (Meta's user id, Smooch's appUser id). */
+	from: string | null;
+	/** The business number it was sent to, E.164, when the callback names it. */
+	to: string | null;
+	/** The provider's id of this message. */
+	messageId: string | null;
+	/** ISO 8601. */
+	timestamp: string;
+	type: ReceivedType;
+	/** What the customer wrote (a media message's caption too), or the label of the button tapped. */
+	text: string | null;
+	button: ReceivedButton | null;
+	media: ReceivedMedia | null;
+	location: ReceivedLocation | null;
+	/** The id of the message this one answers (the message whose button was tapped), when the provider gives it. */
+	replyTo: string | null;
+	/** The customer's WhatsApp profile name, when the provider gives it. */
+	profileName: string | null;
+	/** The same for the same message, so workflows can drop repeated callbacks. */
+	eventId: string;
+	raw: unknown;
+}
+
 /** What a status callback looks like when it reaches the trigger (or index.js). */
 export interface StatusCallback {
 	body: unknown;
@@ -75,6 +141,14 @@ export interface TemplateContent {
 	variables: string[];
 	/** A public URL for the header of a template whose header is an image, a document or a video. */
 	headerMediaUrl?: string;
+	/** The payloads of the template's quick-reply buttons, by the buttons' order in the template (absent: the template's own). */
+	quickReplyPayloads?: string[];
+}
+
+/** A reply button on a text message: WhatsApp shows its title, and the customer's tap brings its id back. */
+export interface ReplyButton {
+	id: string;
+	title: string;
 }
 
 /** A file sent as an image, document, video or audio message. */
@@ -97,6 +171,13 @@ export interface MessageToSend {
 	message: string;
 	/** A template or a media file; absent for a text message. */
 	content?: MessageContent;
+	/** Reply buttons under a text message (at most three, checked before this is built). */
+	buttons?: ReplyButton[];
+	/**
+	 * The provider's own content that carries the buttons, made through the credential before the
+	 * send (Twilio's quick-reply Content SID; see Provider.buttonContent).
+	 */
+	buttonContentSid?: string;
 	/** The user's override, `_config` already taken out. */
 	override: Record<string, unknown>;
 	/** Credential values after `_config` was applied. */
@@ -265,6 +346,17 @@ export interface Provider<Name extends string = string> {
 	/** Throws CallbackFormatError when the body is not this provider's. */
 	parseCallback(callback: StatusCallback, receivedAt: Date): StatusEvent[];
 	/**
+	 * The customer messages in a callback (the Received output); [] when it holds none. Every
+	 * message becomes one, even of a type this package does not know (`other`, with `raw`). Never
+	 * throws for a body parseCallback accepts.
+	 */
+	parseReceived(callback: StatusCallback, receivedAt: Date): ReceivedMessage[];
+	/**
+	 * The `providerStatus` words parseCallback gives a customer message, which went to Other before
+	 * the Received output existed. A trigger with Received leaves them out of Other: parseReceived has them.
+	 */
+	customerMessageWords: readonly string[];
+	/**
 	 * Whether the callback is genuine. `settings` is the trigger's credential. Never throws,
 	 * whatever the body holds: it runs on requests from anyone.
 	 */
@@ -278,6 +370,29 @@ export interface Provider<Name extends string = string> {
 	answerHandshake?(request: StatusCallback, settings: ProviderSettings): HandshakeAnswer;
 	/** How the Status Trigger registers its URL itself; absent when the provider has no API for it. */
 	registration?: CallbackRegistration;
+	/**
+	 * The credential fields that name the account and hold its secret. Send and Wait's buttons are
+	 * signed with a key derived from them, so only a Status Trigger with this account's credential
+	 * can resume a wait.
+	 */
+	waitKeySettings: readonly string[];
+	/** For a provider whose reply buttons live in content made beforehand (Twilio): how to find or make it. */
+	buttonContent?: ButtonContent;
+}
+
+/**
+ * Content that must exist at the provider before a message can carry reply buttons (Twilio's
+ * Content API: a quick-reply content whose body, titles and ids are variables, made once per
+ * number of buttons and found again by its name).
+ */
+export interface ButtonContent {
+	/** The request that lists the account's content. */
+	lookup(settings: ProviderSettings): RegistrationRequest;
+	/** The SID of the content for this many buttons, when the list holds it. */
+	readLookup(responseBody: unknown, buttonCount: number): string | undefined;
+	create(settings: ProviderSettings, buttonCount: number): RegistrationRequest;
+	/** The SID of the content made; throws when the answer is not what the provider documents. */
+	readCreated(responseBody: unknown): string;
 }
 
 /** The body is not in a format this package reads. */

@@ -11,7 +11,8 @@ const crypto = require('crypto');
 const { SANDBOX_CREDENTIALS, outcomeFor } = require('../constants');
 const { checkWebhookUrl } = require('../lib/http');
 const { uuid, whatsAppMessageId } = require('../lib/ids');
-const { checkGupshup, gupshupTemplateList } = require('../templates');
+const { mediaKind } = require('../lib/inbound');
+const { checkGupshup, gupshupTemplateList, sentButtons } = require('../templates');
 
 const NAME = 'gupshup';
 
@@ -54,7 +55,7 @@ function validateMessage(fields, isTemplate) {
 		if (!template || typeof template.id !== 'string' || template.id === '') return gupshupError(400, 'Invalid Template');
 		// A template may carry a media header in `message`; if present it must be readable.
 		if (fields.message !== undefined && !jsonField(fields.message)) return gupshupError(400, 'Invalid Message');
-		const wrongShape = checkGupshup(template, jsonField(fields.message));
+		const wrongShape = checkGupshup(template, jsonField(fields.message), fields.postbackTexts);
 		return wrongShape ? gupshupError(400, `Invalid Template: ${wrongShape}`) : null;
 	}
 	const message = jsonField(fields.message);
@@ -83,6 +84,7 @@ function sender(isTemplate) {
 			status: 202,
 			body: { status: 'submitted', messageId },
 			messageId,
+			buttons: sentButtons.gupshup(isTemplate ? jsonField(fields.template) : undefined, jsonField(fields.message), fields.postbackTexts),
 			message: {
 				messageId,
 				outcome,
@@ -163,6 +165,50 @@ function callbacksFor(message) {
 		},
 	}));
 }
+
+// -- a customer's message: a v2 `type: "message"` callback, to MESSAGE subscriptions ----------------
+
+/** The inner payload of a v2 message: text, a reply button tapped (button_reply), or a file (url, contentType). */
+function inboundContent(message) {
+	if (message.button) return { type: 'button_reply', payload: { title: message.button.title, id: message.button.id, reply: `${message.button.title} 1` } };
+	if (message.media) {
+		const kind = mediaKind(message.media.mimeType);
+		return {
+			type: kind === 'document' ? 'file' : kind,
+			payload: { url: message.media.url, contentType: message.media.mimeType, ...(message.text ? { caption: message.text } : {}), urlExpiry: Date.now() + 7 * 24 * 3600 * 1000 },
+		};
+	}
+	return { type: 'text', payload: { text: message.text } };
+}
+
+const inbound = {
+	event: 'message',
+	businessNumber: SANDBOX_CREDENTIALS.gupshup.sourceNumber,
+	routing: {},
+	build(_url, registration, message) {
+		const digits = message.from.slice(1);
+		const id = `ABEG${crypto.randomBytes(18).toString('base64url')}`;
+		const payload = {
+			app: SANDBOX_CREDENTIALS.gupshup.appName,
+			timestamp: Date.now(),
+			version: 2,
+			type: 'message',
+			payload: {
+				id,
+				source: digits,
+				...inboundContent(message),
+				sender: { phone: digits, name: message.profileName, country_code: digits.slice(0, 1), dial_code: digits.slice(1) },
+				...(message.replyTo ? { context: { id: whatsAppMessageId(), gsId: message.replyTo } } : {}),
+			},
+		};
+		return {
+			headers: { 'Content-Type': 'application/json', 'User-Agent': 'Gupshup-Webhooks', ...(registration ? registration.headers : {}) },
+			body: JSON.stringify(payload),
+			payload,
+			messageId: id,
+		};
+	},
+};
 
 // -- the app's subscriptions (/wa/app/{appId}/subscription), which the Status Trigger registers --
 
@@ -327,6 +373,7 @@ module.exports = {
 	callbackTargets,
 	registeredUrls,
 	registerByHand,
+	inbound,
 
 	sandboxCredential: (baseUrl) => {
 		const { apiKey, sourceNumber, appName, appId, webhookToken } = SANDBOX_CREDENTIALS.gupshup;

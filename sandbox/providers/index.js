@@ -9,7 +9,9 @@ const path = require('path');
  *
  * The sandbox plays the provider with:
  *   name, routes [{ method, pattern, kind, handle }], tooManyRequests(retryAfterSeconds),
- *   callbacksFor(message), handshakeRequest?(url, verifyToken), and for the providers' registration
+ *   callbacksFor(message), handshakeRequest?(url, verifyToken), inbound { event, businessNumber, routing,
+ *   build(url, registration, message) } (a customer's message: the word targets' `accepts` takes, the number
+ *   written to, what callbackTargets reads, the signed request), and for the providers' registration
  *   APIs callbackTargets?({ configured, registrations, message }) (where a message's callbacks go)
  * The suites read:
  *   credentialType                      the n8n credential type (from the package's Provider)

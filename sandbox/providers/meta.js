@@ -11,7 +11,8 @@ const crypto = require('crypto');
 const { SANDBOX_CREDENTIALS, outcomeFor } = require('../constants');
 const { checkWebhookUrl } = require('../lib/http');
 const { toE164, whatsAppMessageId } = require('../lib/ids');
-const { checkMeta, metaMessageTemplates } = require('../templates');
+const { mediaKind } = require('../lib/inbound');
+const { checkMeta, metaMessageTemplates, sentButtons } = require('../templates');
 
 const NAME = 'meta';
 
@@ -92,6 +93,7 @@ function sendMessage({ params, headers, body, retryAfterSeconds }) {
 		status: 200,
 		body: { messaging_product: 'whatsapp', contacts: [{ input: body.to, wa_id: recipient.slice(1) }], messages: [{ id: messageId }] },
 		messageId,
+		buttons: sentButtons.meta(body),
 		message: { messageId, outcome, recipient, phoneNumberId },
 	};
 }
@@ -256,6 +258,50 @@ function callbacksFor(message) {
 	}));
 }
 
+// -- a customer's message: messages[] in the same envelope, to the number's callback URL ----------
+
+/** One item of `messages[]`: a text, a reply button tapped (interactive button_reply) or a file (a media id). */
+function messageItem(message) {
+	const item = { from: message.from.slice(1), id: whatsAppMessageId(), timestamp: String(Math.floor(Date.now() / 1000)) };
+	if (message.replyTo) item.context = { from: SANDBOX_CREDENTIALS.meta.displayPhoneNumber.slice(1), id: message.replyTo };
+	if (message.button) {
+		return { ...item, type: 'interactive', interactive: { type: 'button_reply', button_reply: { id: message.button.id, title: message.button.title } } };
+	}
+	if (message.media) {
+		const kind = mediaKind(message.media.mimeType);
+		const file = {
+			...(message.text && kind !== 'audio' ? { caption: message.text } : {}),
+			mime_type: message.media.mimeType,
+			sha256: crypto.createHash('sha256').update(message.media.url).digest('base64'),
+			// Meta sends an id to download the file with, never its URL.
+			id: String(crypto.randomInt(1e14, 2e14)),
+		};
+		return { ...item, type: kind, [kind]: file };
+	}
+	return { ...item, type: 'text', text: { body: message.text } };
+}
+
+const inbound = {
+	event: 'messages',
+	businessNumber: SANDBOX_CREDENTIALS.meta.displayPhoneNumber,
+	// Customer messages follow the number's override, as its statuses do.
+	routing: { phoneNumberId: SANDBOX_CREDENTIALS.meta.phoneNumberId },
+	build(_url, _registration, message) {
+		const payload = envelope([], { phoneNumberId: SANDBOX_CREDENTIALS.meta.phoneNumberId });
+		const value = payload.entry[0].changes[0].value;
+		delete value.statuses;
+		const item = messageItem(message);
+		Object.assign(value, { contacts: [{ profile: { name: message.profileName }, wa_id: message.from.slice(1) }], messages: [item] });
+		const body = JSON.stringify(payload);
+		return {
+			headers: { 'Content-Type': 'application/json', 'User-Agent': 'facebookexternalua', 'X-Hub-Signature-256': metaSignature(SANDBOX_CREDENTIALS.meta.appSecret, body) },
+			body,
+			payload,
+			messageId: item.id,
+		};
+	},
+};
+
 /** The GET Meta makes when a Callback URL is saved in the App Dashboard; the URL must echo the challenge. */
 function handshakeRequest(url, verifyToken = SANDBOX_CREDENTIALS.meta.verifyToken) {
 	const challenge = String(crypto.randomInt(1e9, 2e9));
@@ -317,6 +363,7 @@ module.exports = {
 	callbacksFor,
 	callbackTargets,
 	registeredUrls,
+	inbound,
 	handshakeRequest,
 
 	sandboxCredential: (baseUrl) => {

@@ -10,7 +10,7 @@ const crypto = require('crypto');
 
 const { basicAuth, checkWebhookUrl } = require('../lib/http');
 const { stableHex, toE164, uuid, whatsAppMessageId } = require('../lib/ids');
-const { checkSmooch } = require('../templates');
+const { checkSmooch, sentButtons } = require('../templates');
 
 const NAME = 'smooch';
 
@@ -76,6 +76,7 @@ function sendNotification({ params, headers, body, retryAfterSeconds }) {
 		status: 201,
 		body: { notification: { _id: notificationId } },
 		messageId: notificationId,
+		buttons: sentButtons.smooch(body),
 		message: { messageId: notificationId, outcome, recipient, appId: params[0], integrationId },
 	};
 }
@@ -204,6 +205,48 @@ function callbacksFor(message) {
 	}));
 }
 
+// -- a customer's message: the message:appUser trigger --------------------------------------------
+
+/** One v1.1 message: a text, a reply tapped (the reply action's `payload`), or a file (mediaUrl, mediaType). */
+function appUserMessage(message, appUserId) {
+	const base = { _id: uuid().replace(/-/g, '').slice(0, 24), role: 'appUser', authorId: appUserId, name: message.profileName, received: Date.now() / 1000 };
+	const source = { type: 'whatsapp', integrationId: SANDBOX_CREDENTIALS.smooch.integrationId };
+	if (message.button) return { ...base, type: 'text', text: message.button.title, payload: message.button.id, source };
+	if (message.media) {
+		const isImage = message.media.mimeType.startsWith('image/');
+		return { ...base, type: isImage ? 'image' : 'file', mediaUrl: message.media.url, mediaType: message.media.mimeType, ...(message.text ? { text: message.text } : {}), source };
+	}
+	return { ...base, type: 'text', text: message.text, source };
+}
+
+const inbound = {
+	event: 'message:appUser',
+	businessNumber: '+15145550100',
+	routing: {},
+	build(_url, registration, message) {
+		const { appUserId, conversationId } = recipientIds(message.from);
+		const item = appUserMessage(message, appUserId);
+		const payload = {
+			trigger: 'message:appUser',
+			app: { _id: SANDBOX_CREDENTIALS.smooch.appId },
+			messages: [item],
+			appUser: { _id: appUserId, conversationStarted: true, properties: {}, clients: [{ active: true, platform: 'whatsapp', displayName: message.from, id: stableHex(`client:${message.from}`) }] },
+			conversation: { _id: conversationId },
+			version: 'v1.1',
+		};
+		return {
+			headers: {
+				'Content-Type': 'application/json',
+				'User-Agent': 'Smooch-Webhooks',
+				'X-API-Key': registration ? registration.secret : SANDBOX_CREDENTIALS.smooch.webhookSecret,
+			},
+			body: JSON.stringify(payload),
+			payload,
+			messageId: item._id,
+		};
+	},
+};
+
 /** The URLs the app's webhooks call. */
 const registeredUrls = (registrations) => registrations.map((webhook) => webhook.target);
 
@@ -271,6 +314,7 @@ module.exports = {
 	callbackTargets,
 	registeredUrls,
 	registerByHand,
+	inbound,
 
 	sandboxCredential: (baseUrl) => {
 		const { appId, keyId, secret, integrationId, webhookSecret } = SANDBOX_CREDENTIALS.smooch;

@@ -10,7 +10,9 @@ const crypto = require('crypto');
 const { SANDBOX_CREDENTIALS, outcomeFor } = require('../constants');
 const { basicAuth, checkWebhookUrl } = require('../lib/http');
 const { stableHex, toE164, twilioSid } = require('../lib/ids');
-const { checkTwilio, twilioContentAndApprovals } = require('../templates');
+const { mediaKind } = require('../lib/inbound');
+const { createContent, listContents } = require('../buttons');
+const { checkTwilio, sentButtons, twilioContentAndApprovals } = require('../templates');
 
 const NAME = 'twilio';
 const API_VERSION = '2010-04-01';
@@ -124,6 +126,7 @@ function sendMessage({ params, headers, body, retryAfterSeconds }) {
 		status: 201,
 		body: messageResource({ sid, accountSid, ...request }),
 		messageId: sid,
+		buttons: sentButtons.twilio(request.contentSid, firstOf(fields.ContentVariables)),
 		message: {
 			messageId: sid,
 			outcome,
@@ -148,6 +151,21 @@ function listContentAndApprovals({ headers }) {
 	const { accountSid } = SANDBOX_CREDENTIALS.twilio;
 	if (!isAuthorized(headers, accountSid)) return unauthorized();
 	return { status: 200, body: twilioContentAndApprovals(accountSid) };
+}
+
+/** GET content.twilio.com/v1/Content: the Content made here (through the Content API). */
+function listContent({ headers }) {
+	const { accountSid } = SANDBOX_CREDENTIALS.twilio;
+	if (!isAuthorized(headers, accountSid)) return unauthorized();
+	return { status: 200, body: { contents: listContents(), meta: { page: 0, page_size: 1000, key: 'contents', next_page_url: null } } };
+}
+
+/** POST content.twilio.com/v1/Content (JSON): makes a Content, such as the quick-reply one reply buttons are sent with. */
+function makeContent({ headers, body }) {
+	const { accountSid } = SANDBOX_CREDENTIALS.twilio;
+	if (!isAuthorized(headers, accountSid)) return unauthorized();
+	const { problem, content } = createContent(accountSid, body);
+	return problem ? twilioError(400, 21656, problem) : { status: 201, body: content };
 }
 
 /** GET /Accounts/{sid}.json: what n8n's credential test calls. */
@@ -336,6 +354,11 @@ function createSubscription({ headers, body, registrations }) {
 }
 
 const EVENT_TYPE_PREFIX = 'com.twilio.messaging.message.';
+/** Event Streams' type for a customer's message (Messaging.InboundMessageV1). */
+const INBOUND_EVENT_TYPE = 'com.twilio.messaging.inbound-message.received';
+
+/** The Event Streams type of a callback the sandbox sends: a status, or `inbound` for a customer's message. */
+const eventTypeOf = (status) => (status === 'inbound' ? INBOUND_EVENT_TYPE : EVENT_TYPE_PREFIX + status);
 
 /** The configured URL gets classic callbacks; each sink gets the events its subscriptions name. */
 function callbackTargets({ configured, registrations }) {
@@ -346,7 +369,7 @@ function callbackTargets({ configured, registrations }) {
 		...sinksIn(registrations).map((sink) => ({
 			url: sink.sink_configuration.destination,
 			registration: sink,
-			accepts: (status) => subscribed(sink).has(EVENT_TYPE_PREFIX + status),
+			accepts: (status) => subscribed(sink).has(eventTypeOf(status)),
 		})),
 	];
 }
@@ -379,18 +402,7 @@ function eventStreamsRequest(url, message, step) {
 			data,
 		},
 	];
-	const body = JSON.stringify(payload);
-	const signedUrl = `${url}${url.includes('?') ? '&' : '?'}bodySHA256=${crypto.createHash('sha256').update(body).digest('hex')}`;
-	return {
-		url: signedUrl,
-		headers: {
-			'Content-Type': 'application/json',
-			'User-Agent': 'Twilio-Event-Streams',
-			'X-Twilio-Signature': twilioSignature(SANDBOX_CREDENTIALS.twilio.authToken, signedUrl, {}),
-		},
-		body,
-		payload,
-	};
+	return signedEvent(url, payload);
 }
 
 /** The callbacks one accepted message produces, each built when it is sent. */
@@ -413,6 +425,101 @@ function callbacksFor(message) {
 		},
 	}));
 }
+
+// -- a customer's message: the incoming-message webhook, or Event Streams' inbound-message.received --
+
+/** Twilio's request to the "a message comes in" URL: form fields, WhatsApp's own among them. */
+function inboundFields(message, sid) {
+	const { accountSid } = SANDBOX_CREDENTIALS.twilio;
+	const fields = {
+		SmsMessageSid: sid,
+		NumMedia: message.media ? '1' : '0',
+		ProfileName: message.profileName,
+		MessageType: message.button ? 'interactive' : message.media ? mediaKind(message.media.mimeType) : 'text',
+		SmsSid: sid,
+		WaId: message.from.slice(1),
+		SmsStatus: 'received',
+		Body: message.button ? message.button.title : message.text ?? '',
+		To: `whatsapp:${message.to}`,
+		NumSegments: '1',
+		ReferralNumMedia: '0',
+		MessageSid: sid,
+		AccountSid: accountSid,
+		From: `whatsapp:${message.from}`,
+		ApiVersion: API_VERSION,
+	};
+	if (message.button) Object.assign(fields, { ButtonText: message.button.title, ButtonPayload: message.button.id });
+	if (message.media) Object.assign(fields, { MediaUrl0: message.media.url, MediaContentType0: message.media.mimeType });
+	if (message.replyTo) fields.OriginalRepliedMessageSid = message.replyTo;
+	return fields;
+}
+
+/** Event Streams' copy: its documented data carries the text and the number of files only. */
+function inboundEvent(url, message, sid) {
+	const now = new Date().toISOString();
+	const payload = [
+		{
+			specversion: '1.0',
+			type: INBOUND_EVENT_TYPE,
+			source: `/2010-04-01/Accounts/${SANDBOX_CREDENTIALS.twilio.accountSid}/Messages/${sid}.json`,
+			id: twilioSid('EZ'),
+			dataschema: 'https://events-schemas.twilio.com/Messaging.InboundMessageV1/6',
+			datacontenttype: 'application/json',
+			time: now,
+			data: {
+				messageSid: sid,
+				timestamp: now,
+				accountSid: SANDBOX_CREDENTIALS.twilio.accountSid,
+				eventName: INBOUND_EVENT_TYPE,
+				from: `whatsapp:${message.from}`,
+				to: `whatsapp:${message.to}`,
+				numMedia: message.media ? 1 : 0,
+				numSegments: 1,
+				body: message.button ? message.button.title : message.text ?? '',
+				recipients: [],
+			},
+		},
+	];
+	return signedEvent(url, payload);
+}
+
+/** CloudEvents as Event Streams posts them: JSON, signed over the URL with bodySHA256 added. */
+function signedEvent(url, payload) {
+	const body = JSON.stringify(payload);
+	const signedUrl = `${url}${url.includes('?') ? '&' : '?'}bodySHA256=${crypto.createHash('sha256').update(body).digest('hex')}`;
+	return {
+		url: signedUrl,
+		headers: {
+			'Content-Type': 'application/json',
+			'User-Agent': 'Twilio-Event-Streams',
+			'X-Twilio-Signature': twilioSignature(SANDBOX_CREDENTIALS.twilio.authToken, signedUrl, {}),
+		},
+		body,
+		payload,
+	};
+}
+
+const inbound = {
+	event: 'inbound',
+	businessNumber: SANDBOX_CREDENTIALS.twilio.fromNumber,
+	routing: {},
+	/** A sink gets Event Streams' event; the configured URL the incoming-message webhook. */
+	build(url, registration, message) {
+		const sid = twilioSid(message.media ? 'MM' : 'SM');
+		if (registration) return { ...inboundEvent(url, message, sid), messageId: sid };
+		const fields = inboundFields(message, sid);
+		return {
+			headers: {
+				'Content-Type': 'application/x-www-form-urlencoded',
+				'User-Agent': 'TwilioProxy/1.1',
+				'X-Twilio-Signature': twilioSignature(SANDBOX_CREDENTIALS.twilio.authToken, url, fields),
+			},
+			body: new URLSearchParams(fields).toString(),
+			payload: fields,
+			messageId: sid,
+		};
+	},
+};
 
 /** The URLs the account's sinks call. */
 const registeredUrls = (registrations) => sinksIn(registrations).map((sink) => sink.sink_configuration.destination);
@@ -507,6 +614,8 @@ module.exports = {
 		{ method: 'GET', pattern: /^\/2010-04-01\/Accounts\/([^/]+)\.json$/, kind: 'check', handle: fetchAccount },
 		// The Content API's host (content.twilio.com) is another; a sandbox Base URL serves both.
 		{ method: 'GET', pattern: /^\/v1\/ContentAndApprovals$/, kind: 'list', handle: listContentAndApprovals },
+		{ method: 'GET', pattern: /^\/v1\/Content$/, kind: 'list', handle: listContent },
+		{ method: 'POST', pattern: /^\/v1\/Content$/, kind: 'list', handle: makeContent },
 		// Event Streams' host (events.twilio.com) is another too.
 		{ method: 'GET', pattern: /^\/v1\/Sinks$/, kind: 'register', handle: listSinks },
 		{ method: 'POST', pattern: /^\/v1\/Sinks$/, kind: 'register', handle: createSink },
@@ -520,6 +629,7 @@ module.exports = {
 	callbackTargets,
 	registeredUrls,
 	registerByHand,
+	inbound,
 
 	sandboxCredential: (baseUrl) => ({ ...SANDBOX_CREDENTIALS.twilio, messagingServiceSid: '', baseUrl }),
 	testCredential: { accountSid: 'AC0123456789abcdef0123456789abcdef', authToken: 'twilio-secret-token', fromNumber: '+14155238886' },

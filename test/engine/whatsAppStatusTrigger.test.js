@@ -272,7 +272,7 @@ describe('routing', () => {
 		const gupshupInbound = await runStatusWebhook(gupshupCall(gupshup.inboundMessage, { includeOtherEvents: true }));
 		expect(gupshupInbound.response.statusCode).toBe(200);
 		const smoochInbound = await runStatusWebhook(smoochCall(smooch.appUserMessage));
-		expect(smoochInbound.outputs).toEqual({ delivered: [], seen: [], discarded: [], other: [] });
+		expect(smoochInbound.outputs).toEqual({ delivered: [], seen: [], discarded: [], other: [], received: [] });
 	});
 
 	test('a repeated callback carries the same eventId; a different event does not', async () => {

@@ -122,6 +122,8 @@ function additionalDataFor(credentials, extra = {}) {
 		webhookBaseUrl: 'https://n8n.example.com/webhook',
 		webhookWaitingBaseUrl: 'https://n8n.example.com/webhook-waiting',
 		webhookTestBaseUrl: 'https://n8n.example.com/webhook-test',
+		// What getSignedResumeUrl builds a waiting execution's URL from.
+		executionId: 'exec-1',
 		currentNodeParameters: undefined,
 		executionTimeoutTimestamp: undefined,
 		userId: 'test-user',
@@ -262,6 +264,10 @@ function webhookResponse() {
 			response.body = body;
 			return response;
 		},
+		json(body) {
+			response.body = body;
+			return response;
+		},
 		end() {
 			response.ended = true;
 			return response;
@@ -276,12 +282,12 @@ function webhookResponse() {
  * outputs: { delivered, seen, discarded, other } as JSON arrays }.
  */
 /** @returns {import('n8n-workflow').INode} */
-function triggerNode(parameters, credentials) {
+function triggerNode(parameters, credentials, typeVersion = 1) {
 	return {
 		id: 'trigger',
 		name: 'WhatsApp Status Trigger',
 		type: TRIGGER_TYPE,
-		typeVersion: 1,
+		typeVersion,
 		position: [0, 0],
 		webhookId: 'trigger-id',
 		parameters,
@@ -295,10 +301,10 @@ function triggerNode(parameters, credentials) {
  * `webhookBaseUrl` stands for WEBHOOK_URL; `keepCredentials`: the credential the trigger kept from
  * an earlier call stays (by default each call starts as a fresh trigger).
  */
-async function runStatusWebhook({ parameters, credentials, request, method = 'POST', staticData = undefined, webhookBaseUrl = undefined, keepCredentials = false }) {
+async function runStatusWebhook({ parameters, credentials, request, method = 'POST', staticData = undefined, webhookBaseUrl = undefined, keepCredentials = false, typeVersion = 1 }) {
 	// Each call stands for a fresh trigger unless a test is about what the trigger keeps between callbacks.
 	if (!keepCredentials) forgetKeptCredentials();
-	const node = triggerNode(parameters, credentials);
+	const node = triggerNode(parameters, credentials, typeVersion);
 	const workflow = new Workflow({ id: 'wf', nodes: [node], connections: {}, nodeTypes, active: true, staticData });
 	const response = webhookResponse();
 	const additionalData = additionalDataFor(credentials, {
@@ -311,10 +317,28 @@ async function runStatusWebhook({ parameters, credentials, request, method = 'PO
 	const webhookData = triggerWebhookData(node, description, additionalData);
 	const context = new WebhookContext(workflow, workflow.getNode(node.name), additionalData, 'webhook', webhookData, [], null);
 	const result = await nodeTypeInstances[TRIGGER_TYPE].webhook.call(context);
-	const [delivered = [], seen = [], discarded = [], other = []] = (result.workflowData ?? []).map((output) =>
-		output.map((item) => item.json),
-	);
-	return { result, response, outputs: { delivered, seen, discarded, other } };
+	const items = (result.workflowData ?? []).map((output) => output.map((item) => item.json));
+	// By the names the editor shows (Received sits after Other, or in its place when Other is off).
+	const named = Object.fromEntries(triggerOutputNames(workflow.getNode(node.name).parameters, typeVersion).map((name, index) => [name.toLowerCase(), items[index] ?? []]));
+	return { result, response, outputs: { delivered: [], seen: [], discarded: [], other: [], received: [], ...named } };
+}
+
+/**
+ * Calls WhatsApp Notify's webhook (the waiting Send and Wait node's resume URL) through n8n-core's
+ * WebhookContext, as n8n's waiting webhooks do once they checked the URL's signature.
+ * `request`: { body, headers, query, url }. Returns { result, response }.
+ */
+async function runNotifyWebhook({ parameters, credentials, request }) {
+	const node = notifyNode(parameters, credentials);
+	const workflow = new Workflow({ id: 'wf', nodes: [node], connections: {}, nodeTypes, active: false });
+	const response = webhookResponse();
+	const additionalData = additionalDataFor(credentials, { httpRequest: webhookRequest(request), httpResponse: response });
+	const [description] = nodeTypeInstances[NOTIFY_TYPE].description.webhooks;
+	/** @type {any} */
+	const webhookData = { httpMethod: 'POST', node: node.name, path: node.id, webhookDescription: description, workflowId: 'wf', workflowExecuteAdditionalData: additionalData };
+	const context = new WebhookContext(workflow, workflow.getNode(node.name), additionalData, 'webhook', webhookData, [], null);
+	const result = await nodeTypeInstances[NOTIFY_TYPE].webhook.call(context);
+	return { result, response };
 }
 
 /**
@@ -340,8 +364,8 @@ function triggerWebhookData(node, description, additionalData) {
  * as n8n keeps it between activation and deactivation; `webhookBaseUrl` stands for WEBHOOK_URL.
  * Returns { result, error, staticData }.
  */
-async function runWebhookMethod({ method, parameters, credentials, staticData = {}, test = false, webhookBaseUrl = undefined }) {
-	const node = triggerNode(parameters, credentials);
+async function runWebhookMethod({ method, parameters, credentials, staticData = {}, test = false, webhookBaseUrl = undefined, typeVersion = 1 }) {
+	const node = triggerNode(parameters, credentials, typeVersion);
 	const workflow = new Workflow({ id: 'wf', nodes: [node], connections: {}, nodeTypes, active: !test, staticData });
 	const additionalData = additionalDataFor(credentials, webhookBaseUrl ? { webhookBaseUrl, webhookTestBaseUrl: `${webhookBaseUrl}-test` } : {});
 	const description = nodeTypeInstances[TRIGGER_TYPE].description.webhooks.find((webhook) => webhook.name === 'default');
@@ -357,12 +381,12 @@ async function runWebhookMethod({ method, parameters, credentials, staticData = 
 }
 
 /** The outputs n8n's editor draws for the trigger with these parameters (its `outputs` expression, evaluated by n8n). */
-function triggerOutputNames(parameters) {
+function triggerOutputNames(parameters, typeVersion = 1) {
 	/** @type {import('n8n-workflow').INode} */
-	const node = { id: 't', name: 'T', type: TRIGGER_TYPE, typeVersion: 1, position: [0, 0], parameters };
+	const node = { id: 't', name: 'T', type: TRIGGER_TYPE, typeVersion, position: [0, 0], parameters };
 	const workflow = new Workflow({ id: 'wf', nodes: [node], connections: {}, nodeTypes, active: false });
 	const outputs = NodeHelpers.getNodeOutputs(workflow, workflow.getNode('T'), nodeTypeInstances[TRIGGER_TYPE].description);
 	return outputs.map((output) => (typeof output === 'string' ? output : output.displayName));
 }
 
-module.exports = { runNotify, runListSearch, runStatusWebhook, runWebhookMethod, triggerOutputNames };
+module.exports = { runNotify, runNotifyWebhook, runListSearch, runStatusWebhook, runWebhookMethod, triggerOutputNames };
