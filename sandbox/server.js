@@ -313,6 +313,8 @@ class Sandbox {
 				registered: Boolean(target.registration),
 				status: 'inbound',
 				messageId: request.messageId,
+				// The sent message it answers, if any: the page shows the reply under it.
+				replyTo: message.replyTo ?? null,
 				httpStatus: outcome.httpStatus,
 				error: outcome.error,
 				body: request.payload,

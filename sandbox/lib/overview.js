@@ -152,6 +152,7 @@ function callbackView(callback) {
 		at: callback.at,
 		event: callback.status,
 		messageId: callback.messageId,
+		replyTo: callback.replyTo ?? null,
 		url: typeof callback.url === 'string' ? hideUrlSecrets(callback.url) : null,
 		registered: Boolean(callback.registered),
 		httpStatus: callback.httpStatus ?? null,
@@ -181,11 +182,13 @@ function providerViews(sandbox, kits) {
  * @param {Record<string, any>} kits the providers' kits, by name
  */
 function overview(sandbox, kits, { limit = DEFAULT_LIMIT } = {}) {
+	// A send's callbacks: its statuses, and the customer's messages in reply to it.
 	const byMessage = new Map();
 	for (const callback of sandbox.callbacks) {
-		if (!callback.messageId) continue;
-		if (!byMessage.has(callback.messageId)) byMessage.set(callback.messageId, []);
-		byMessage.get(callback.messageId).push(callback);
+		const sent = callback.replyTo || callback.messageId;
+		if (!sent) continue;
+		if (!byMessage.has(sent)) byMessage.set(sent, []);
+		byMessage.get(sent).push(callback);
 	}
 	const newest = (records) => records.slice(-limit).reverse();
 	return {

@@ -19,7 +19,7 @@ function el(tag, properties = {}, ...children) {
 	const { dataset, ...rest } = properties;
 	Object.assign(element, rest);
 	if (dataset) Object.assign(element.dataset, dataset);
-	for (const child of children.flat()) {
+	for (const child of children.flat(Infinity)) {
 		if (child === null || child === undefined || child === false) continue;
 		element.append(typeof child === 'string' ? document.createTextNode(child) : child);
 	}
@@ -56,9 +56,16 @@ function prepareReply(send, button) {
 	field('replyTo').value = send.messageId || '';
 	field('buttonId').value = button ? button.id : '';
 	field('buttonTitle').value = button ? button.title : '';
+	field('text').value = '';
 	if (button) form().querySelector('details').open = true;
 	form().scrollIntoView({ block: 'nearest' });
 	field('text').focus();
+}
+
+/** A button tapped on a send: the customer's tap goes out at once. */
+function tap(send, button) {
+	prepareReply(send, button);
+	form().requestSubmit();
 }
 
 /** The form as POST /_sandbox/inbound takes it (CONTRACTS.md): empty fields left out. */
@@ -87,17 +94,19 @@ function describeInbound(status, answer) {
 async function sendReply(event) {
 	event.preventDefault();
 	const result = byId('reply-result');
-	result.className = 'result';
-	result.textContent = 'Sending…';
+	const show = (state, text) => {
+		result.className = `result ${state}`;
+		result.dataset.state = state;
+		result.textContent = text;
+	};
+	show('sending', 'Sending…');
 	try {
 		const response = await fetch('inbound', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(inboundRequest()) });
 		const answer = await response.json().catch(() => null);
 		const outcome = describeInbound(response.status, answer);
-		result.className = `result ${outcome.ok ? 'ok' : 'bad'}`;
-		result.textContent = outcome.text;
+		show(outcome.ok ? 'ok' : 'bad', outcome.text);
 	} catch (error) {
-		result.className = 'result bad';
-		result.textContent = `The sandbox does not answer: ${error.message}`;
+		show('bad', `The sandbox does not answer: ${error.message}`);
 	}
 	refresh();
 }
@@ -130,7 +139,7 @@ function recordDetails(send) {
 				{},
 				looksLikeButtons(value)
 					? el('div', { className: 'chips' }, value.map(asButton).map((button) =>
-						el('button', { type: 'button', className: 'chip', title: `Tap "${button.title}" as the customer`, dataset: { buttonId: button.id }, onclick: () => prepareReply(send, button) }, button.title),
+						el('button', { type: 'button', className: 'chip', title: `Tap "${button.title}" as the customer`, dataset: { buttonId: button.id }, onclick: () => tap(send, button) }, button.title),
 					))
 					: el('code', {}, typeof value === 'string' ? value : JSON.stringify(value)),
 			),

@@ -1,11 +1,13 @@
 'use strict';
 
 /**
- * The sandbox page (/_sandbox/) in Chromium, after real sends through n8n: one text message per
- * provider through WhatsApp Notify. The page must show each send (recipient, text, the provider's
- * answer) with every status callback it caused, each with the trigger URL it went to and n8n's
- * answer, as the sandbox recorded them; where each provider's callbacks go; no credential secret
- * anywhere in it; and "Reply as the customer" must fill the reply form for that send.
+ * The sandbox page (/_sandbox/) in Chromium, after real sends through n8n: per provider, a text
+ * message and one with reply buttons, through WhatsApp Notify. The page must show each send
+ * (recipient, text, the provider's answer) with every status callback it caused, each with the
+ * trigger URL it went to and n8n's answer, as the sandbox recorded them; where each provider's
+ * callbacks go; no credential secret anywhere in it. Then the customer answers from the page: a tap
+ * on a send's button, and a typed reply ("Reply as the customer"), each sent by the sandbox
+ * (POST /_sandbox/inbound) to the status trigger, whose answer the page shows under the send.
  * n8n 2.8.4 only: the page is the sandbox's, any n8n's sends show it the same way.
  */
 
@@ -13,17 +15,31 @@ const { TEST_NUMBERS } = require('../../../sandbox/server');
 const { hideUrlSecrets } = require('../../../sandbox/lib/overview');
 const { chromiumInstalled, launchChromium, pageOn } = require('../lib/browser');
 const { settleStatusCallbacks } = require('../lib/executions');
+const { sendWorkflow } = require('../lib/workflows');
 
 const textOf = (provider) => `Sandbox page: your table at 8 is booked (${provider})`;
+const BUTTONS = [
+	{ title: 'Confirm', id: 'confirm-table-8pm' },
+	{ title: 'Reschedule', id: 'reschedule-table' },
+];
+/** The webhook path of each provider's send-with-buttons workflow. */
+const buttonsPath = (provider) => `send-buttons-${provider}`;
 
-/** One send per provider through its send workflow; resolves to { provider: messageId }. */
-async function sendEach({ report, providers, send, short }) {
+/** The send workflow with the reply buttons above under its text. */
+function buttonsWorkflow(provider, credential) {
+	const workflow = sendWorkflow({ provider, credential, path: buttonsPath(provider) });
+	Object.assign(workflow.nodes[1].parameters, { messageType: 'text', replyButtons: { button: BUTTONS } });
+	return { ...workflow, name: `e2e sandbox page: buttons (${provider})` };
+}
+
+/** One send per provider through `post(provider, body)`; resolves to { provider: messageId }. */
+async function sendEach({ report, providers, short }, what, post) {
 	const sent = {};
 	await Promise.all(
 		providers.map(async (provider) => {
-			const response = await report.attempt(`${provider}: send for the page`, () => send(provider, { to: TEST_NUMBERS.delivered, text: textOf(provider) }));
+			const response = await report.attempt(`${provider}: ${what}`, () => post(provider, { to: TEST_NUMBERS.delivered, text: textOf(provider) }));
 			const item = response && Array.isArray(response.body) ? response.body[0] : undefined;
-			if (report.check(item && item.status === 'sent' && item.messageId, `${provider}: sent through n8n (messageId ${item && item.messageId})`, () => short(response))) {
+			if (report.check(item && item.status === 'sent' && item.messageId, `${provider}: ${what} through n8n (messageId ${item && item.messageId})`, () => short(response))) {
 				sent[provider] = item.messageId;
 			}
 		}),
@@ -95,8 +111,47 @@ async function checkNoSecrets(page, { report, providers, kits, credentials }) {
 	);
 }
 
-/** "Reply as the customer" on a send fills the reply form: its provider, its recipient as the sender, its id. */
-async function checkReplyForm(page, { report }, provider, messageId) {
+/** The reply form's outcome once the sandbox has answered: { state: 'ok' | 'bad', text }. */
+async function replyOutcome(page) {
+	const result = page.locator('#reply-result[data-state="ok"], #reply-result[data-state="bad"]');
+	await result.waitFor();
+	return { state: await result.getAttribute('data-state'), text: await result.innerText() };
+}
+
+/**
+ * The customer's message, played from the page, reached the status trigger: the form says where
+ * it went and what was answered (n8n's 200), and the send's card shows it under the send.
+ */
+async function checkReplyArrived(page, { report, sandbox, short }, { provider, messageId, what }) {
+	const outcome = await replyOutcome(page);
+	const played = sandbox.callbacks.filter((callback) => callback.status === 'inbound' && callback.replyTo === messageId);
+	report.check(
+		outcome.state === 'ok' && /^Sent to \d+ callback URLs?: HTTP 200(, HTTP 200)*$/.test(outcome.text) && played.length > 0 && played.every((each) => each.httpStatus === 200),
+		`${provider}: ${what}: "${outcome.text}"`,
+		() => `${outcome.state}; sandbox: ${short(played)}`,
+	);
+	const line = page.locator(`article.send[data-message-id="${messageId}"] .send-callbacks li[data-event="inbound"]`).first();
+	await line.waitFor();
+	report.check((await line.innerText()).includes('HTTP 200'), `${provider}: the send's card shows the reply and n8n's answer`, async () => line.innerText());
+}
+
+/** A tap on the send's first button, from its card: its buttons are the ones sent; the tap reaches n8n. */
+async function checkTap(page, env, provider, messageId) {
+	const record = env.sandbox.received.find((each) => each.messageId === messageId);
+	if (!env.report.check(record && Array.isArray(record.buttons), `${provider}: the sandbox recorded the send's buttons`, () => env.short(record, 1500))) return;
+	const card = page.locator(`article.send[data-message-id="${messageId}"]`);
+	await card.locator('.chip').first().waitFor();
+	const chips = await card.locator('.chip').evaluateAll((items) => items.map((item) => [item.textContent, /** @type {any} */ (item).dataset.buttonId]));
+	env.report.check(
+		JSON.stringify(chips) === JSON.stringify(BUTTONS.map((button) => [button.title, button.id])),
+		`${provider}: the card shows the buttons sent: ${chips.map(([title, id]) => `${title} (${id})`).join(', ')}`,
+	);
+	await card.locator('.chip').first().click();
+	await checkReplyArrived(page, env, { provider, messageId, what: `a tap on "${BUTTONS[0].title}"` });
+}
+
+/** "Reply as the customer" fills the form for the send (provider, recipient as sender, its id); a typed reply reaches n8n. */
+async function checkTypedReply(page, env, provider, messageId) {
 	await page.locator(`article.send[data-message-id="${messageId}"] .reply-button`).click();
 	const form = page.locator('#reply-form');
 	const values = {
@@ -104,10 +159,13 @@ async function checkReplyForm(page, { report }, provider, messageId) {
 		from: await form.locator('[name="from"]').inputValue(),
 		replyTo: await form.locator('[name="replyTo"]').inputValue(),
 	};
-	report.check(
+	env.report.check(
 		values.provider === provider && values.from === TEST_NUMBERS.delivered && values.replyTo === messageId,
 		`"Reply as the customer" fills the reply form: ${JSON.stringify(values)}`,
 	);
+	await form.locator('[name="text"]').fill('See you at 8');
+	await form.locator('button[type="submit"]').click();
+	await checkReplyArrived(page, env, { provider, messageId, what: 'a typed reply' });
 }
 
 module.exports = {
@@ -115,10 +173,13 @@ module.exports = {
 	pinnedN8nOnly: true,
 	timing: 'sandbox page',
 
+	workflows: ({ providers, credentials }) => providers.map((provider) => buttonsWorkflow(provider, credentials[provider])),
+
 	async run(env) {
-		const { report, sandbox } = env;
+		const { report, sandbox, n8n, httpPost } = env;
 		if (!chromiumInstalled(report)) return;
-		const sent = await sendEach(env);
+		const sent = await sendEach(env, 'a text', env.send);
+		const withButtons = await sendEach(env, 'a text with reply buttons', (provider, body) => httpPost(`${n8n.localUrl}/webhook/${buttonsPath(provider)}`, { body }));
 		// Every callback sent and answered, and the status executions they started finished.
 		await report.attempt('the status callbacks of these sends settled', () => settleStatusCallbacks(env));
 		const browser = await launchChromium();
@@ -128,10 +189,14 @@ module.exports = {
 			for (const [provider, messageId] of Object.entries(sent)) await checkSend(page, env, provider, messageId);
 			await report.attempt('"Where callbacks go"', () => checkProviders(page, env));
 			await report.attempt('no secret in the page', () => checkNoSecrets(page, env));
+			for (const [provider, messageId] of Object.entries(withButtons)) {
+				await report.attempt(`${provider}: a tap from the page`, () => checkTap(page, env, provider, messageId));
+			}
 			const [provider, messageId] = Object.entries(sent)[0] ?? [];
-			if (provider) await report.attempt('the reply form', () => checkReplyForm(page, env, provider, messageId));
+			if (provider) await report.attempt('a typed reply from the page', () => checkTypedReply(page, env, provider, messageId));
 		} finally {
 			await browser.close();
 		}
+		await report.attempt('the executions the replies started finished', () => settleStatusCallbacks(env));
 	},
 };

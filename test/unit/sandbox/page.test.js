@@ -20,6 +20,10 @@ providersOffline({ localServers: true });
 const KITS = sandboxProviders();
 const ORDER_SHIPPED = TEMPLATES.find((template) => template.name === 'order_shipped');
 const VARIABLES = ['Ada', 'A-1042'];
+const BUTTONS = [
+	{ title: 'Confirm', id: 'confirm-8pm' },
+	{ title: 'Reschedule', id: 'reschedule' },
+];
 
 /** Secrets made while registering, which only the registrations hold. */
 const MADE = { gupshupHeaderToken: 'gupshup-header-token-0f3c9a', gupshupUrlToken: 'gupshup-url-token-77b1e2', metaVerifyToken: 'meta-verify-token-5d2e81' };
@@ -94,6 +98,7 @@ beforeAll(async () => {
 	for (const provider of Object.keys(KITS)) {
 		sends[provider] = {
 			text: await send(provider, { message: `Your table at 8 is booked (${provider})` }),
+			buttons: await send(provider, { message: 'Your table at 8?', replyButtons: { button: BUTTONS } }),
 			template: await send(provider, {
 				messageType: 'template',
 				template: { __rl: true, ...KITS[provider].templateRef(ORDER_SHIPPED) },
@@ -208,16 +213,12 @@ describe('GET /_sandbox/overview', () => {
 		expect(JSON.stringify(sandbox.registrations)).toContain(MADE.gupshupHeaderToken);
 	});
 
-	test('what else a send’s record holds (the buttons of an interactive message, say) is shown as recorded', async () => {
-		const record = sandbox.received.find((each) => each.messageId === sends.meta.text);
-		record.buttons = [{ id: 'confirm', title: 'Confirm' }];
-		record.nothingHere = null;
-		try {
-			const { data } = await getOverview();
-			expect(data.sends.find((each) => each.messageId === sends.meta.text).details).toEqual({ buttons: [{ id: 'confirm', title: 'Confirm' }] });
-		} finally {
-			delete record.buttons;
-			delete record.nothingHere;
+	test('a send’s reply buttons, as the sandbox recorded them, and nothing empty', async () => {
+		const { data } = await getOverview();
+		for (const provider of Object.keys(KITS)) {
+			const shown = data.sends.find((each) => each.messageId === sends[provider].buttons);
+			expect([provider, shown.details]).toEqual([provider, { buttons: BUTTONS }]);
+			expect(data.sends.find((each) => each.messageId === sends[provider].text).details).toEqual({});
 		}
 	});
 });
@@ -226,14 +227,19 @@ describe('overview() and redact()', () => {
 	const at = (n) => new Date(Date.UTC(2026, 0, 1, 0, 0, n)).toISOString();
 	const record = (n) => ({ provider: 'meta', method: 'POST', path: '/v24.0/1/messages', headers: {}, body: { to: String(n) }, rawBody: '', status: 200, response: {}, messageId: `wamid.${n}`, at: at(n) });
 
-	test('the newest `limit` sends and callbacks, newest first, with the totals', () => {
+	test('the newest `limit` sends and callbacks, newest first, with the totals; a customer’s reply under the send it answers', () => {
 		const received = Array.from({ length: 7 }, (_, n) => record(n));
-		const callbacks = received.map((each) => ({ provider: 'meta', url: 'http://127.0.0.1:1/hook', status: 'sent', messageId: each.messageId, httpStatus: 200, error: null, body: {}, at: each.at }));
+		const callbacks = received.map((each) => ({ provider: 'meta', url: 'http://127.0.0.1:1/hook', status: 'sent', messageId: each.messageId, replyTo: null, httpStatus: 200, error: null, body: {}, at: each.at }));
+		// The customer's answer to the newest send: shown under it.
+		callbacks.push({ ...callbacks[6], status: 'inbound', messageId: 'wamid.from-customer', replyTo: 'wamid.6', at: at(8) });
 		const shown = overview({ config: { webhooks: {} }, registrations: {}, received, callbacks }, { meta: KITS.meta }, { limit: 3 });
 		expect(shown.sends.map((each) => each.to)).toEqual(['+6', '+5', '+4']);
-		expect(shown.sends[0].callbacks.map((each) => each.messageId)).toEqual(['wamid.6']);
-		expect(shown.callbacks.map((each) => each.messageId)).toEqual(['wamid.6', 'wamid.5', 'wamid.4']);
-		expect(shown.totals).toEqual({ sends: 7, callbacks: 7 });
+		expect(shown.sends[0].callbacks.map((each) => [each.event, each.messageId])).toEqual([
+			['sent', 'wamid.6'],
+			['inbound', 'wamid.from-customer'],
+		]);
+		expect(shown.callbacks.map((each) => each.messageId)).toEqual(['wamid.from-customer', 'wamid.6', 'wamid.5']);
+		expect(shown.totals).toEqual({ sends: 7, callbacks: 8 });
 	});
 
 	test('hides secret fields, header values and secret URL parameters, also inside JSON held in a string; opens that JSON', () => {
