@@ -18,11 +18,15 @@
  *   trigger-panel.png      the Status Trigger's panel: production webhook URL, Register Callback
  *                          Automatically and the setup notice
  *   status-executions.png  that workflow's executions, the latest one taking the Discarded path
- *   sms-fallback.png       "WhatsApp demo: SMS fallback" (built here): WhatsApp Notify's error output into
- *                          n8n's Twilio node "Send SMS" (To = {{ $json.recipient }}), its panel after
- *                          running the nodes before it, the refused item in its input
- *   sandbox-page.png       the provider sandbox's page (--sandbox-url, default the dev sandbox on 5680):
- *                          where callbacks go, the Twilio sends above with their callbacks and n8n's answers
+ *   sms-fallback.png       "WhatsApp demo: SMS fallback" (built here): WhatsApp Notify's error output
+ *                          through a Filter on errorKind (not 'input') into n8n's Twilio node "Send SMS"
+ *                          (To = {{ $json.recipient }}), its panel after running the nodes before it: the
+ *                          item the provider refused in its input, the bad number filtered out
+ *   send-and-wait.png      "WhatsApp demo: appointment confirmation": its executions, the newest resumed by a
+ *                          tap on "Confirm" played by the sandbox, out of "Confirmed: mark in calendar"
+ *   send-and-wait-panel.png  its "Ask to confirm" panel: Send and Wait for Reply, Choices, Limit Wait Time
+ *   sandbox-page.png       the provider sandbox's page (--sandbox, default the dev sandbox on 5680): where
+ *                          callbacks go, the sends above with their buttons, callbacks and n8n's answers
  * Requests to anything but the n8n instance and the sandbox are blocked, so the run stays offline.
  * Not run by CI.
  */
@@ -52,12 +56,12 @@ const say = (text) => console.log(`[screenshots] ${text}`);
 function readOptions() {
 	const { values } = parseArgs({
 		args: process.argv.slice(2),
-		options: { url: { type: 'string' }, 'sandbox-url': { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+		options: { url: { type: 'string' }, sandbox: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
 	});
 	return {
 		help: Boolean(values.help),
 		url: (values.url || 'http://localhost:5678').replace(/\/+$/, ''),
-		sandboxUrl: (values['sandbox-url'] || 'http://127.0.0.1:5680').replace(/\/+$/, ''),
+		sandbox: (values.sandbox || 'http://127.0.0.1:5680').replace(/\/+$/, ''),
 		out: path.resolve(rt.ROOT, values.out || path.join('docs', 'images')),
 	};
 }
@@ -138,7 +142,7 @@ async function openBrowser(options) {
 	const { chromium } = require('playwright-core');
 	const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
 	const context = await browser.newContext({ viewport: VIEWPORT, deviceScaleFactor: 1 });
-	const allowed = [new URL(options.url).origin, new URL(options.sandboxUrl).origin, 'data:', 'blob:'];
+	const allowed = [new URL(options.url).origin, new URL(options.sandbox).origin, 'data:', 'blob:'];
 	await context.route('**/*', (route) => {
 		const requested = route.request().url();
 		if (allowed.some((prefix) => requested.startsWith(prefix))) return route.continue();
@@ -282,8 +286,83 @@ async function shootStatusWorkflow({ page, options, shoot, textOf, openCanvas, o
 }
 
 const FALLBACK_NAME = 'WhatsApp demo: SMS fallback';
+/** A number the node itself refuses (not E.164): its error item has errorKind 'input'. */
+const BAD_NUMBER = '(457)-746-846';
 
-/** Builds (or rebuilds) "WhatsApp demo: SMS fallback" over REST: two customers, WhatsApp Notify with its error output into n8n's Twilio node "Send SMS". */
+/** The SMS-fallback workflow: the demo's Twilio WhatsApp Notify (`template`), its error output through the Filter into Send SMS (`sms`, its credential). */
+function fallbackDefinition(template, sms) {
+	return {
+		name: FALLBACK_NAME,
+		nodes: [
+			{ id: 'f1a2b3c4-0000-4000-8000-000000000001', name: 'Run', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+			{
+				id: 'f1a2b3c4-0000-4000-8000-000000000002',
+				name: 'Customers',
+				type: 'n8n-nodes-base.code',
+				typeVersion: 2,
+				position: [220, 0],
+				parameters: {
+					jsCode: `return [\n  { json: { customerId: 'C-1001', to: '${TEST_NUMBERS.delivered}', text: 'Your order #1042 has shipped' } },\n  { json: { customerId: 'C-1002', to: '${TEST_NUMBERS.invalid}', text: 'Your order #1043 has shipped' } },\n  { json: { customerId: 'C-1003', to: '${BAD_NUMBER}', text: 'Your order #1044 has shipped' } },\n];`,
+				},
+			},
+			{
+				id: 'f1a2b3c4-0000-4000-8000-000000000003',
+				name: 'Send WhatsApp',
+				type: rt.NODE_TYPES.notify,
+				typeVersion: 1,
+				position: [460, 0],
+				parameters: { ...template.parameters },
+				credentials: template.credentials,
+				onError: 'continueErrorOutput',
+			},
+			{ id: 'f1a2b3c4-0000-4000-8000-000000000004', name: 'Sent', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [760, -100], parameters: {} },
+			{
+				id: 'f1a2b3c4-0000-4000-8000-000000000006',
+				name: 'Not a bad input',
+				type: 'n8n-nodes-base.filter',
+				typeVersion: 2.2,
+				position: [760, 120],
+				parameters: {
+					conditions: {
+						options: { caseSensitive: true, leftValue: '', typeValidation: 'strict', version: 2 },
+						conditions: [
+							{
+								id: 'f1a2b3c4-0000-4000-8000-000000000007',
+								leftValue: '={{ $json.errorKind }}',
+								rightValue: 'input',
+								operator: { type: 'string', operation: 'notEquals' },
+							},
+						],
+						combinator: 'and',
+					},
+					options: {},
+				},
+			},
+			{
+				id: 'f1a2b3c4-0000-4000-8000-000000000005',
+				name: 'Send SMS',
+				type: 'n8n-nodes-base.twilio',
+				typeVersion: 1,
+				position: [1000, 120],
+				parameters: { from: '+15557654321', to: '={{ $json.recipient }}', message: "={{ $json.text }} (we could not reach you on WhatsApp)", options: {} },
+				credentials: { twilioApi: { id: sms.id, name: sms.name } },
+			},
+		],
+		connections: {
+			Run: { main: [[{ node: 'Customers', type: 'main', index: 0 }]] },
+			Customers: { main: [[{ node: 'Send WhatsApp', type: 'main', index: 0 }]] },
+			'Send WhatsApp': { main: [[{ node: 'Sent', type: 'main', index: 0 }], [{ node: 'Not a bad input', type: 'main', index: 0 }]] },
+			'Not a bad input': { main: [[{ node: 'Send SMS', type: 'main', index: 0 }]] },
+		},
+		settings: { executionOrder: 'v1' },
+	};
+}
+
+/**
+ * Builds (or rebuilds) "WhatsApp demo: SMS fallback" over REST: three customers, WhatsApp Notify
+ * with its error output through a Filter (errorKind is not 'input': an SMS cannot fix a bad number)
+ * into n8n's Twilio node "Send SMS".
+ */
 async function prepareFallback(url, send) {
 	const cookie = await rt.login(url, rt.OWNER);
 	const rest = async (method, route, body) => {
@@ -307,48 +386,7 @@ async function prepareFallback(url, send) {
 		});
 	}
 	const template = send.nodes.find((node) => node.type === rt.NODE_TYPES.notify && node.parameters.provider === 'twilio');
-	const workflow = {
-		name: FALLBACK_NAME,
-		nodes: [
-			{ id: 'f1a2b3c4-0000-4000-8000-000000000001', name: 'Run', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
-			{
-				id: 'f1a2b3c4-0000-4000-8000-000000000002',
-				name: 'Customers',
-				type: 'n8n-nodes-base.code',
-				typeVersion: 2,
-				position: [220, 0],
-				parameters: {
-					jsCode: `return [\n  { json: { customerId: 'C-1001', to: '${TEST_NUMBERS.delivered}', text: 'Your order #1042 has shipped' } },\n  { json: { customerId: 'C-1002', to: '${TEST_NUMBERS.invalid}', text: 'Your order #1043 has shipped' } },\n];`,
-				},
-			},
-			{
-				id: 'f1a2b3c4-0000-4000-8000-000000000003',
-				name: 'Send WhatsApp',
-				type: rt.NODE_TYPES.notify,
-				typeVersion: 1,
-				position: [460, 0],
-				parameters: { ...template.parameters },
-				credentials: template.credentials,
-				onError: 'continueErrorOutput',
-			},
-			{ id: 'f1a2b3c4-0000-4000-8000-000000000004', name: 'Sent', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [760, -100], parameters: {} },
-			{
-				id: 'f1a2b3c4-0000-4000-8000-000000000005',
-				name: 'Send SMS',
-				type: 'n8n-nodes-base.twilio',
-				typeVersion: 1,
-				position: [760, 120],
-				parameters: { from: '+15557654321', to: '={{ $json.recipient }}', message: "={{ $json.text }} (we could not reach you on WhatsApp)", options: {} },
-				credentials: { twilioApi: { id: sms.id, name: sms.name } },
-			},
-		],
-		connections: {
-			Run: { main: [[{ node: 'Customers', type: 'main', index: 0 }]] },
-			Customers: { main: [[{ node: 'Send WhatsApp', type: 'main', index: 0 }]] },
-			'Send WhatsApp': { main: [[{ node: 'Sent', type: 'main', index: 0 }], [{ node: 'Send SMS', type: 'main', index: 0 }]] },
-		},
-		settings: { executionOrder: 'v1' },
-	};
+	const workflow = fallbackDefinition(template, sms);
 	const existing = (await rest('GET', '/workflows')).filter((item) => item.name === FALLBACK_NAME);
 	for (const old of existing) {
 		await rest('POST', `/workflows/${old.id}/archive`).catch(() => {});
@@ -367,7 +405,7 @@ async function shootFallback({ page, options, shoot, textOf, openCanvas }, fallb
 	await page.waitForLoadState('networkidle');
 	await page.getByRole('button', { name: /Execute previous nodes/i }).first().click();
 	await page.getByText(TEST_NUMBERS.invalid).first().waitFor();
-	// JSON: every field of the item (the input's own, error, errorCode, provider, recipient) fits the panel.
+	// JSON: every field of the item (the input's own, error, errorKind, errorCode, provider, recipient) fits the panel.
 	await page.locator('[data-test-id="ndv-input-panel"] [data-test-id="radio-button-json"]').first().click();
 	await page.getByText('"recipient"').first().waitFor();
 	for (const close of await page.locator('.el-notification .el-notification__closeBtn').all()) await close.click().catch(() => {});
@@ -375,12 +413,13 @@ async function shootFallback({ page, options, shoot, textOf, openCanvas }, fallb
 	await page.waitForTimeout(800); // the toast's fade-out
 	await shoot('sms-fallback.png', async () => {
 		const text = await textOf('[data-test-id="ndv"]');
-		const wanted = [TEST_NUMBERS.invalid, 'C-1002', '"recipient"', '"provider"', '"error"', '"errorCode"', '21211'];
+		const wanted = [TEST_NUMBERS.invalid, 'C-1002', '"recipient"', '"provider"', '"error"', '"errorKind"', '"errorCode"', '21211'];
 		const missing = wanted.filter((word) => !text.includes(word));
 		// recipient, provider, error and errorCode are WhatsApp Notify's fields: the input is its error output.
 		const to = await page.locator('[data-test-id="ndv"]').getByText('{{ $json.recipient }}').count();
 		if (!to) missing.push('To = {{ $json.recipient }}');
 		if (text.includes(TEST_NUMBERS.delivered)) missing.push(`nothing of the sent item (${TEST_NUMBERS.delivered} is shown)`);
+		if (text.includes(BAD_NUMBER)) missing.push(`nothing of the bad number the Filter dropped (${BAD_NUMBER} is shown)`);
 		return missing.length ? `the Send SMS panel lacks ${missing.join(', ')}` : null;
 	});
 	await page.keyboard.press('Escape');
@@ -389,8 +428,8 @@ async function shootFallback({ page, options, shoot, textOf, openCanvas }, fallb
 /** The sandbox's page: where callbacks go, and the newest sends (the demo's) with their callbacks and n8n's answers. */
 async function shootSandboxPage({ page, options, shoot, textOf }) {
 	// Every callback of the sends above made and answered (the sandbox answers once none is pending).
-	await fetch(`${options.sandboxUrl}/_sandbox/idle`);
-	await page.goto(`${options.sandboxUrl}/_sandbox/`);
+	await fetch(`${options.sandbox}/_sandbox/idle`);
+	await page.goto(`${options.sandbox}/_sandbox/`);
 	await page.locator('.send-callbacks li[data-event]').first().waitFor();
 	await shoot('sandbox-page.png', async () => {
 		const text = await textOf('main');
@@ -400,10 +439,86 @@ async function shootSandboxPage({ page, options, shoot, textOf }) {
 	});
 }
 
+/**
+ * The appointment demo asked once through its webhook, and "Confirm" tapped as the customer through
+ * the sandbox (POST /_sandbox/inbound, the button found by its title): the execution resumes.
+ */
+async function prepareAppointment(url, sandboxUrl, appointment) {
+	const cookie = await rt.login(url, rt.OWNER);
+	const executions = async (status) => {
+		const filter = encodeURIComponent(JSON.stringify({ workflowId: appointment.id, status: [status] }));
+		const response = await fetch(`${url}/rest/executions?limit=20&filter=${filter}`, { headers: { cookie } });
+		return /** @type {any} */ (await response.json()).data.results.map((execution) => execution.id);
+	};
+	const waitingBefore = new Set(await executions('waiting'));
+	const hook = appointment.nodes.find((node) => node.type === 'n8n-nodes-base.webhook');
+	const asked = await fetch(`${url}/webhook/${hook.parameters.path}`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify({ name: 'Asha', to: TEST_NUMBERS.delivered, when: 'tomorrow at 10:00' }),
+	});
+	if (!asked.ok) throw new Error(`the appointment webhook answered ${asked.status}: ${await asked.text()}`);
+	const deadline = Date.now() + 30000;
+	let asking;
+	while (!(asking = (await executions('waiting')).find((id) => !waitingBefore.has(id)))) {
+		if (Date.now() > deadline) throw new Error(`no execution of "${appointment.name}" waits for the answer`);
+		await new Promise((resolve) => setTimeout(resolve, 250));
+	}
+	let tapped = null;
+	while (!tapped) {
+		// 400 until the question reached the sandbox (no message with a "Confirm" button yet).
+		const response = await fetch(`${sandboxUrl}/_sandbox/inbound`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ provider: 'twilio', from: TEST_NUMBERS.delivered, button: { title: 'Confirm' } }),
+		});
+		if (response.ok) tapped = await response.json();
+		else if (Date.now() > deadline) throw new Error(`the sandbox could not tap "Confirm": ${response.status} ${await response.text()}`);
+		else await new Promise((resolve) => setTimeout(resolve, 250));
+	}
+	while (!(await executions('success')).includes(asking)) {
+		if (Date.now() > deadline) throw new Error(`the tap (${JSON.stringify(tapped)}) did not resume execution ${asking} of "${appointment.name}"`);
+		await new Promise((resolve) => setTimeout(resolve, 250));
+	}
+	return asking;
+}
+
+/** The appointment workflow's executions, the newest resumed by the tap; the Send and Wait panel. */
+async function shootAppointment({ page, options, shoot, textOf, openPanel }, appointment, resumed) {
+	await page.goto(`${options.url}/workflow/${appointment.id}/executions/${resumed}`);
+	await page.waitForSelector('[data-test-id="current-executions-list"]');
+	await page.waitForSelector('[data-test-id="workflow-preview-iframe"]');
+	const preview = page.frameLocator('[data-test-id="workflow-preview-iframe"]');
+	await preview.locator('[data-test-id="canvas-node"]').first().waitFor();
+	await page.waitForLoadState('networkidle');
+	// The nodes' icons load after the canvas: every one loaded (or failed) before the picture.
+	await preview.locator('img').evaluateAll((images) =>
+		Promise.all(images.map((image) => (image.complete ? null : new Promise((done) => image.addEventListener('load', done, { once: true }) || image.addEventListener('error', done, { once: true }))))),
+	);
+	await page.waitForTimeout(1500);
+	await shoot('send-and-wait.png', async () => {
+		const list = await textOf('[data-test-id="current-executions-list"]');
+		const nodes = (await preview.locator('[data-test-id="canvas-node"]').allInnerTexts()).join('\n');
+		const missing = ['Ask to confirm', 'Confirmed: mark in calendar', 'Replies'].filter((name) => !nodes.includes(name));
+		if (!/Succeeded/.test(list)) missing.push('a succeeded execution in the list');
+		return missing.length ? `the executions view lacks ${missing.join(', ')}` : null;
+	});
+	const ask = appointment.nodes.find((node) => node.name === 'Ask to confirm');
+	await openPanel(appointment, ask);
+	await shoot('send-and-wait-panel.png', async () => {
+		const text = await textOf('[data-test-id="ndv"]');
+		const missing = ['Operation', 'Response Type', 'Choices', 'Limit Wait Time', 'Status Trigger'].filter((word) => !text.includes(word));
+		const operation = await page.locator('[data-test-id="parameter-input-operation"] input').first().inputValue();
+		if (operation !== 'Send and Wait for Reply') missing.push(`Operation Send and Wait for Reply (shows ${operation})`);
+		return missing.length ? `the panel lacks ${missing.join(', ')}` : null;
+	});
+	await page.keyboard.press('Escape');
+}
+
 async function main() {
 	const options = readOptions();
 	if (options.help) {
-		console.log('Usage: npm run screenshots [-- --url http://localhost:5678] [-- --sandbox-url http://127.0.0.1:5680] [-- --out docs/images]');
+		console.log('Usage: npm run screenshots [-- --url http://localhost:5678] [-- --sandbox http://127.0.0.1:5680] [-- --out docs/images]');
 		return;
 	}
 	if (!fs.existsSync(CHROMIUM)) {
@@ -412,6 +527,7 @@ async function main() {
 	}
 	const send = demoWorkflow('send.json');
 	const status = demoWorkflow('status-twilio.json');
+	const appointment = demoWorkflow('appointment.json');
 	const notifyNode = send.nodes.find((node) => node.type === rt.NODE_TYPES.notify && node.parameters.provider === 'twilio');
 	const triggerNode = status.nodes.find((node) => node.type === rt.NODE_TYPES.statusTrigger);
 
@@ -444,6 +560,8 @@ async function main() {
 		say('sending a delivered and an undeliverable message via Twilio so the executions list has all three outputs');
 		await prepareExecutions(options.url, status);
 		const fallback = await prepareFallback(options.url, send);
+		say('asking the appointment question and tapping "Confirm" through the sandbox');
+		const resumed = await prepareAppointment(options.url, options.sandbox, appointment);
 
 		fs.mkdirSync(options.out, { recursive: true });
 		const opened = await openBrowser(options);
@@ -453,6 +571,7 @@ async function main() {
 		await shootSendWorkflow(pictures, send, notifyNode);
 		await shootStatusWorkflow(pictures, status, triggerNode);
 		await shootFallback(pictures, fallback);
+		await shootAppointment(pictures, appointment, resumed);
 		await shootSandboxPage(pictures);
 	} finally {
 		done = true;

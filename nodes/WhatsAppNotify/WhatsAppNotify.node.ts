@@ -18,7 +18,7 @@ import { providerCredentials, providerParameter } from '../providers/description
 import { RateGate } from '../shared/rateGate';
 import { runPool, type Settled } from '../shared/sendPool';
 import { messageContentProperties } from './contentDescription';
-import { failedItem } from './failedItem';
+import { errorKindOf, failedItem } from './failedItem';
 import { addressOf, type PreparedMessage, prepareMessage, providerCodeOf, sendMessage } from './messages';
 import { batchParameters } from './parameters';
 import { resumeWebhook, sendAndWait } from './sendAndWait';
@@ -141,7 +141,8 @@ export class WhatsAppNotify implements INodeType {
 				const failure =
 					error instanceof NodeOperationError ? error : new NodeOperationError(this.getNode(), error as Error, { itemIndex });
 				if (!continueOnFail) throw failure;
-				const failed = { error: failure, errorCode: null, ...addressOf.call(this, itemIndex) };
+				// Refused before sending, unless the check itself asked the provider (reply buttons' content).
+				const failed = { error: failure, errorKind: errorKindOf(error, 'input'), errorCode: null, ...addressOf.call(this, itemIndex) };
 				output[itemIndex] = failedItem(items[itemIndex], itemIndex, failed, toErrorOutput);
 			}
 		}
@@ -170,7 +171,7 @@ export class WhatsAppNotify implements INodeType {
 						? result.error
 						: new NodeApiError(this.getNode(), result.error as JsonObject, { itemIndex });
 				if (!continueOnFail) throw withBatchContext(error, toSend, results);
-				const failed = { error, errorCode: providerCodeOf(error), provider: provider.name, recipient };
+				const failed = { error, errorKind: errorKindOf(error, 'unreachable'), errorCode: providerCodeOf(error), provider: provider.name, recipient };
 				output[itemIndex] = failedItem(items[itemIndex], itemIndex, failed, toErrorOutput);
 			}
 		}

@@ -8,6 +8,7 @@ import { type IExecuteFunctions, NodeOperationError } from 'n8n-workflow';
 
 import { callProvider } from '../shared/transport';
 import type { Provider, ProviderSettings } from '../shared/types';
+import { errorKindOf, withErrorKind } from './failedItem';
 
 const CONTENT_TIMEOUT_MS = 30_000;
 
@@ -27,11 +28,12 @@ async function findOrMake(context: IExecuteFunctions, provider: Provider, settin
 		} catch (error) {
 			// Only a code travels on: an HTTP error holds the request, with its auth headers.
 			const code = (error as { code?: string; cause?: { code?: string } }).cause?.code ?? (error as { code?: string }).code;
-			throw new NodeOperationError(context.getNode(), `${provider.displayName} did not answer${code ? ` (${code})` : ''}`);
+			throw withErrorKind(new NodeOperationError(context.getNode(), `${provider.displayName} did not answer${code ? ` (${code})` : ''}`), 'unreachable');
 		}
 		if (answer.statusCode < 200 || answer.statusCode >= 300) {
 			const failure = provider.readError(answer.body, answer.statusCode);
-			throw new Error(`${provider.displayName} refused: ${failure.message}${failure.code !== null ? ` [${failure.code}]` : ''}`);
+			const refusal = `${provider.displayName} refused: ${failure.message}${failure.code !== null ? ` [${failure.code}]` : ''}`;
+			throw withErrorKind(new NodeOperationError(context.getNode(), refusal), answer.statusCode >= 500 ? 'unreachable' : 'provider');
 		}
 		return answer.body;
 	};
@@ -58,10 +60,11 @@ export async function buttonContentFor(
 		return await sid;
 	} catch (error) {
 		const reason = (error as Error).message;
-		throw new NodeOperationError(
+		const failure = new NodeOperationError(
 			context.getNode(),
 			`Cannot send item ${itemIndex} through ${provider.displayName}: the quick-reply Content for ${buttonCount} reply buttons could not be found or made (${reason})`,
 			{ itemIndex, description: 'Reply buttons on Twilio need the Content API: check that the credential may create Content.' },
 		);
+		throw withErrorKind(failure, errorKindOf(error, 'provider'));
 	}
 }

@@ -21,6 +21,7 @@ import { sendToProvider, type SendPolicy } from '../shared/transport';
 import type { Provider, ProviderSettings, SendRequest } from '../shared/types';
 import { buttonContentFor } from './buttonContent';
 import { readItemContent } from './content';
+import { withErrorKind } from './failedItem';
 import type { ReadParameter } from './parameters';
 import { checkTemplateVariables } from './templates';
 
@@ -158,7 +159,7 @@ export async function sendMessage(
 	const node = this.getNode();
 	const response = await sendToProvider(this, provider, prepared.credentials, prepared.request, policy);
 	if (!response.answered) {
-		throw new NodeApiError(
+		const noAnswer = new NodeApiError(
 			node,
 			{ message: response.message } /* no code: n8n would swap our message for its generic one */,
 			{
@@ -167,18 +168,21 @@ export async function sendMessage(
 				description: `${response.code ? `Network error ${response.code}. ` : ''}The provider may have accepted the message, so it was not sent again. Check the provider’s logs before sending this item again, and do not turn on Retry on Fail for this node: it would resend every item of the batch.`,
 			},
 		);
+		throw withErrorKind(noAnswer, 'unreachable');
 	}
 
 	const { statusCode, body } = response;
 	if (statusCode >= 300 && statusCode < 400) {
 		const target = redirectTarget(response.location, prepared.request.url);
-		throw new NodeApiError(node, { message: `redirected to ${target}` } as N8nJsonObject, {
+		const redirected = new NodeApiError(node, { message: `redirected to ${target}` } as N8nJsonObject, {
 			itemIndex,
 			httpCode: String(statusCode),
 			message: `${provider.displayName} refused item ${itemIndex} (${recipient}): HTTP ${statusCode}, a redirect to ${target}`,
 			description:
 				'Redirects are not followed, so the credential is never sent to another host and nothing was sent there. Check the credential’s Base URL: it should be the provider’s API host itself.',
 		});
+		// The provider was not reached: its address (the Base URL) sent the request elsewhere.
+		throw withErrorKind(redirected, 'unreachable');
 	}
 	const messageId = statusCode >= 200 && statusCode < 300 ? provider.readMessageId(body) : undefined;
 	if (messageId === undefined) {
@@ -190,7 +194,8 @@ export async function sendMessage(
 			description: describeRefusal(statusCode, response.retries, response.throttled === true),
 		});
 		refusal.context.providerCode = failure.code;
-		throw refusal;
+		// A 5xx is the provider failing, not refusing: it may have taken the message.
+		throw withErrorKind(refusal, statusCode >= 500 ? 'unreachable' : 'provider');
 	}
 	return {
 		provider: provider.name,

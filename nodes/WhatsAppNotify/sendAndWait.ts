@@ -26,7 +26,7 @@ import { checkedButtons } from '../shared/replyButtons';
 import type { ProviderSettings, ReplyButton } from '../shared/types';
 import { checkAnswer, makeWaitToken, readWaitToken, RESUME_SIGNATURE_HEADER, waitKey } from '../shared/waitToken';
 import { buttonContentFor } from './buttonContent';
-import { failedItem } from './failedItem';
+import { errorKindOf, failedItem } from './failedItem';
 import { sendMessage } from './messages';
 
 /** One answer: its button's label, and the resume URL's query that says which answer it is. */
@@ -137,7 +137,10 @@ export async function sendAndWait(this: IExecuteFunctions): Promise<INodeExecuti
 		const code = failure instanceof NodeApiError ? failure.context.providerCode : null;
 		const errorCode = typeof code === 'string' || typeof code === 'number' ? code : null;
 		const toErrorOutput = node.onError === 'continueErrorOutput';
-		return [[failedItem(items[0] ?? { json: {} }, 0, { error: failure, errorCode, provider: provider.name, recipient: recipient || null }, toErrorOutput)]];
+		// A send error carries its kind; anything refused before sending is the input's.
+		const errorKind = errorKindOf(failure, failure instanceof NodeApiError ? 'unreachable' : 'input');
+		const failed = { error: failure, errorKind, errorCode, provider: provider.name, recipient: recipient || null };
+		return [[failedItem(items[0] ?? { json: {} }, 0, failed, toErrorOutput)]];
 	}
 }
 

@@ -65,6 +65,12 @@ export function receivedLocation(latitude: unknown, longitude: unknown, name?: u
 	return { latitude: lat, longitude: long, name: asString(name), address: asString(address) };
 }
 
+/** A count sent as a number or as numeric text (Twilio's NumMedia); 0 for anything else, which a hostile object must not turn into a call. */
+export function countOf(value: unknown): number {
+	const count = typeof value === 'number' ? value : typeof value === 'string' ? Number(value) : 0;
+	return Number.isFinite(count) && count > 0 ? count : 0;
+}
+
 /** `object[key]` when it is an object, else an empty one: callbacks come from anyone. */
 export function objectAt(object: JsonObject, key: string): JsonObject {
 	const value = object[key];

@@ -13,6 +13,7 @@
  *    a wrong secret: always 401, nothing to run) and genuinely signed (400, an empty 200, or
  *    well-typed events), never an exception;
  * 3. forged, replayed and foreign-host callbacks, credentials without a secret;
+ * 3b. hostile customer messages (test/attack/received.js): normalizeCallback and a version 2 trigger;
  * 4. hostile overrides and recipients at WhatsApp Notify (refused before anything is sent, or
  *    sent to the validated recipient), and provider hosts that redirect elsewhere.
  *
@@ -30,6 +31,7 @@ const { runNotify, runStatusWebhook } = require('../helpers/engine');
 const { recordingServer } = require('../helpers/recordingServer');
 const { sandboxProviders } = require('../../sandbox/providers');
 const { hostileValues, mulberry32, mutate, pick } = require('./fuzz');
+const { hostileCustomerMessages } = require('./received');
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -384,6 +386,10 @@ async function main() {
 	fuzzNormalize();
 	await fuzzTrigger();
 	await callbackScenarios();
+	await hostileCustomerMessages(
+		{ check, section, line, short, genuineRequest, forgedRequest, credentialsOf },
+		{ seed: SEED, bodies: Math.round(NORMALIZE_BODIES / 10), budgetMs: SECTION_BUDGET_MS / 2 },
+	);
 	await hostileSends();
 	await redirectingProviders();
 	nock.cleanAll();

@@ -132,7 +132,7 @@ test('a Base URL that is not http(s) fails before sending, never as "may have ac
 	expect(error.message).toMatch(/Cannot send item 0 through Twilio: the request URL "ftp:\/\/files\.example\.org\/2010-04-01\/.*" is not an http\(s\) URL/);
 });
 
-describe('failed items carry what a fallback needs: the input\'s fields, error, errorCode, provider, recipient', () => {
+describe('failed items carry what a fallback needs: the input\'s fields, error, errorKind, errorCode, provider, recipient', () => {
 	const phones = ['+15551110001', '+15550000400', '(457)-746-846'];
 	const input = phones.map((phone, index) => ({ json: { phone, customer: `C-${index}` } }));
 	const refusedTwilio = () =>
@@ -148,6 +148,7 @@ describe('failed items carry what a fallback needs: the input\'s fields, error, 
 			phone: '+15550000400',
 			customer: 'C-1',
 			error: 'Twilio refused item 1 (+15550000400): Invalid To [21211]',
+			errorKind: 'provider',
 			errorCode: 21211,
 			provider: 'twilio',
 			recipient: '+15550000400',
@@ -156,6 +157,7 @@ describe('failed items carry what a fallback needs: the input\'s fields, error, 
 			phone: '(457)-746-846',
 			customer: 'C-2',
 			error: expect.stringMatching(/^Invalid recipient "\(457\)-746-846" in item 2/),
+			errorKind: 'input',
 			errorCode: null,
 			provider: 'twilio',
 			recipient: '(457)-746-846',

@@ -102,8 +102,9 @@ function batchSendWorkflow({ provider, credential, path }) {
 }
 
 /**
- * Five messages, two of which fail: one refused by the provider (the sandbox's 400 number), one
- * refused before sending (not E.164). `customer` is an input field the error items must keep.
+ * Six messages, three of which fail, one of each errorKind: one refused by the provider (the
+ * sandbox's 400 number: 'provider'), one refused before sending (not E.164: 'input'), one the
+ * provider fails with a 500 ('unreachable'). `customer` is an input field the error items must keep.
  */
 function fallbackMessages() {
 	const { TEST_NUMBERS } = require('../../../sandbox/server');
@@ -112,15 +113,43 @@ function fallbackMessages() {
 		{ to: TEST_NUMBERS.invalid, text: 'Order 2 shipped', customer: 'C-2' },
 		{ to: '(457)-746-846', text: 'Order 3 shipped', customer: 'C-3' },
 		{ to: TEST_NUMBERS.undeliverable, text: 'Order 4 shipped', customer: 'C-4' },
-		{ to: '+15557654321', text: 'Order 5 shipped', customer: 'C-5' },
+		{ to: TEST_NUMBERS.serverError, text: 'Order 5 shipped', customer: 'C-5' },
+		{ to: '+15557654321', text: 'Order 6 shipped', customer: 'C-6' },
 	];
+}
+
+/** The fallback's filter: an SMS cannot fix a number the node refused, so only the other kinds pass. */
+function smsCanHelp(position) {
+	return {
+		id: crypto.randomUUID(),
+		name: 'Not a bad input',
+		type: 'n8n-nodes-base.filter',
+		typeVersion: 2.2,
+		position,
+		parameters: {
+			conditions: {
+				options: { caseSensitive: true, leftValue: '', typeValidation: 'strict', version: 2 },
+				conditions: [
+					{
+						id: crypto.randomUUID(),
+						leftValue: '={{ $json.errorKind }}',
+						rightValue: 'input',
+						operator: { type: 'string', operation: 'notEquals' },
+					},
+				],
+				combinator: 'and',
+			},
+			options: {},
+		},
+	};
 }
 
 /**
  * The SMS-fallback pattern: messages -> Split Out -> WhatsApp Notify with On Error "Continue (using
- * error output)"; its error output -> "SMS fallback", an HTTP Request that posts
- * { to: $json.recipient, customer, provider, reason, executionId } to the sink (where an SMS provider would be).
- * `trigger`: 'webhook' (POST /webhook/<path> with { messages }) or 'manual' (the five messages of
+ * error output)"; its error output -> "Not a bad input" (a Filter: errorKind is not 'input') ->
+ * "SMS fallback", an HTTP Request that posts { to: $json.recipient, customer, provider, errorKind,
+ * reason, executionId } to the sink (where an SMS provider would be).
+ * `trigger`: 'webhook' (POST /webhook/<path> with { messages }) or 'manual' (the messages of
  * fallbackMessages() from a Set node, for "Execute workflow" in the editor).
  */
 function fallbackWorkflow({ provider, credential, sinkUrl, trigger, path = `fallback-${provider}` }) {
@@ -136,7 +165,7 @@ function fallbackWorkflow({ provider, credential, sinkUrl, trigger, path = `fall
 			: { ...webhook, parameters: { ...webhook.parameters, responseMode: 'onReceived' } };
 	const messages = {
 		id: crypto.randomUUID(),
-		name: 'Five messages',
+		name: 'The messages',
 		type: 'n8n-nodes-base.set',
 		typeVersion: 3.4,
 		position: [0, 0],
@@ -147,44 +176,50 @@ function fallbackWorkflow({ provider, credential, sinkUrl, trigger, path = `fall
 		name: 'SMS fallback',
 		type: 'n8n-nodes-base.httpRequest',
 		typeVersion: 4.2,
-		position: [760, 120],
+		position: [1000, 120],
 		parameters: {
 			method: 'POST',
 			url: `${sinkUrl}/sms`,
 			sendBody: true,
 			specifyBody: 'json',
-			jsonBody: '={{ JSON.stringify({ to: $json.recipient, customer: $json.customer, provider: $json.provider, reason: $json.error, executionId: $execution.id }) }}',
+			jsonBody:
+				'={{ JSON.stringify({ to: $json.recipient, customer: $json.customer, provider: $json.provider, errorKind: $json.errorKind, reason: $json.error, executionId: $execution.id }) }}',
 			options: {},
 		},
 	};
 	/** @type {Array<Record<string, any>>} */
 	const first = trigger === 'manual' ? [start, messages] : [start];
-	const nodes = [...first, split, notify, sms];
-	const chain = nodes.slice(0, -1);
+	const filter = smsCanHelp([760, 120]);
+	const nodes = [...first, split, notify, filter, sms];
+	const chain = [...first, split, notify];
 	const connections = Object.fromEntries(
 		chain.slice(0, -1).map((node, index) => [node.name, { main: [[{ node: chain[index + 1].name, type: 'main', index: 0 }]] }]),
 	);
-	connections[notify.name] = { main: [[], [{ node: sms.name, type: 'main', index: 0 }]] };
+	connections[notify.name] = { main: [[], [{ node: filter.name, type: 'main', index: 0 }]] };
+	connections[filter.name] = { main: [[{ node: sms.name, type: 'main', index: 0 }]] };
 	return { ...send, name: `e2e SMS fallback (${provider}, ${trigger})`, nodes, connections };
 }
 
 /**
  * Without a sinkUrl, the trigger alone: every callback still starts (and saves) an execution, as in the bench.
  * `registerCallback`: whether the trigger registers its URL with the sandbox itself; off (manual
- * mode) by default, as the suites give the sandbox the URL by hand.
+ * mode) by default, as the suites give the sandbox the URL by hand. `typeVersion` 2 adds the
+ * Received output (customers' messages), wired to the sink too; `label` goes into each posted body.
  */
-function statusWorkflow({ provider, credential, webhookId, sinkUrl = undefined, registerCallback = false }) {
+function statusWorkflow({ provider, credential, webhookId, sinkUrl = undefined, registerCallback = false, typeVersion = 1, label = undefined }) {
 	const trigger = {
 		id: crypto.randomUUID(),
 		name: 'WhatsApp Status Trigger',
 		type: rt.NODE_TYPES.statusTrigger,
-		typeVersion: 1,
+		typeVersion,
 		position: [0, 200],
 		webhookId,
-		parameters: { provider, registerCallback, options: {} },
+		parameters: { provider, registerCallback, ...(typeVersion >= 2 ? { receiveMessages: true } : {}), options: {} },
 		credentials: credentialRef(credential),
 	};
-	const sinks = (sinkUrl ? OUTPUTS : []).map((output, index) => ({
+	const outputs = typeVersion >= 2 ? [...OUTPUTS, 'received'] : OUTPUTS;
+	const labelled = label === undefined ? '' : `label: ${JSON.stringify(label)}, `;
+	const sinks = (sinkUrl ? outputs : []).map((output, index) => ({
 		id: crypto.randomUUID(),
 		name: `To sink: ${output}`,
 		type: 'n8n-nodes-base.httpRequest',
@@ -195,7 +230,7 @@ function statusWorkflow({ provider, credential, webhookId, sinkUrl = undefined, 
 			url: `${sinkUrl}/status/${provider}/${output}`,
 			sendBody: true,
 			specifyBody: 'json',
-			jsonBody: `={{ JSON.stringify({ output: ${JSON.stringify(output)}, provider: ${JSON.stringify(
+			jsonBody: `={{ JSON.stringify({ ${labelled}output: ${JSON.stringify(output)}, provider: ${JSON.stringify(
 				provider,
 			)}, executionId: $execution.id, event: $json }) }}`,
 			options: {},

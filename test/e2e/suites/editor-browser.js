@@ -6,9 +6,10 @@
  *   - from a WhatsApp Notify node, "Create new credential" for Gupshup, then, after choosing
  *     Meta as the Provider, for Meta: each form is that provider's, each credential is saved
  *     under a name that says its provider, and the credentials list shows both so;
- *   - "Execute workflow" on the SMS-fallback workflow (five messages, two fail, On Error
- *     "Continue (using error output)"): the saved execution's error output holds the two failed
- *     items with recipient, provider, error and the input's fields.
+ *   - "Execute workflow" on the SMS-fallback workflow (six messages, three fail, On Error
+ *     "Continue (using error output)"): the saved execution's error output holds the three failed
+ *     items with recipient, provider, error, errorKind and the input's fields, and the SMS goes
+ *     to the two whose errorKind is not 'input'.
  * n8n 2.8.4 only (the editor's selectors are that version's).
  */
 
@@ -117,7 +118,7 @@ async function credentialsFromNode(page, { report, n8n, sandbox, kits, short }, 
 
 }
 
-/** "Execute workflow" on the SMS-fallback workflow: the saved execution's error output holds the two failed items. */
+/** "Execute workflow" on the SMS-fallback workflow: the saved execution's error output holds the three failed items. */
 async function fallbackFromEditor(page, env, fallback) {
 	const { report, n8n, waitFor, short } = env;
 	await page.goto(`${n8n.localUrl}/workflow/${fallback.id}`);
@@ -136,24 +137,29 @@ async function fallbackFromEditor(page, env, fallback) {
 	if (!execution) return;
 	const { runData } = await savedRunData(n8n, execution.id);
 	const failed = outputItems(runData, 'WhatsApp Notify', 1);
-	const [, refused, invalid] = fallbackMessages();
-	const keeps = (item, message) =>
+	const [, refused, invalid, , failing] = fallbackMessages();
+	const keeps = (item, message, errorKind) =>
 		item.recipient === message.to &&
+		item.errorKind === errorKind &&
 		item.provider === 'twilio' &&
 		typeof item.error === 'string' &&
 		item.customer === message.customer &&
 		item.to === message.to &&
 		item.text === message.text;
 	report.check(
-		execution.mode === 'manual' && failed.length === 2 && keeps(failed[0], refused) && keeps(failed[1], invalid),
-		`execution ${execution.id} (${execution.mode}, ${execution.status}): 2 error items with recipient, provider, error and the input's fields: ${failed
-			.map((item) => `${item.recipient} ${item.customer}`)
+		execution.mode === 'manual' &&
+			failed.length === 3 &&
+			keeps(failed[0], refused, 'provider') &&
+			keeps(failed[1], invalid, 'input') &&
+			keeps(failed[2], failing, 'unreachable'),
+		`execution ${execution.id} (${execution.mode}, ${execution.status}): 3 error items with recipient, provider, error, errorKind and the input's fields: ${failed
+			.map((item) => `${item.recipient} ${item.customer} ${item.errorKind}`)
 			.join(', ')}`,
 		() => short(failed, 1200),
 	);
 	report.check(
 		outputItems(runData, 'SMS fallback', 0).length === 2,
-		'"SMS fallback" ran once for each of them',
+		'"SMS fallback" ran once for each of the two that are not a bad input',
 		() => short(Object.keys(runData)),
 	);
 	await report.attempt('the status callbacks of these sends settled', () => settleStatusCallbacks(env));

@@ -1,11 +1,13 @@
 'use strict';
 
 /**
- * A batch of five, two of which fail (one refused by the provider, one not E.164), through
- * WhatsApp Notify with On Error "Continue (using error output)", for every provider: the saved
- * execution's error output holds exactly those two, each with the input item's own fields
- * (`customer`, `to`, `text`), `error`, `errorCode`, `provider` and `recipient`, and the "SMS
- * fallback" node after it posted each recipient to the sink. Runs in every n8n version.
+ * A batch of six, three of which fail, one of each errorKind (refused by the provider:
+ * 'provider'; not E.164: 'input'; a 500 from the provider: 'unreachable'), through WhatsApp
+ * Notify with On Error "Continue (using error output)", for every provider: the saved execution's
+ * error output holds exactly those three, each with the input item's own fields (`customer`,
+ * `to`, `text`), `error`, `errorKind`, `errorCode`, `provider` and `recipient`; the Filter after it
+ * drops the 'input' one, and the "SMS fallback" node posts the other two recipients to the sink.
+ * Runs in every n8n version.
  */
 
 const { savedRunData, outputItems, settleStatusCallbacks } = require('../lib/executions');
@@ -15,10 +17,11 @@ const workflows = {};
 
 /** What each failed message's error item must hold; the refusal's text and code are the provider's. */
 function expectedFailures(provider) {
-	const [, refused, invalid] = fallbackMessages();
+	const [, refused, invalid, , failing] = fallbackMessages();
 	return [
-		{ ...refused, provider, recipient: refused.to, error: new RegExp(`refused item 1 \\(\\${refused.to}\\)`), code: 'provider' },
-		{ ...invalid, provider, recipient: invalid.to, error: /^Invalid recipient "\(457\)-746-846" in item 2/, code: null },
+		{ ...refused, provider, recipient: refused.to, error: new RegExp(`refused item 1 \\(\\${refused.to}\\)`), kind: 'provider', code: 'provider' },
+		{ ...invalid, provider, recipient: invalid.to, error: /^Invalid recipient "\(457\)-746-846" in item 2/, kind: 'input', code: null },
+		{ ...failing, provider, recipient: failing.to, error: new RegExp(`item 4 \\(\\${failing.to}\\)`), kind: 'unreachable', code: 'any' },
 	];
 }
 
@@ -29,14 +32,16 @@ function matches(item, expected) {
 		item.text === expected.text &&
 		item.provider === expected.provider &&
 		item.recipient === expected.recipient &&
+		item.errorKind === expected.kind &&
 		typeof item.error === 'string' &&
 		expected.error.test(item.error) &&
-		(expected.code === null ? item.errorCode === null : item.errorCode !== null && item.errorCode !== undefined)
+		(expected.code === 'any' ||
+			(expected.code === null ? item.errorCode === null : item.errorCode !== null && item.errorCode !== undefined))
 	);
 }
 
 module.exports = {
-	name: 'failed items keep what an SMS fallback needs (error output, saved executions, every provider)',
+	name: 'failed items keep what an SMS fallback needs and say their errorKind (error output, saved executions, every provider)',
 	timing: 'fallback',
 
 	workflows({ providers, credentials, sink }) {
@@ -57,7 +62,7 @@ module.exports = {
 		for (const provider of providers) {
 			const workflow = workflows[provider];
 			const response = await httpPost(`${n8n.localUrl}/webhook/fallback-${provider}`, { body: { messages: fallbackMessages() } });
-			report.check(response.status === 200, `${provider}: POST /webhook/fallback-${provider} (5 messages) -> ${response.status}`);
+			report.check(response.status === 200, `${provider}: POST /webhook/fallback-${provider} (6 messages) -> ${response.status}`);
 			const stats = await report.attempt(`${provider}: the batch execution settles`, () =>
 				settledExecutions(workflow.id, 1, `${provider} fallback execution`),
 			);
@@ -73,16 +78,20 @@ module.exports = {
 			);
 			const expected = expectedFailures(provider);
 			report.check(
-				failed.length === 2 && failed.every((item, index) => matches(item, expected[index])),
-				`${provider}: 2 items on the error output, each with the input's customer, to and text, error, errorCode, provider and recipient: ${failed
-					.map((item) => `${item.recipient} [${item.errorCode}]`)
+				failed.length === 3 && failed.every((item, index) => matches(item, expected[index])),
+				`${provider}: 3 items on the error output, each with the input's customer, to and text, error, errorKind, errorCode, provider and recipient: ${failed
+					.map((item) => `${item.recipient} ${item.errorKind} [${item.errorCode}]`)
 					.join(', ')}`,
 				() => short(failed, 1200),
 			);
 			const sms = sink.find((body) => String(body.executionId) === String(execution.id) && typeof body.reason === 'string');
+			const smsFor = expected.filter((e) => e.kind !== 'input');
 			report.check(
-				sms.length === 2 && expected.every((e) => sms.some((body) => body.customer === e.customer && body.to === e.recipient)),
-				`${provider}: "SMS fallback" posted {{ $json.recipient }} for both: ${sms.map((body) => `${body.to} (${body.customer})`).join(', ')}`,
+				sms.length === 2 &&
+					smsFor.every((e) => sms.some((body) => body.customer === e.customer && body.to === e.recipient && body.errorKind === e.kind)),
+				`${provider}: the Filter on errorKind kept the 'provider' and 'unreachable' items; "SMS fallback" posted {{ $json.recipient }} for them only: ${sms
+					.map((body) => `${body.to} (${body.customer}, ${body.errorKind})`)
+					.join(', ')}`,
 				() => short(sms),
 			);
 		}

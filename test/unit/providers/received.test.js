@@ -124,6 +124,12 @@ describe('Twilio', () => {
 		expect(only('twilio', twilio.location)).toMatchObject({ type: 'location', location: { latitude: -23.5505, longitude: -46.6333, name: 'Sé' } });
 	});
 
+	test('a hostile NumMedia (an object whose toString is no function) reads as no file, never throws', () => {
+		for (const NumMedia of [{ toString: 1 }, [{ valueOf: 1 }], 'NaN', '-1']) {
+			expect(only('twilio', { ...twilio.text, NumMedia }).type).toBe('text');
+		}
+	});
+
 	test('Event Streams inbound-message.received: the text and the time of the event', () => {
 		expect(only('twilio', twilio.eventStreamsText)).toMatchObject({
 			from: '+5511987654321',
