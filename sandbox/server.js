@@ -32,10 +32,12 @@ const DEFAULTS = Object.freeze({
 	rateLimitPerSecond: 0,
 	retryAfterSeconds: 1,
 	callbackDelayMs: 200,
+	registrationOutageStatus: 0,
 	log: false,
 });
 
-const NUMERIC_SETTINGS = ['latencyMs', 'rateLimitPerSecond', 'retryAfterSeconds', 'callbackDelayMs'];
+/** registrationOutageStatus: when not 0, every provider's registration API answers this HTTP status (a provider down). */
+const NUMERIC_SETTINGS = ['latencyMs', 'rateLimitPerSecond', 'retryAfterSeconds', 'callbackDelayMs', 'registrationOutageStatus'];
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -161,6 +163,13 @@ class Sandbox {
 			return;
 		}
 		const rawBody = await readRawBody(req);
+		if (found.route.kind === 'register' && this.config.registrationOutageStatus) {
+			const status = this.config.registrationOutageStatus;
+			const message = `Service Unavailable (sandbox: registration outage, HTTP ${status})`;
+			// A body each provider's error reader finds its words in.
+			this.answer(req, res, found.provider, { status, body: { status: 'error', code: status, message, error: { code: status, message, description: message } } });
+			return;
+		}
 		if (found.route.kind === 'send') await this.handleSend(req, res, found, rawBody);
 		else this.answer(req, res, found.provider, await found.route.handle(this.requestFor(req, url, found, rawBody)));
 	}
@@ -176,6 +185,8 @@ class Sandbox {
 			query: Object.fromEntries(url.searchParams),
 			body: parseBody(rawBody, req.headers['content-type']),
 			registrations: this.registrationsOf(provider.name),
+			// The URL set by hand (in the provider's console): Meta's app callback URL, say.
+			configured: this.config.webhooks[provider.name],
 			challenge: async (target, verifyToken) => {
 				const request = provider.handshakeRequest(target, verifyToken);
 				const answer = await getText(request.url);
@@ -260,7 +271,9 @@ class Sandbox {
 		const request = callback.build(url, registration);
 		// Some providers call the URL with something added (Twilio Event Streams' bodySHA256).
 		const calledUrl = request.url ?? url;
+		const started = performance.now();
 		const outcome = await postWebhook(calledUrl, request);
+		const answerMs = Math.round(performance.now() - started);
 		this.log(`callback ${provider.name} ${callback.status} ${callback.messageId} → ${calledUrl} ${outcome.httpStatus ?? outcome.error}`);
 		if (!isCurrent()) return;
 		this.callbacks.push({
@@ -271,6 +284,8 @@ class Sandbox {
 			messageId: callback.messageId,
 			httpStatus: outcome.httpStatus,
 			error: outcome.error,
+			// How long the webhook took to answer (or to fail): providers give up after a few seconds.
+			answerMs,
 			body: request.payload,
 			at: new Date().toISOString(),
 		});

@@ -3,7 +3,12 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { PROVIDERS } from '../providers';
-import { fileNameDescription, templateLanguageProviders, templateReferenceHint } from '../providers/description';
+import {
+	documentFileNameProviders,
+	templateHeaderMediaProviders,
+	templateLanguageProviders,
+	templateReferenceHint,
+} from '../providers/description';
 
 const withoutTemplateList = Object.values(PROVIDERS)
 	.filter((provider) => !provider.templateListing)
@@ -30,8 +35,9 @@ export const messageContentProperties: INodeProperties[] = [
 		type: 'string',
 		typeOptions: { rows: 4 },
 		default: '',
-		description: 'The text of the message; for media, the caption under the image, video or document (audio has none)',
-		displayOptions: { show: { messageType: ['text', 'media'] } },
+		description: 'The text of the message; for media, the caption under the image, video or document',
+		// WhatsApp shows no caption on audio.
+		displayOptions: { show: { messageType: ['text', 'media'] }, hide: { mediaType: ['audio'] } },
 	},
 	{
 		displayName: 'Reply Buttons',
@@ -155,7 +161,7 @@ export const messageContentProperties: INodeProperties[] = [
 		placeholder: 'https://example.com/invoice.pdf',
 		description:
 			'For a template whose header is an image, a document or a video: the file’s public https URL (.jpg or .png makes an image, .mp4 a video, anything else a document)',
-		displayOptions: forTemplate,
+		displayOptions: { show: { messageType: ['template'], provider: templateHeaderMediaProviders } },
 	},
 	{
 		displayName: 'Media Type',
@@ -186,7 +192,7 @@ export const messageContentProperties: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		placeholder: 'invoice.pdf',
-		description: fileNameDescription,
-		displayOptions: { show: { messageType: ['media'], mediaType: ['document'] } },
+		description: 'The name the document shows; by default the last part of the URL',
+		displayOptions: { show: { messageType: ['media'], mediaType: ['document'], provider: documentFileNameProviders } },
 	},
 ];

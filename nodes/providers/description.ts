@@ -100,10 +100,13 @@ export const templateReferenceHint = [...new Set(providers.map((provider) => pro
 	.map((reference) => `${inWords(providers.filter((each) => each.templateReference === reference).map(shortName))}: ${reference}.`)
 	.join(' ');
 
-const withoutFileName = providers.filter((provider) => !provider.documentFileName).map(shortName);
-export const fileNameDescription = `The name the document shows, by default the last part of the URL.${
-	withoutFileName.length ? ` ${inWords(withoutFileName)} ${withoutFileName.length === 1 ? 'has' : 'have'} no field for it.` : ''
-}`;
+/** The providers whose document messages carry a file name: only they show File Name. */
+export const documentFileNameProviders = providers.filter((provider) => provider.documentFileName).map((provider) => provider.name as string);
+
+/** The providers that take a template's header file with each message: only they show Header Media URL. */
+export const templateHeaderMediaProviders = providers
+	.filter((provider) => provider.templateHeaderMedia)
+	.map((provider) => provider.name as string);
 
 /** The callback secrets a credential may lack: "Smooch Webhook Secret, Gupshup Webhook Token". */
 export const optionalCallbackSecrets = providers

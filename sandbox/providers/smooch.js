@@ -241,7 +241,8 @@ const inbound = {
 };
 
 /** The URLs the app's webhooks call. */
-const registeredUrls = (registrations) => registrations.map((webhook) => webhook.target);
+/** The URLs the app's webhooks call, without the query parameter that marks a trigger's own (n8n-trigger=…). */
+const registeredUrls = (registrations) => registrations.map((webhook) => webhook.target.replace(/[?&]n8n-trigger=[0-9a-f]{16}$/, ''));
 
 /** A webhook made by hand (as in the dashboard), through the same API. */
 function registerByHand(target) {

@@ -185,9 +185,11 @@ async function startN8nAndPublish(env) {
 	// Also covers a signal that arrives while n8n boots (before there is a handle to stop).
 	onCleanup('stop an n8n that was still starting', () => rt.stopAll({ timeoutMs: 5000 }));
 	const n8n = await timed('startN8n', () => rt.startN8n({ userFolder: env.userFolder, port: env.n8nPort, setupOwner: true }));
+	// The n8n running now: a suite may restart it (env.restartN8n).
 	onCleanup('stop n8n', async () => {
-		const exit = await n8n.stop();
-		report.check(n8n.process.exitCode !== null || n8n.process.signalCode !== null, `n8n stopped (${JSON.stringify(exit)})`);
+		const running = env.n8n ?? n8n;
+		const exit = await running.stop();
+		report.check(running.process.exitCode !== null || running.process.signalCode !== null, `n8n stopped (${JSON.stringify(exit)})`);
 	});
 	report.pass(`n8n up at ${n8n.url} in ${(n8n.bootMs / 1000).toFixed(1)}s (pid ${n8n.pid}), owner ${rt.OWNER.email} set up`);
 
@@ -202,6 +204,16 @@ async function startN8nAndPublish(env) {
 		() => `active: ${[...activeIds].join(', ')}`,
 	);
 	Object.assign(env, { n8n, ...n8nHelpers(n8n) });
+	/**
+	 * Stops n8n and starts it again on the same port and database, `host` in the URLs it shows
+	 * (WEBHOOK_URL): 'localhost' moves every trigger's URL, as a new domain or tunnel does.
+	 */
+	env.restartN8n = async ({ host = '127.0.0.1' } = {}) => {
+		await env.n8n.stop();
+		const restarted = await timed('restartN8n', () => rt.startN8n({ userFolder: env.userFolder, port: env.n8nPort, host, setupOwner: true }));
+		Object.assign(env, { n8n: restarted, n8nBase: restarted.url, ...n8nHelpers(restarted) });
+		return restarted;
+	};
 }
 
 /** The helpers bound to this n8n: a send through a provider's send workflow, and execution counts. */

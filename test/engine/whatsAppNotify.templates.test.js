@@ -144,10 +144,10 @@ describe('a template with a document header', () => {
 		]);
 	});
 
-	test('Twilio: refused, naming the item: a Content template carries its own media', async () => {
-		const { error } = await send('twilio', withHeader(TWILIO_SID));
-		expect(error.message).toContain('Cannot send item 0 through Twilio');
-		expect(error.message).toContain('leave Header Media URL empty');
+	test('Twilio: Header Media URL does not apply (a Content template carries its own media): n8n drops a value a workflow kept', async () => {
+		const { received, error } = await send('twilio', withHeader(TWILIO_SID));
+		expect(error).toBeNull();
+		expect(received).toEqual({ To: `whatsapp:${RECIPIENT}`, From: 'whatsapp:+14155238886', ContentSid: TWILIO_SID, ContentVariables: '{"1":"Asha"}' });
 	});
 });
 
@@ -215,6 +215,12 @@ describe('each media type, for every provider', () => {
 		const { received } = await send('gupshup', media('document', INVOICE));
 		expect(JSON.parse(form(received).message)).toEqual({ type: 'file', url: INVOICE, filename: 'INV-1042.pdf' });
 	});
+
+	test('audio: Message does not apply, so n8n drops a Message a workflow kept, and the audio goes without a caption', async () => {
+		const { received, error } = await send('meta', media('audio', AUDIO, { message: 'Listen to this' }));
+		expect(error).toBeNull();
+		expect(received).toEqual({ messaging_product: 'whatsapp', recipient_type: 'individual', to: RECIPIENT, ...EXPECTED.meta.audio });
+	});
 });
 
 describe('the override still has the last word', () => {
@@ -274,8 +280,8 @@ describe('what stops an item before anything is sent', () => {
 		expect(error.message).toContain('Header Media URL in item 0 must start with https://');
 	});
 
-	test('audio with a Message: WhatsApp shows no caption on audio, so it is refused, not dropped', async () => {
-		const error = await refused('twilio', media('audio', 'https://cdn.example.com/a.ogg', { message: 'Listen to this' }));
+	test('audio with a Message, the Media Type from an expression: WhatsApp shows no caption on audio, so it is refused, not dropped', async () => {
+		const error = await refused('twilio', media('={{ "audio" }}', 'https://cdn.example.com/a.ogg', { message: 'Listen to this' }));
 		expect(error.message).toBe('Item 0 is an audio message with a Message, but WhatsApp shows no caption on audio');
 	});
 

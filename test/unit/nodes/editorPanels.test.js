@@ -1,6 +1,6 @@
 /**
- * What n8n's editor shows in the two panels, per provider: the parameters, notices, credentials
- * and webhook URLs that apply, and nothing else. Evaluated with n8n-workflow's own display rules
+ * What n8n's editor shows in the two panels, per provider: the credentials and webhook URLs that
+ * apply, and nothing else (WhatsApp Notify's parameters: notifyFields.test.js walks every case). Evaluated with n8n-workflow's own display rules
  * (NodeHelpers.displayParameter) and expression engine, as the editor evaluates them.
  */
 const path = require('path');
@@ -56,22 +56,6 @@ describe.each([
 		// And each credential is one that not every provider needs (a credential without `show` would be).
 		expect(description.credentials.every((credential) => credential.displayOptions.show.provider)).toBe(true);
 		expect(shownParameters(description, { provider: 'twilio' })).toContain('provider');
-	});
-});
-
-describe('WhatsApp Notify: template parameters by provider', () => {
-	test.each([
-		['smooch', true],
-		['meta', true],
-		['twilio', false],
-		['gupshup', false],
-	])('%s: Template Language shown: %s', (provider, shown) => {
-		expect(shownParameters(notify, { provider, messageType: 'template' }).includes('templateLanguage')).toBe(shown);
-	});
-
-	test('text messages show no template parameter', () => {
-		const shown = shownParameters(notify, { provider: 'meta', messageType: 'text' });
-		expect(shown.filter((name) => name.startsWith('template') || name === 'headerMediaUrl')).toEqual([]);
 	});
 });
 
