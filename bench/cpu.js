@@ -1,7 +1,7 @@
 'use strict';
 
 /**
- * CPU time on this (Linux) machine, for benchmarks on a shared machine: per process group (an n8n
+ * CPU time on this (Linux) machine, for benchmarks on a shared machine: per process tree (an n8n
  * process with its task runner, PostgreSQL with its backends, Redis) and for the whole machine, so
  * a measurement can say what it cost and how busy everything else kept the cores.
  *
@@ -17,9 +17,9 @@ const os = require('node:os');
 /** Clock ticks per second of /proc's times (USER_HZ, 100 on Linux). */
 const TICK_MS = 10;
 
-/** utime + stime (ms) of every process, by process group id. */
-function cpuByProcessGroup() {
-	const groups = new Map();
+/** Every process: its parent and its utime + stime (ms). */
+function processes() {
+	const list = [];
 	for (const entry of fs.readdirSync('/proc')) {
 		if (!/^\d+$/.test(entry)) continue;
 		let stat;
@@ -30,11 +30,23 @@ function cpuByProcessGroup() {
 		}
 		// The command name is in parentheses and may hold spaces: fields are counted after it.
 		const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-		const group = Number(fields[2]);
-		const ms = (Number(fields[11]) + Number(fields[12])) * TICK_MS;
-		groups.set(group, (groups.get(group) || 0) + ms);
+		list.push({ pid: Number(entry), parent: Number(fields[1]), ms: (Number(fields[11]) + Number(fields[12])) * TICK_MS });
 	}
-	return groups;
+	return list;
+}
+
+/** The CPU ms of a process and all its descendants (n8n's task runner, PostgreSQL's backends). */
+function treeCpu(list, root) {
+	const children = new Map();
+	for (const each of list) children.set(each.parent, [...(children.get(each.parent) || []), each]);
+	let total = list.find((each) => each.pid === root)?.ms || 0;
+	const pending = [...(children.get(root) || [])];
+	while (pending.length) {
+		const next = pending.pop();
+		total += next.ms;
+		pending.push(...(children.get(next.pid) || []));
+	}
+	return total;
 }
 
 /** Busy (non-idle, non-iowait) ms of all cores together, from /proc/stat. */
@@ -45,10 +57,10 @@ function machineBusyMs() {
 	return (total - ticks[3] - ticks[4]) * TICK_MS;
 }
 
-/** The CPU ms so far of each named process group (`{ name: group leader pid }`), the machine's busy ms, and the time. */
+/** The CPU ms so far of each named process tree (`{ name: root pid }`), the machine's busy ms, and the time. */
 function cpuSnapshot(leaders) {
-	const byGroup = cpuByProcessGroup();
-	const groups = Object.fromEntries(Object.entries(leaders).map(([name, pid]) => [name, byGroup.get(pid) || 0]));
+	const list = processes();
+	const groups = Object.fromEntries(Object.entries(leaders).map(([name, pid]) => [name, treeCpu(list, pid)]));
 	return { at: performance.now(), groups, machineBusyMs: machineBusyMs() };
 }
 

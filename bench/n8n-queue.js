@@ -7,6 +7,7 @@
  *
  *   node bench/n8n-queue.js [--n8n 2.39.10] [--requests 300] [--concurrency 10] [--warmup 50]
  *                           [--worker-concurrency 10] [--env NAME=VALUE ...] [--recommended] [--no-write]
+ *                           [--targets webhook-node,trigger-smooch] [--profile-webhook DIR]
  *
  * One main (production webhooks off), one webhook processor and two workers (`--concurrency`
  * 10 each), on Redis and PostgreSQL 15 (scripts/n8n-runtime/queue.js, services.js), the package
@@ -20,7 +21,8 @@
  * machine is shared.
  *
  * --env sets an n8n setting on every process (e.g. --env N8N_EXPRESSION_ENGINE=legacy);
- * --recommended adds the settings the queue test uses for this version (scripts/n8n-runtime/queue.js).
+ * --recommended adds the settings the queue test uses for this version (scripts/n8n-runtime/queue.js);
+ * --targets measures only those; --profile-webhook writes a V8 CPU profile of the webhook processor.
  * Rows with scenario "n8n-queue" go into bench/results.json, replacing earlier rows of the same
  * version and settings.
  */
@@ -51,6 +53,8 @@ function parseOptions(args) {
 			'worker-concurrency': { type: 'string' },
 			env: { type: 'string', multiple: true },
 			recommended: { type: 'boolean' },
+			targets: { type: 'string' },
+			'profile-webhook': { type: 'string' },
 			'no-write': { type: 'boolean' },
 		},
 	});
@@ -63,6 +67,8 @@ function parseOptions(args) {
 		workerConcurrency: Number(values['worker-concurrency'] ?? 10),
 		env,
 		recommended: Boolean(values.recommended),
+		targets: values.targets ? values.targets.split(',') : undefined,
+		profileDir: values['profile-webhook'] ? path.resolve(values['profile-webhook']) : undefined,
 		write: !values['no-write'],
 	};
 }
@@ -101,7 +107,9 @@ function databasePerCallback(before, after, count) {
 	const moved = {};
 	for (const [table, now] of Object.entries(after)) {
 		const was = before[table] || { read: 0, inserted: 0, updated: 0 };
-		const delta = Object.fromEntries(['read', 'inserted', 'updated'].map((key) => [key, round((now[key] - was[key]) / count, 2)]).filter(([, value]) => value > 0));
+		/** @type {[string, number][]} */
+		const perCallback = ['read', 'inserted', 'updated'].map((key) => [key, round((now[key] - was[key]) / count, 2)]);
+		const delta = Object.fromEntries(perCallback.filter(([, value]) => value > 0));
 		if (Object.keys(delta).length) moved[table] = delta;
 	}
 	return moved;
@@ -169,12 +177,14 @@ async function setUp(tmp, opts, cleanups) {
 	for (const [name, folder] of Object.entries(folders)) rt.installPackage(folder, { quiet: true, build: name === 'main' });
 	const credentials = webhooks.loadCredentials().map((credential) => ({ ...credential, id: rt.newId() }));
 	rt.importCredentials(folders.main, credentials, { quiet: true, env });
-	const targets = webhooks.benchTargets(credentials);
+	const targets = webhooks.benchTargets(credentials).filter((target) => !opts.targets || opts.targets.includes(target.target));
 	rt.importWorkflows(folders.main, targets.map((target) => target.workflow), { quiet: true, env, activate: true });
 	const processes = await startQueueProcesses({
 		folders,
 		workers: WORKERS,
 		env,
+		// A V8 CPU profile of the webhook processor, written when it stops (open it in Chrome's DevTools).
+		webhookEnv: opts.profileDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${opts.profileDir}` } : {},
 		webhookPort,
 		workerConcurrency: opts.workerConcurrency,
 		expectActive: targets.map((target) => target.workflow.id),
@@ -222,7 +232,7 @@ async function main(args = process.argv.slice(2)) {
 			requests: opts.count,
 			concurrency: opts.concurrency,
 			...row,
-			callbacksPerSecondVsWebhookNode: round(row.callbacksPerSecond / base.callbacksPerSecond, 2),
+			callbacksPerSecondVsWebhookNode: base ? round(row.callbacksPerSecond / base.callbacksPerSecond, 2) : undefined,
 			cores: os.cpus().length,
 			loadAverageAtEnd: loadAverage(),
 		}));

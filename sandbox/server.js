@@ -20,6 +20,7 @@ const { parseArgs } = require('util');
 const { SANDBOX_CREDENTIALS, TEST_NUMBERS } = require('./constants');
 const { CallbackQueue } = require('./lib/callbackQueue');
 const { InboundError, checkInbound } = require('./lib/inbound');
+const { toE164 } = require('./lib/ids');
 const { BodyTooLargeError, checkWebhookUrl, getText, parseBody, postWebhook, readRawBody, sendJson } = require('./lib/http');
 const { SlidingWindowLimiter } = require('./lib/rateLimit');
 const { findRoute, sandboxProviders } = require('./providers');
@@ -292,20 +293,41 @@ class Sandbox {
 	}
 
 	/**
+	 * The callbacks a customer's message makes, one per URL that takes the provider's customer
+	 * messages, built and signed but not sent (playInbound sends them; a test may send one twice).
+	 */
+	inboundRequests(input) {
+		const provider = sandboxProviders()[input?.provider];
+		if (!provider) throw new InboundError(`provider must be one of ${Object.keys(sandboxProviders()).join(', ')}`);
+		const message = { ...checkInbound(this.withButtonByTitle(provider, input), provider.inbound.businessNumber), provider: provider.name };
+		const targets = this.callbackTargets(provider, provider.inbound.routing).filter(
+			(target) => !target.accepts || target.accepts(provider.inbound.event),
+		);
+		return targets.map((target) => ({ provider, target, message, request: provider.inbound.build(target.url, target.registration, message) }));
+	}
+
+	/**
+	 * A tap given by the button's title alone (`"button": { "title": "Confirm" }`): the button of that
+	 * title on the latest message with buttons sent to the customer, id and all, as their phone has it.
+	 */
+	withButtonByTitle(provider, input) {
+		const { button } = input;
+		if (!button || typeof button !== 'object' || button.id !== undefined || typeof button.title !== 'string') return input;
+		const from = toE164(String(input.from ?? ''));
+		const sent = this.received.filter((record) => record.provider === provider.name && record.buttons && provider.recipientSent(record.body) === provider.recipientAsSent(from)).at(-1);
+		const found = sent?.buttons.find((each) => each.title === button.title);
+		if (!found) throw new InboundError(`no message with a ${JSON.stringify(button.title)} button was sent to ${input.from} through ${provider.name}`);
+		return { ...input, button: found };
+	}
+
+	/**
 	 * Plays a customer's message (a text, a button tap, a file) to the provider: its documented
 	 * inbound callback, signed as it signs, to each URL that takes the provider's customer messages
 	 * (the configured webhook, what was registered for them). Resolves { delivered: [{ url, status }] }.
 	 */
 	async playInbound(input) {
-		const provider = sandboxProviders()[input?.provider];
-		if (!provider) throw new InboundError(`provider must be one of ${Object.keys(sandboxProviders()).join(', ')}`);
-		const message = { ...checkInbound(input, provider.inbound.businessNumber), provider: provider.name };
-		const targets = this.callbackTargets(provider, provider.inbound.routing).filter(
-			(target) => !target.accepts || target.accepts(provider.inbound.event),
-		);
 		const delivered = [];
-		for (const target of targets) {
-			const request = provider.inbound.build(target.url, target.registration, message);
+		for (const { provider, target, message, request } of this.inboundRequests(input)) {
 			const calledUrl = request.url ?? target.url;
 			const outcome = await postWebhook(calledUrl, request);
 			this.log(`inbound ${provider.name} ${message.from} → ${calledUrl} ${outcome.httpStatus ?? outcome.error}`);
@@ -421,6 +443,8 @@ async function startSandbox(options = {}) {
 		handshake: (provider, options) => sandbox.handshake(provider, options),
 		/** A customer's message to the provider's inbound URLs (as POST /_sandbox/inbound). */
 		inbound: (message) => sandbox.playInbound(message),
+		/** The same callbacks, built and signed but not sent: [{ url, request }] for postWebhook (a replay, in a test). */
+		inboundRequests: (message) => sandbox.inboundRequests(message).map(({ target, request }) => ({ url: request.url ?? target.url, request })),
 		close: () => sandbox.close(),
 	};
 }

@@ -47,10 +47,14 @@ function queueEnvironment({ redis, postgres }, webhookBase) {
 /**
  * The main (production webhooks off: only the webhook processor serves them), then the webhook
  * processor and the workers side by side. `folders` has main, webhook and one folder per worker
- * (`workers`, in order); `env` goes to every process.
+ * (`workers`, in order); `env` goes to every process, `webhookEnv` to the webhook processor too.
  * Returns { main, webhook, workers, stop() }; `onStarted(label, handle)` hears of each as it is up.
  */
-async function startQueueProcesses({ folders, workers: workerNames, env, webhookPort, workerConcurrency, expectActive = [], onStarted = () => {} }) {
+/**
+ * @param {{ folders: Record<string, string>, workers: string[], env: Record<string, any>, webhookEnv?: Record<string, any>, webhookPort: number,
+ *   workerConcurrency: number, expectActive?: string[], onStarted?: (label: string, handle: any) => void }} options
+ */
+async function startQueueProcesses({ folders, workers: workerNames, env, webhookEnv = {}, webhookPort, workerConcurrency, expectActive = [], onStarted = () => {} }) {
 	const main = await startN8n({
 		userFolder: folders.main,
 		setupOwner: true,
@@ -59,7 +63,7 @@ async function startQueueProcesses({ folders, workers: workerNames, env, webhook
 	});
 	onStarted('main', main);
 	const [webhook, ...workers] = await Promise.all([
-		startN8n({ command: 'webhook', userFolder: folders.webhook, port: webhookPort, env }),
+		startN8n({ command: 'webhook', userFolder: folders.webhook, port: webhookPort, env: { ...env, ...webhookEnv } }),
 		...workerNames.map((name) => startN8n({ command: 'worker', userFolder: folders[name], args: [`--concurrency=${workerConcurrency}`], env })),
 	]);
 	onStarted('webhook', webhook);
