@@ -50,7 +50,7 @@ export class GupshupApi implements ICredentialType {
 			default: '',
 			placeholder: 'bf9ee64c-3d4d-4ac4-8668-732e577007c4',
 			description:
-				'The app’s ID (a UUID in the Gupshup dashboard, under the app’s settings; not its name). The WhatsApp Status Trigger needs it to register its callback URL with Gupshup.',
+				'The app’s ID (a UUID in the Gupshup dashboard, under the app’s settings; not its name). The WhatsApp Status Trigger needs it to register its callback URL with Gupshup; when set, the credential test checks it.',
 		},
 		{
 			displayName: 'Base URL',
@@ -80,7 +80,9 @@ export class GupshupApi implements ICredentialType {
 	test: ICredentialTestRequest = {
 		request: {
 			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}',
-			url: '/sm/api/v2/wallet/balance',
+			// With an App ID (which the Status Trigger's automatic registration needs), the app's
+			// subscriptions: a wrong App ID, or a key that does not own the app, fails here, not at publishing.
+			url: '={{$credentials.appId ? "/wa/app/" + encodeURIComponent($credentials.appId.trim()) + "/subscription" : "/sm/api/v2/wallet/balance"}}',
 			method: 'GET',
 			// A redirect elsewhere must not take the credential with it.
 			disableFollowRedirect: true,

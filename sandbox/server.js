@@ -20,6 +20,7 @@ const { parseArgs } = require('util');
 const { SANDBOX_CREDENTIALS, TEST_NUMBERS } = require('./constants');
 const { CallbackQueue } = require('./lib/callbackQueue');
 const { InboundError, checkInbound } = require('./lib/inbound');
+const { toE164 } = require('./lib/ids');
 const { BodyTooLargeError, checkWebhookUrl, getText, parseBody, postWebhook, readRawBody, sendJson } = require('./lib/http');
 const { SlidingWindowLimiter } = require('./lib/rateLimit');
 const { findRoute, sandboxProviders } = require('./providers');
@@ -32,10 +33,12 @@ const DEFAULTS = Object.freeze({
 	rateLimitPerSecond: 0,
 	retryAfterSeconds: 1,
 	callbackDelayMs: 200,
+	registrationOutageStatus: 0,
 	log: false,
 });
 
-const NUMERIC_SETTINGS = ['latencyMs', 'rateLimitPerSecond', 'retryAfterSeconds', 'callbackDelayMs'];
+/** registrationOutageStatus: when not 0, every provider's registration API answers this HTTP status (a provider down). */
+const NUMERIC_SETTINGS = ['latencyMs', 'rateLimitPerSecond', 'retryAfterSeconds', 'callbackDelayMs', 'registrationOutageStatus'];
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -161,6 +164,13 @@ class Sandbox {
 			return;
 		}
 		const rawBody = await readRawBody(req);
+		if (found.route.kind === 'register' && this.config.registrationOutageStatus) {
+			const status = this.config.registrationOutageStatus;
+			const message = `Service Unavailable (sandbox: registration outage, HTTP ${status})`;
+			// A body each provider's error reader finds its words in.
+			this.answer(req, res, found.provider, { status, body: { status: 'error', code: status, message, error: { code: status, message, description: message } } });
+			return;
+		}
 		if (found.route.kind === 'send') await this.handleSend(req, res, found, rawBody);
 		else this.answer(req, res, found.provider, await found.route.handle(this.requestFor(req, url, found, rawBody)));
 	}
@@ -176,6 +186,8 @@ class Sandbox {
 			query: Object.fromEntries(url.searchParams),
 			body: parseBody(rawBody, req.headers['content-type']),
 			registrations: this.registrationsOf(provider.name),
+			// The URL set by hand (in the provider's console): Meta's app callback URL, say.
+			configured: this.config.webhooks[provider.name],
 			challenge: async (target, verifyToken) => {
 				const request = provider.handshakeRequest(target, verifyToken);
 				const answer = await getText(request.url);
@@ -260,7 +272,9 @@ class Sandbox {
 		const request = callback.build(url, registration);
 		// Some providers call the URL with something added (Twilio Event Streams' bodySHA256).
 		const calledUrl = request.url ?? url;
+		const started = performance.now();
 		const outcome = await postWebhook(calledUrl, request);
+		const answerMs = Math.round(performance.now() - started);
 		this.log(`callback ${provider.name} ${callback.status} ${callback.messageId} → ${calledUrl} ${outcome.httpStatus ?? outcome.error}`);
 		if (!isCurrent()) return;
 		this.callbacks.push({
@@ -271,9 +285,39 @@ class Sandbox {
 			messageId: callback.messageId,
 			httpStatus: outcome.httpStatus,
 			error: outcome.error,
+			// How long the webhook took to answer (or to fail): providers give up after a few seconds.
+			answerMs,
 			body: request.payload,
 			at: new Date().toISOString(),
 		});
+	}
+
+	/**
+	 * The callbacks a customer's message makes, one per URL that takes the provider's customer
+	 * messages, built and signed but not sent (playInbound sends them; a test may send one twice).
+	 */
+	inboundRequests(input) {
+		const provider = sandboxProviders()[input?.provider];
+		if (!provider) throw new InboundError(`provider must be one of ${Object.keys(sandboxProviders()).join(', ')}`);
+		const message = { ...checkInbound(this.withButtonByTitle(provider, input), provider.inbound.businessNumber), provider: provider.name };
+		const targets = this.callbackTargets(provider, provider.inbound.routing).filter(
+			(target) => !target.accepts || target.accepts(provider.inbound.event),
+		);
+		return targets.map((target) => ({ provider, target, message, request: provider.inbound.build(target.url, target.registration, message) }));
+	}
+
+	/**
+	 * A tap given by the button's title alone (`"button": { "title": "Confirm" }`): the button of that
+	 * title on the latest message with buttons sent to the customer, id and all, as their phone has it.
+	 */
+	withButtonByTitle(provider, input) {
+		const { button } = input;
+		if (!button || typeof button !== 'object' || button.id !== undefined || typeof button.title !== 'string') return input;
+		const from = toE164(String(input.from ?? ''));
+		const sent = this.received.filter((record) => record.provider === provider.name && record.buttons && provider.recipientSent(record.body) === provider.recipientAsSent(from)).at(-1);
+		const found = sent?.buttons.find((each) => each.title === button.title);
+		if (!found) throw new InboundError(`no message with a ${JSON.stringify(button.title)} button was sent to ${input.from} through ${provider.name}`);
+		return { ...input, button: found };
 	}
 
 	/**
@@ -282,15 +326,8 @@ class Sandbox {
 	 * (the configured webhook, what was registered for them). Resolves { delivered: [{ url, status }] }.
 	 */
 	async playInbound(input) {
-		const provider = sandboxProviders()[input?.provider];
-		if (!provider) throw new InboundError(`provider must be one of ${Object.keys(sandboxProviders()).join(', ')}`);
-		const message = { ...checkInbound(input, provider.inbound.businessNumber), provider: provider.name };
-		const targets = this.callbackTargets(provider, provider.inbound.routing).filter(
-			(target) => !target.accepts || target.accepts(provider.inbound.event),
-		);
 		const delivered = [];
-		for (const target of targets) {
-			const request = provider.inbound.build(target.url, target.registration, message);
+		for (const { provider, target, message, request } of this.inboundRequests(input)) {
 			const calledUrl = request.url ?? target.url;
 			const outcome = await postWebhook(calledUrl, request);
 			this.log(`inbound ${provider.name} ${message.from} → ${calledUrl} ${outcome.httpStatus ?? outcome.error}`);
@@ -406,6 +443,8 @@ async function startSandbox(options = {}) {
 		handshake: (provider, options) => sandbox.handshake(provider, options),
 		/** A customer's message to the provider's inbound URLs (as POST /_sandbox/inbound). */
 		inbound: (message) => sandbox.playInbound(message),
+		/** The same callbacks, built and signed but not sent: [{ url, request }] for postWebhook (a replay, in a test). */
+		inboundRequests: (message) => sandbox.inboundRequests(message).map(({ target, request }) => ({ url: request.url ?? target.url, request })),
 		close: () => sandbox.close(),
 	};
 }

@@ -34,10 +34,13 @@ import {
 } from '../shared/types';
 import { isWaitTap } from '../shared/waitToken';
 import { readCredentials } from './keptCredentials';
+import { RECEIVE_PARAMETER, receivesCustomerMessages } from './receiving';
+import { FORWARD_PARAMETER, forwardToDisplaced } from './metaSharing';
 import {
 	callbackExists,
 	REGISTER_PARAMETER,
 	registerCallback,
+	registeredCallback,
 	removeCallback,
 	settingsForCallbacks,
 } from './registration';
@@ -56,9 +59,6 @@ const OUTPUT_OF: Record<DeliveryStatus, number> = { delivered: 0, seen: 1, disca
 const ALWAYS_OUTPUTS = ['Delivered', 'Seen', 'Discarded'].map((displayName) => ({ type: 'main', displayName }));
 const OTHER_OUTPUT = { type: 'main', displayName: 'Other' };
 const RECEIVED_OUTPUT = { type: 'main', displayName: 'Received' };
-
-/** The parameter (version 2 on) that adds the Received output: customers' messages. */
-const RECEIVE_PARAMETER = 'receiveMessages';
 
 /** The outputs of a trigger with these parameters: the status outputs, then Received when on. */
 const configuredOutputs = (parameters: { options?: { includeOtherEvents?: boolean }; [RECEIVE_PARAMETER]?: boolean }) => [
@@ -129,6 +129,31 @@ export class WhatsAppStatusTrigger implements INodeType {
 					'Whether to add an output, Received, for the messages customers send to the number: texts, reply-button taps, files, locations. Off: they are acknowledged and dropped.',
 			},
 			...automaticSetupNotices,
+			{
+				displayName: 'Forward Number Events',
+				name: FORWARD_PARAMETER,
+				type: 'boolean',
+				default: true,
+				displayOptions: { show: { provider: ['meta'], [REGISTER_PARAMETER]: [true] } },
+				description:
+					'Whether to forward every callback Meta sends for the number, unchanged and still signed, to the URL that had the number’s events before this trigger took them (read from Meta when the workflow is published)',
+			},
+			{
+				displayName:
+					'The other URL (the app’s callback URL, the WABA’s or the number’s earlier override) still gets every customer message and status of this number, forwarded unchanged with Meta’s signature; this trigger handles the statuses too. Template and account webhooks reach it from Meta as before.',
+				name: 'forwardingOnNotice',
+				type: 'notice',
+				default: '',
+				displayOptions: { show: { provider: ['meta'], [REGISTER_PARAMETER]: [true], [FORWARD_PARAMETER]: [true] } },
+			},
+			{
+				displayName:
+					'While this workflow is published, the other URL (the app’s callback URL, the WABA’s or the number’s earlier override: a chatbot, a help desk, another WhatsApp Trigger) gets none of this number’s customer messages or statuses. It still gets template and account webhooks.',
+				name: 'forwardingOffNotice',
+				type: 'notice',
+				default: '',
+				displayOptions: { show: { provider: ['meta'], [REGISTER_PARAMETER]: [true], [FORWARD_PARAMETER]: [false] } },
+			},
 			...setupNotices,
 			{
 				displayName: 'Options',
@@ -215,8 +240,13 @@ export class WhatsAppStatusTrigger implements INodeType {
 			refused = refusal.call(this, provider, callback, credentials as ProviderSettings, options);
 		}
 		if (refused) return answer(this, 401, refused);
+		const registered = registeredCallback(this);
+		if (registered?.provider === provider.name) {
+			if (registered.displaced && this.getNodeParameter(FORWARD_PARAMETER, true)) forwardToDisplaced(this, registered.displaced);
+			if (provider.alsoArrivesThroughRegistration?.(callback.body)) return answer(this, 200, '');
+		}
 
-		const receives = this.getNode().typeVersion >= 2 && this.getNodeParameter(RECEIVE_PARAMETER, false) === true;
+		const receives = receivesCustomerMessages(this);
 		let normalized: NormalizedCallback;
 		try {
 			normalized = receives

@@ -5,7 +5,7 @@
  * nothing, so a shared token in a header or the URL's query is the protection.
  */
 
-import { createHash, randomBytes } from 'crypto';
+import { createHmac } from 'crypto';
 
 import { apiBaseUrl } from '../shared/apiBaseUrl';
 import { asCode, asString, header, secretsEqual, stableEventId, toIsoTimestamp } from '../shared/callback';
@@ -320,26 +320,39 @@ const APP_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 /** The event types the trigger subscribes to, in the spelling of Gupshup's subscription API. */
 const STATUS_MODES = 'ENQUEUED,SENT,DELIVERED,READ,FAILED';
 
+/** The mode of customers' messages (`type: "message"` callbacks), for a trigger with the Received output. */
+const MESSAGE_MODE = 'MESSAGE';
+
 function subscriptionsUrl(settings: ProviderSettings): string {
 	return `${apiBaseUrl(settings.baseUrl, GUPSHUP_DEFAULT_BASE_URL)}/wa/app/${encodeURIComponent(settings.appId ?? '')}/subscription`;
 }
 
-/** Tags are unique per app: one per URL, so the test URL and the production URL each get their own. */
-function subscriptionTag(url: string): string {
-	return `n8n-status-${createHash('sha256').update(url).digest('hex').slice(0, 16)}`;
+/** Tags are unique per app: one per trigger (its n8n, workflow, node, and test or production), from its mark. */
+const TAG_PREFIX = 'n8n-trigger-';
+const MARKED_TAG = /^n8n-trigger-([0-9a-f]{16})$/;
+
+/**
+ * The token Gupshup sends with a registration's callbacks, derived from the API Key and the URL
+ * rather than stored: the workflow's static data, which anyone who can read the workflow sees,
+ * holds no secret.
+ */
+function registeredToken(settings: ProviderSettings, url: string): string {
+	return createHmac('sha256', settings.apiKey ?? '').update(`whatsapp-status-trigger gupshup token\n${url}`).digest('hex');
 }
 
 /**
  * The app's subscriptions (`/wa/app/{appId}/subscription`, header `apikey`), version 2 callbacks.
- * Gupshup signs nothing: the subscription's `meta` makes Gupshup send a generated token in the
+ * Gupshup signs nothing: the subscription's `meta` makes Gupshup send a token in the
  * X-Webhook-Token header, which the trigger checks.
  */
 const registration: CallbackRegistration = {
 	setupNotice:
-		'Activating the workflow (or listening for a test event) subscribes this trigger’s URL to the app’s sent, delivered, read and failed events (the credential needs the App ID), with a generated token that Gupshup sends in a header and the trigger checks. Deactivating removes that subscription, and nothing else.',
+		'Publishing (activating) the workflow, or listening for a test event, subscribes this trigger’s URL to the app’s sent, delivered, read and failed events, and to customers’ messages when Receive Customer Messages is on (the credential needs the App ID), tagged with this workflow and node, with a token derived from the API Key that Gupshup sends in a header and the trigger checks. Unpublishing (deactivating) removes that subscription, and nothing else.',
 	requiresHttps: false,
+	accountSetting: 'appId',
+	accountInUrl: true,
 	secretSetting: 'webhookToken',
-	newSecret: () => randomBytes(24).toString('hex'),
+	secretFor: registeredToken,
 	checkSettings(settings) {
 		if (!settings.appId || !APP_ID.test(settings.appId)) {
 			throw new Error(
@@ -347,16 +360,21 @@ const registration: CallbackRegistration = {
 			);
 		}
 	},
-	lookup: (settings) => ({ method: 'GET', url: subscriptionsUrl(settings) }),
-	readLookup(responseBody, url, registered) {
+	lookup: (settings) => [{ method: 'GET', url: subscriptionsUrl(settings) }],
+	readLookup([responseBody]) {
 		if (!isPlainObject(responseBody) || !Array.isArray(responseBody.subscriptions)) {
 			throw new Error('the answer holds no "subscriptions" list');
 		}
-		const present = responseBody.subscriptions.some(
-			(subscription) =>
-				isPlainObject(subscription) && asString(subscription.id) === registered?.ids.subscription && subscription.url === url,
-		);
-		return { present };
+		return {
+			callbacks: responseBody.subscriptions
+				.filter(isPlainObject)
+				.filter((subscription) => asString(subscription.id))
+				.map((subscription) => ({
+					ids: { subscription: asString(subscription.id) as string },
+					url: asString(subscription.url) ?? '',
+					mark: MARKED_TAG.exec(asString(subscription.tag) ?? '')?.[1] ?? null,
+				})),
+		};
 	},
 	create: [
 		{
@@ -364,13 +382,13 @@ const registration: CallbackRegistration = {
 				method: 'POST',
 				url: subscriptionsUrl(settings),
 				body: {
-					modes: STATUS_MODES,
-					tag: subscriptionTag(made.url),
+					modes: made.receives ? `${STATUS_MODES},${MESSAGE_MODE}` : STATUS_MODES,
+					tag: `${TAG_PREFIX}${made.mark ?? ''}`,
 					url: made.url,
 					version: '2',
 					showOnUI: 'false',
 					// Gupshup sends meta's headers with every callback.
-					meta: { headers: { 'X-Webhook-Token': made.secret } },
+					meta: { headers: { 'X-Webhook-Token': registeredToken(settings, made.url) } },
 				},
 				encoding: 'form',
 			}),
@@ -387,9 +405,9 @@ const registration: CallbackRegistration = {
 	],
 	advice(statusCode) {
 		if (statusCode === 401 || statusCode === 403) {
-			return 'Check the credential’s API Key and App ID (the key must own the app; Gupshup may refuse subscriptions for an app that is not live yet).';
+			return 'Check the credential’s API Key and App ID (the key must own the app, and the app be live).';
 		}
-		return 'Check the app’s subscriptions in the Gupshup dashboard, or turn off Register Callback Automatically and set the callback URL up by hand.';
+		return 'Check the app’s subscriptions in the Gupshup dashboard, or turn off Register Callback Automatically.';
 	},
 };
 

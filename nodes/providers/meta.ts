@@ -288,15 +288,22 @@ function registeredVerifyToken(settings: ProviderSettings, url: string): string 
 	return createHmac('sha256', settings.appSecret ?? '').update(`whatsapp-status-trigger verify token\n${url}`).digest('hex');
 }
 
+/** Meta's routes for the number's events, as `webhook_configuration` reports them. */
+const ROUTE_LEVELS = ['phone_number', 'whatsapp_business_account', 'application'] as const;
+
 /**
  * The phone number's own callback override (`webhook_configuration.override_callback_uri`): it
- * outranks the WABA's and the app's URL for the `messages` field (statuses included) and touches
- * nothing else. One slot per number: a URL someone else set is never overwritten.
+ * outranks the WABA's and the app's URL for the `messages` field, which carries the statuses and
+ * every customer message to the number. The lookup reads where those go now, so that the trigger
+ * can share them with the URL it displaces (WhatsAppStatusTrigger/metaSharing.ts).
  */
 const registration: CallbackRegistration = {
 	setupNotice:
-		'Activating the workflow (or listening for a test event) sets this trigger’s URL as the phone number’s callback URL (an override of the app’s; Meta checks it with a GET that the trigger answers). Callbacks are checked with the credential’s App Secret. A number has one such URL: activation fails, naming it, when another holds it. Deactivating clears it. The app must be subscribed to the WhatsApp Business Account.',
+		'Publishing (activating) the workflow, or listening for a test event, sets this trigger’s URL as the phone number’s callback override: Meta then sends it all of the number’s messages webhooks, statuses and customer messages, instead of the URL that had them (the app’s callback URL, the WABA’s or the number’s override). Meta checks the URL with a GET that the trigger answers; callbacks are checked with the App Secret. Unpublishing (deactivating) clears the override (a displaced number override is put back with the credential’s Verify Token). The app must be subscribed to the WhatsApp Business Account.',
 	requiresHttps: true,
+	accountSetting: 'phoneNumberId',
+	accountInUrl: true,
+	oneSlot: true,
 	secretSetting: 'verifyToken',
 	secretFor: registeredVerifyToken,
 	checkSettings(settings) {
@@ -308,19 +315,21 @@ const registration: CallbackRegistration = {
 		}
 		if (!settings.appSecret) throw new Error('the Meta credential has no App Secret, which signs every callback');
 	},
-	lookup: (settings) => ({ method: 'GET', url: `${phoneNumberUrl(settings)}?fields=webhook_configuration` }),
-	readLookup(responseBody, url) {
+	lookup: (settings) => [{ method: 'GET', url: `${phoneNumberUrl(settings)}?fields=webhook_configuration` }],
+	readLookup([responseBody]) {
 		const configuration = isPlainObject(responseBody) ? responseBody.webhook_configuration : undefined;
 		if (!isPlainObject(configuration)) throw new Error('the answer holds no "webhook_configuration"');
-		const holder = asString(configuration.phone_number);
-		return { present: holder === url, ...(holder && holder !== url ? { slotTakenBy: holder } : {}) };
+		const routes = Object.fromEntries(
+			ROUTE_LEVELS.map((level) => [level, asString(configuration[level])]).filter((entry): entry is [string, string] => Boolean(entry[1])),
+		);
+		return { callbacks: routes.phone_number ? [{ ids: {}, url: routes.phone_number, mark: null }] : [], routes };
 	},
 	create: [
 		{
 			request: (settings, made) => ({
 				method: 'POST',
 				url: phoneNumberUrl(settings),
-				body: { webhook_configuration: { override_callback_uri: made.url, verify_token: made.secret } },
+				body: { webhook_configuration: { override_callback_uri: made.url, verify_token: registeredVerifyToken(settings, made.url) } },
 				encoding: 'json',
 			}),
 			read(responseBody, made) {
@@ -329,16 +338,32 @@ const registration: CallbackRegistration = {
 			},
 		},
 	],
-	remove: (settings) => [
+	// A number override it displaced is put back: Meta checks that URL with a GET carrying the
+	// credential's Verify Token (its own system's token, when the user set it). If that fails,
+	// the override is cleared anyway and the app's or the WABA's URL takes over.
+	remove: (settings, registered) => [
 		{ method: 'POST', url: phoneNumberUrl(settings), body: { webhook_configuration: { override_callback_uri: '' } }, encoding: 'json' },
+		...(registered.displaced?.level === 'phone_number'
+			? [
+					{
+						method: 'POST' as const,
+						url: phoneNumberUrl(settings),
+						body: { webhook_configuration: { override_callback_uri: registered.displaced.url, verify_token: settings.verifyToken ?? '' } },
+						encoding: 'json' as const,
+						bestEffort: `put back ${registered.displaced.url} as the number’s callback override`,
+					},
+				]
+			: []),
 	],
 	advice(statusCode, responseBody) {
 		const error = isPlainObject(responseBody) && isPlainObject(responseBody.error) ? responseBody.error : {};
-		if (statusCode === 401 || error.code === 190) return 'Check the credential’s Access Token: it has expired or is not valid.';
-		if (statusCode === 403 || error.code === 200 || error.code === 10) {
-			return 'The Access Token needs the whatsapp_business_management permission on this number’s WhatsApp Business Account.';
+		if (statusCode === 401 || error.code === 190) {
+			return 'Check the credential’s Access Token: temporary tokens expire after 24 hours (use a System User token).';
 		}
-		return 'Meta checks the URL with a GET (hub.challenge) while registering it: the URL must be reachable from the internet over https (set WEBHOOK_URL to n8n’s public address), and the app must be subscribed to the WhatsApp Business Account (POST /{waba-id}/subscribed_apps).';
+		if (statusCode === 403 || error.code === 200 || error.code === 10) {
+			return 'The Access Token needs whatsapp_business_management on this number’s WhatsApp Business Account.';
+		}
+		return 'Meta checks the URL with a GET while registering it: set WEBHOOK_URL to n8n’s public https address, and subscribe the app to the WhatsApp Business Account.';
 	},
 };
 

@@ -203,6 +203,19 @@ function statusError(errorCode: string | null, ...messages: unknown[]): StatusEv
 	};
 }
 
+/**
+ * True when the message went over WhatsApp: Twilio writes its addresses `whatsapp:+…`. An Event
+ * Streams subscription is account-wide, so an SMS's statuses arrive too; they go to Other, never
+ * to Delivered, Seen or Discarded.
+ */
+function isWhatsApp(to: unknown, from: unknown): boolean {
+	return [to, from].some((address) => typeof address === 'string' && address.toLowerCase().startsWith('whatsapp:'));
+}
+
+function statusOf(providerStatus: string, to: unknown, from: unknown): DeliveryStatus {
+	return isWhatsApp(to, from) ? (lookup(STATUS, providerStatus) ?? 'other') : 'other';
+}
+
 /** One Event Streams event in the same words as a classic status callback: the same SM… messageId and eventId. */
 function fromCloudEvent(event: JsonObject, receivedAt: Date): StatusEvent {
 	const data = event.data as JsonObject;
@@ -212,7 +225,7 @@ function fromCloudEvent(event: JsonObject, receivedAt: Date): StatusEvent {
 	const errorCode = asString(data.errorCode);
 	return {
 		provider: 'twilio',
-		status: lookup(STATUS, providerStatus) ?? 'other',
+		status: statusOf(providerStatus, data.to, data.from),
 		providerStatus,
 		messageId,
 		recipient: toE164(data.to),
@@ -238,7 +251,7 @@ function parseCallback({ body }: StatusCallback, receivedAt: Date): StatusEvent[
 	return [
 		{
 			provider: 'twilio',
-			status: lookup(STATUS, providerStatus) ?? 'other',
+			status: statusOf(providerStatus, fields.To, fields.From),
 			providerStatus,
 			messageId,
 			recipient: toE164(fields.To),
@@ -315,10 +328,13 @@ function fromInboundEvent(event: JsonObject, receivedAt: Date): ReceivedMessage 
 	});
 }
 
+/** The "a message comes in" webhook: a form whose status is `received`. */
+function isInboundForm(body: unknown): body is JsonObject {
+	return isFormCallback(body) && (statusField(body) as string).toLowerCase() === INBOUND_STATUS;
+}
+
 function parseReceived({ body }: StatusCallback, receivedAt: Date): ReceivedMessage[] {
-	if (isFormCallback(body)) {
-		return (statusField(body) as string).toLowerCase() === INBOUND_STATUS ? [fromInboundForm(body, receivedAt)] : [];
-	}
+	if (isFormCallback(body)) return isInboundForm(body) ? [fromInboundForm(body, receivedAt)] : [];
 	const events = cloudEvents(body) ?? [];
 	return events.filter(isInboundEvent).map((event) => fromInboundEvent(event, receivedAt));
 }
@@ -386,28 +402,61 @@ function eventStreamsUrl(settings: ProviderSettings, path: string): string {
 	return `${serviceBaseUrl(settings, 'https://events.twilio.com')}/v1/${path}`;
 }
 
+/** A sink's or subscription's description: the trigger's mark follows it. */
+const DESCRIPTION = 'WhatsApp Status Trigger (n8n)';
+const MARKED_DESCRIPTION = /^WhatsApp Status Trigger \(n8n\) ([0-9a-f]{16})$/;
+
+function listOf(responseBody: unknown, key: string): JsonObject[] {
+	if (!isPlainObject(responseBody) || !Array.isArray(responseBody[key])) throw new Error(`the answer holds no "${key}" list`);
+	return (responseBody[key] as unknown[]).filter(isPlainObject);
+}
+
 /**
  * Event Streams, as n8n's own Twilio Trigger uses it: a webhook Sink pointing at the trigger's
  * URL and a Subscription of it to the outbound message events. It touches no sender's or Messaging
  * Service's own Status Callback. Events are CloudEvents JSON signed with X-Twilio-Signature over
- * the URL plus `bodySHA256`, with the Auth Token: nothing to generate or keep but the SIDs.
+ * the URL plus `bodySHA256`, with the Auth Token: nothing to generate or keep but the SIDs. The
+ * subscription is account-wide: SMS statuses come too, and go to Other (see parseCallback).
  */
 const registration: CallbackRegistration = {
 	setupNotice:
-		'Activating the workflow (or listening for a test event) creates an Event Streams webhook sink for this trigger’s URL and subscribes it to outbound message status events (sent, delivered, read, failed, undelivered); they are checked with the Auth Token. Deactivating removes that subscription and sink, and nothing else; your senders’ and Messaging Services’ own Status Callback URLs are left alone.',
+		'Publishing (activating) the workflow, or listening for a test event, creates an Event Streams webhook sink for this trigger’s URL, marked with this workflow and node, and subscribes it to outbound message status events (sent, delivered, read, failed, undelivered) of the whole account, and to inbound-message.received when Receive Customer Messages is on (its text only: for button ids and files, also paste the URL as the sender’s “A message comes in” webhook); they are checked with the Auth Token. Statuses of SMS go to Other, never Delivered, Seen or Discarded. Unpublishing (deactivating) removes that subscription and sink, and nothing else; your senders’ and Messaging Services’ own Status Callback URLs are left alone.',
 	requiresHttps: false,
+	accountSetting: 'accountSid',
+	accountInUrl: false,
 	checkSettings(settings) {
 		if (!settings.authToken) throw new Error('the Twilio credential has no Auth Token, which signs the events');
 	},
-	lookup: (settings) => ({ method: 'GET', url: eventStreamsUrl(settings, 'Sinks?PageSize=100') }),
-	readLookup(responseBody, url, registered) {
-		if (!isPlainObject(responseBody) || !Array.isArray(responseBody.sinks)) throw new Error('the answer holds no "sinks" list');
-		const present = responseBody.sinks.some((sink) => {
-			if (!isPlainObject(sink) || sink.sid !== registered?.ids.sink) return false;
-			const configuration = isPlainObject(sink.sink_configuration) ? sink.sink_configuration : {};
-			return configuration.destination === url;
-		});
-		return { present };
+	lookup: (settings) => [
+		{ method: 'GET', url: eventStreamsUrl(settings, 'Sinks?PageSize=100') },
+		{ method: 'GET', url: eventStreamsUrl(settings, 'Subscriptions?PageSize=100') },
+	],
+	readLookup([sinks, subscriptions]) {
+		const subscribed = listOf(subscriptions, 'subscriptions');
+		return {
+			callbacks: listOf(sinks, 'sinks')
+				.filter((sink) => typeof sink.sid === 'string')
+				.map((sink) => {
+					const configuration = isPlainObject(sink.sink_configuration) ? sink.sink_configuration : {};
+					const subscription = subscribed.find((each) => each.sink_sid === sink.sid && typeof each.sid === 'string');
+					return {
+						ids: { sink: sink.sid as string, ...(subscription ? { subscription: subscription.sid as string } : {}) },
+						url: asString(configuration.destination) ?? '',
+						mark: MARKED_DESCRIPTION.exec(asString(sink.description) ?? '')?.[1] ?? null,
+					};
+				}),
+		};
+	},
+	// A sink whose subscription was removed by hand, or lost event types, receives nothing: made again.
+	inspect: {
+		request: (settings, registered) =>
+			registered.ids.subscription
+				? { method: 'GET', url: eventStreamsUrl(settings, `Subscriptions/${encodeURIComponent(registered.ids.subscription)}/SubscribedEvents?PageSize=100`) }
+				: undefined,
+		complete(responseBody) {
+			const types = new Set(listOf(responseBody, 'types').map((each) => each.type));
+			return STATUS_EVENT_TYPES.every((type) => types.has(type));
+		},
 	},
 	create: [
 		{
@@ -415,7 +464,7 @@ const registration: CallbackRegistration = {
 				method: 'POST',
 				url: eventStreamsUrl(settings, 'Sinks'),
 				body: {
-					Description: 'WhatsApp Status Trigger (n8n)',
+					Description: `${DESCRIPTION} ${made.mark ?? ''}`.trim(),
 					SinkType: 'webhook',
 					SinkConfiguration: { destination: made.url, method: 'POST' },
 				},
@@ -432,10 +481,10 @@ const registration: CallbackRegistration = {
 				method: 'POST',
 				url: eventStreamsUrl(settings, 'Subscriptions'),
 				body: {
-					Description: 'WhatsApp Status Trigger (n8n)',
+					Description: `${DESCRIPTION} ${made.mark ?? ''}`.trim(),
 					SinkSid: made.ids.sink,
 					// A repeated field, each a JSON object.
-					Types: STATUS_EVENT_TYPES.map((type) => JSON.stringify({ type })),
+					Types: [...STATUS_EVENT_TYPES, ...(made.receives ? [INBOUND_EVENT_TYPE] : [])].map((type) => JSON.stringify({ type })),
 				},
 				encoding: 'form',
 			}),
@@ -456,9 +505,9 @@ const registration: CallbackRegistration = {
 			.map((path) => ({ method: 'DELETE', url: eventStreamsUrl(settings, path) })),
 	advice(statusCode) {
 		if (statusCode === 401 || statusCode === 403) {
-			return 'Check the credential’s Account SID and Auth Token (Event Streams needs the account’s own, not a subaccount’s or an API key’s).';
+			return 'Check the credential’s Account SID and Auth Token (Event Streams takes the account’s own, not an API key’s).';
 		}
-		return 'Check Event Streams in the Twilio Console (Sinks and Subscriptions), or turn off Register Callback Automatically and set the Status Callback URL up by hand.';
+		return 'Check Event Streams (Sinks, Subscriptions) in the Twilio Console, or turn off Register Callback Automatically.';
 	},
 };
 
@@ -488,6 +537,9 @@ export const twilio: Provider<'twilio'> = {
 	customerMessageWords: [INBOUND_STATUS],
 	verifyCallback,
 	canVerify: (settings) => Boolean(settings.authToken),
+	// With Event Streams registered, a classic Status Callback to the same URL repeats its statuses.
+	// A customer's message by the inbound webhook carries what Event Streams' copy lacks (button ids, files): kept.
+	alsoArrivesThroughRegistration: (body) => isFormCallback(body) && !isInboundForm(body),
 	registration,
 	buttonContent: quickReplyContent((settings) => serviceBaseUrl(settings, 'https://content.twilio.com')),
 	waitKeySettings: ['accountSid', 'authToken'],

@@ -222,28 +222,57 @@ export interface RegistrationRequest {
 	/** JSON object, or form fields (a string array for a repeated field). */
 	body?: Record<string, unknown>;
 	encoding?: 'json' | 'form';
+	/** In a removal, a step whose failure is logged (saying this) rather than failing the removal. */
+	bestEffort?: string;
 }
 
 /**
  * What registering the trigger's URL made at the provider, kept in the node's static data:
- * enough to find it again, to remove exactly it, and to check the callbacks it sends.
+ * enough to find it again, to remove exactly it, and to check the callbacks it sends. No secret
+ * is kept in the clear: static data is part of the workflow's JSON that anyone who can read the
+ * workflow sees (REST, the public API, an export).
  */
 export interface RegisteredCallback {
 	provider: string;
 	/** The URL registered (the test or the production URL). */
 	url: string;
-	/** The secret callbacks carry: issued by the provider (Smooch) or generated here (Gupshup, Meta). */
+	/** The account it was made in (the value of CallbackRegistration.accountSetting): removed there, whatever the credential says now. */
+	account?: string;
+	/** This trigger's mark (its n8n, workflow, node, and test or production), where the provider keeps one. */
+	mark?: string;
+	/** A secret the provider issued (Smooch's), sealed with a key derived from the credential. */
+	sealedSecret?: string;
+	/** A secret in the clear, as earlier versions kept it: such a registration is made again at the next activation. */
 	secret?: string;
 	/** The provider's ids of what was made (webhook, subscription, sink …). */
 	ids: Record<string, string>;
+	/** True when it takes customers' messages too (a version 2 trigger with Receive Customer Messages on). */
+	receives?: boolean;
+	/** Meta: the URL that had the number's events before this trigger's override, and where it was set. */
+	displaced?: DisplacedCallback;
 }
 
-/** What the provider's list says about the trigger's URL. */
+/** Where a phone number's events went before the trigger's override took them (Meta). */
+export interface DisplacedCallback {
+	url: string;
+	/** Which of Meta's settings held it: the number's own override, the WABA's, or the app's URL. */
+	level: 'phone_number' | 'whatsapp_business_account' | 'application';
+}
+
+/** One registration the provider's list holds, as the trigger reads it. */
+export interface ListedCallback {
+	ids: Record<string, string>;
+	/** Where it sends callbacks. */
+	url: string;
+	/** The trigger mark it carries (a Twilio sink's description, a Gupshup tag, a Smooch target), or null. */
+	mark: string | null;
+}
+
+/** What the provider's list says. */
 export interface RegistrationLookup {
-	/** The registration kept in static data is still there, for this URL. */
-	present: boolean;
-	/** For a provider with one slot (Meta's phone number): the other URL that holds it. */
-	slotTakenBy?: string;
+	callbacks: ListedCallback[];
+	/** Meta: where the number's events go now, each level Meta reports. */
+	routes?: Partial<Record<DisplacedCallback['level'], string>>;
 }
 
 /** One request of a registration, and the reader of its answer. */
@@ -263,26 +292,34 @@ export interface CallbackRegistration {
 	setupNotice: string;
 	/** True when the provider calls only https URLs. */
 	requiresHttps: boolean;
+	/** The credential setting that names the account registrations are made in (app id, account SID, phone number id). */
+	accountSetting: string;
+	/** True when the account is part of the API's URLs, so a registration can be removed there with the credential's keys. */
+	accountInUrl: boolean;
+	/** True when the account holds one URL (Meta's number): a new registration replaces the old instead of standing beside it. */
+	oneSlot?: boolean;
 	/** The credential setting whose role the registration's secret takes when callbacks are checked. */
 	secretSetting?: string;
-	/** A new random secret for a registration, when this package chooses it (Gupshup's header token). */
-	newSecret?(): string;
-	/**
-	 * The secret for a registration of `url`, derived from the credential rather than random: for a
-	 * handshake that comes while the registration request is still running, before n8n has saved
-	 * anything it could read (Meta's verify token).
-	 */
+	/** The secret for a registration of `url`, derived from the credential: nothing to keep (Gupshup's token, Meta's verify token). */
 	secretFor?(settings: ProviderSettings, url: string): string;
+	/** The credential setting whose value seals a secret the provider issues (Smooch's webhook secret). */
+	sealWith?: string;
 	/** Throws, saying what to set, when the credential lacks something registration needs. */
 	checkSettings(settings: ProviderSettings): void;
-	/** The request that lists what the account has registered. */
-	lookup(settings: ProviderSettings): RegistrationRequest;
-	readLookup(responseBody: unknown, url: string, registered: RegisteredCallback | undefined): RegistrationLookup;
+	/** The requests that list what the account has registered. */
+	lookup(settings: ProviderSettings): RegistrationRequest[];
+	/** Reads their answers, in order. */
+	readLookup(responseBodies: unknown[]): RegistrationLookup;
+	/** A further check that a registration found in the list still does its job (a Twilio sink's subscription and event types). */
+	inspect?: {
+		request(settings: ProviderSettings, registered: RegisteredCallback): RegistrationRequest | undefined;
+		complete(responseBody: unknown): boolean;
+	};
 	/** The requests that register the URL, in order. */
 	create: RegistrationStep[];
 	/** The requests that remove exactly what was made, in order. */
 	remove(settings: ProviderSettings, registered: RegisteredCallback): RegistrationRequest[];
-	/** What to do about a refusal (a 401, a cap, a failed URL check), in one sentence. */
+	/** What to do about a refusal (a 401, a cap, a failed URL check), in one short sentence. */
 	advice(statusCode: number, responseBody: unknown): string;
 }
 
@@ -375,6 +412,12 @@ export interface Provider<Name extends string = string> {
 	answerHandshake?(request: StatusCallback, settings: ProviderSettings): HandshakeAnswer;
 	/** How the Status Trigger registers its URL itself; absent when the provider has no API for it. */
 	registration?: CallbackRegistration;
+	/**
+	 * True when this callback's events also arrive through what the trigger registered, so it is
+	 * acknowledged and dropped while a registration is in place (Twilio's classic Status Callback
+	 * beside Event Streams on the same URL: one status, two callbacks).
+	 */
+	alsoArrivesThroughRegistration?(body: unknown): boolean;
 	/**
 	 * The credential fields that name the account and hold its secret. Send and Wait's buttons are
 	 * signed with a key derived from them, so only a Status Trigger with this account's credential

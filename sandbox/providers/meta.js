@@ -111,7 +111,12 @@ function listMessageTemplates({ params, headers }) {
 /** The phone number's callback override, if one is set (`registrations` holds one per number at most). */
 const overrideOf = (registrations, phoneNumberId) => registrations.find((each) => each.phoneNumberId === phoneNumberId);
 
-function readPhoneNumber({ params, headers, query, registrations }) {
+/**
+ * `webhook_configuration`: where the number's `messages` webhooks go, each level Meta reports: the
+ * number's override, the WABA's override (none in the sandbox), and the app's callback URL (the
+ * URL the sandbox was given for Meta, as a user sets it in the App Dashboard).
+ */
+function readPhoneNumber({ params, headers, query, registrations, configured }) {
 	const [, phoneNumberId] = params;
 	if (!isAuthorized(headers)) return unauthorized();
 	if (String(query.fields || '').split(',').includes('webhook_configuration')) {
@@ -121,7 +126,7 @@ function readPhoneNumber({ params, headers, query, registrations }) {
 			body: {
 				webhook_configuration: {
 					...(override ? { phone_number: override.url } : {}),
-					application: 'https://sandbox-app.example.com/webhook',
+					...(configured ? { application: configured } : {}),
 				},
 				id: phoneNumberId,
 			},

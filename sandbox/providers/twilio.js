@@ -57,11 +57,22 @@ function whatsAppNumber(address) {
 }
 
 /** Checks the fields in Twilio's order; returns an error answer, or null when the request is sendable. */
+/**
+ * An address of either channel: `whatsapp:+…`, or a plain number for SMS (the same Messages API
+ * sends both; another system of the account may send SMS while the trigger listens).
+ */
+function channelNumber(address) {
+	return whatsAppNumber(address) ?? (typeof address === 'string' ? toE164(address) : null);
+}
+
 function validateMessage({ to, from, serviceSid, text, media, contentSid }) {
 	if (!to) return twilioError(400, 21604, "A 'To' phone number is required.");
-	if (!whatsAppNumber(to)) return twilioError(400, 21211, `Invalid 'To' Phone Number: ${to}`);
+	if (!channelNumber(to)) return twilioError(400, 21211, `Invalid 'To' Phone Number: ${to}`);
 	if (!from && !serviceSid) return twilioError(400, 21603, "A 'From' phone number is required.");
-	if (!serviceSid && !whatsAppNumber(from)) return twilioError(400, 21212, `Invalid 'From' Phone Number: ${from}`);
+	if (!serviceSid && !channelNumber(from)) return twilioError(400, 21212, `Invalid 'From' Phone Number: ${from}`);
+	if (!serviceSid && Boolean(whatsAppNumber(to)) !== Boolean(whatsAppNumber(from))) {
+		return twilioError(400, 21910, 'Invalid From and To pair. From and To should be of the same channel');
+	}
 	if (!text && media.length === 0 && !contentSid) return twilioError(400, 21602, 'Message body is required.');
 	if (text && text.length > MAX_BODY_LENGTH) {
 		return twilioError(400, 21617, 'The concatenated message body exceeds the 1600 character limit.');
@@ -114,7 +125,7 @@ function sendMessage({ params, headers, body, retryAfterSeconds }) {
 	const wrongShape = checkTwilio({ ...request, contentVariables: firstOf(fields.ContentVariables) });
 	if (wrongShape) return twilioError(400, twilioShapeCode(wrongShape), wrongShape);
 
-	const recipient = whatsAppNumber(request.to);
+	const recipient = channelNumber(request.to);
 	const outcome = outcomeFor(recipient);
 	if (outcome === 'invalid') return twilioError(400, 21211, `Invalid 'To' Phone Number: ${request.to}`);
 	if (outcome === 'rateLimited') return tooManyRequests(retryAfterSeconds);
@@ -225,12 +236,14 @@ const SEQUENCES = {
 };
 
 function callbackParams(message, [status, eventType, errorCode]) {
+	/** @type {Record<string, string>} */
 	const params = {
 		AccountSid: message.accountSid,
 		ApiVersion: API_VERSION,
-		ChannelInstallSid: `XE${stableHex(`channel:${message.accountSid}`, 32)}`,
-		ChannelPrefix: 'whatsapp',
-		ChannelToAddress: message.recipient,
+		// The channel fields come with WhatsApp only, not with an SMS.
+		...(whatsAppNumber(message.to)
+			? { ChannelInstallSid: `XE${stableHex(`channel:${message.accountSid}`, 32)}`, ChannelPrefix: 'whatsapp', ChannelToAddress: message.recipient }
+			: {}),
 		From: message.from,
 		MessageSid: message.messageId,
 		MessageStatus: status,
@@ -321,10 +334,31 @@ function deleteBySid(kind, what) {
 	};
 }
 
+/** A Subscription as Twilio shows it: its event types are a subresource (SubscribedEvents), not a field. */
+function publicSubscription(subscription) {
+	const { kind, types, ...resource } = subscription;
+	return { ...resource, links: { subscribed_events: `${resource.url}/SubscribedEvents` } };
+}
+
 function listSubscriptions({ headers, query, registrations }) {
 	if (!isAccount(headers)) return unauthorized();
 	const subscriptions = subscriptionsIn(registrations).filter((each) => !query.SinkSid || each.sink_sid === query.SinkSid);
-	return { status: 200, body: { subscriptions: subscriptions.map(publicSink), meta: { page: 0, page_size: 50, key: 'subscriptions' } } };
+	return { status: 200, body: { subscriptions: subscriptions.map(publicSubscription), meta: { page: 0, page_size: 50, key: 'subscriptions' } } };
+}
+
+/** GET /v1/Subscriptions/{sid}/SubscribedEvents: the subscription's event types, `{types: [{type, schema_version, …}]}`. */
+function listSubscribedEvents({ params, headers, registrations }) {
+	if (!isAccount(headers)) return unauthorized();
+	const subscription = subscriptionsIn(registrations).find((each) => each.sid === params[0]);
+	if (!subscription) return eventStreamsError(404, 20404, `The requested resource /v1/Subscriptions/${params[0]}/SubscribedEvents was not found`);
+	const types = subscription.types.map((type) => ({
+		account_sid: subscription.account_sid,
+		type,
+		schema_version: 1,
+		subscription_sid: subscription.sid,
+		url: `${subscription.url}/SubscribedEvents/${type}`,
+	}));
+	return { status: 200, body: { types, meta: { page: 0, page_size: 50, key: 'types' } } };
 }
 
 /** POST /v1/Subscriptions: Description, SinkSid, Types (repeated, each `{"type": …, "schema_version"?: n}`). */
@@ -350,7 +384,7 @@ function createSubscription({ headers, body, registrations }) {
 		url: `https://events.twilio.com/v1/Subscriptions/${sid}`,
 	};
 	registrations.push(subscription);
-	return { status: 201, body: publicSink(subscription) };
+	return { status: 201, body: publicSubscription(subscription) };
 }
 
 const EVENT_TYPE_PREFIX = 'com.twilio.messaging.message.';
@@ -405,23 +439,29 @@ function eventStreamsRequest(url, message, step) {
 	return signedEvent(url, payload);
 }
 
+/** A webhook call as Twilio makes it: form fields signed with the auth token over the URL and the fields. */
+function formRequest(url, fields) {
+	return {
+		headers: {
+			'Content-Type': 'application/x-www-form-urlencoded',
+			'User-Agent': 'TwilioProxy/1.1',
+			'X-Twilio-Signature': twilioSignature(SANDBOX_CREDENTIALS.twilio.authToken, url, fields),
+		},
+		body: new URLSearchParams(fields).toString(),
+		payload: fields,
+	};
+}
+
 /** The callbacks one accepted message produces, each built when it is sent. */
 function callbacksFor(message) {
-	return (SEQUENCES[message.outcome] || []).map((step) => ({
+	// An SMS has no read receipt.
+	const steps = (SEQUENCES[message.outcome] || []).filter((step) => whatsAppNumber(message.to) || step[0] !== 'read');
+	return steps.map((step) => ({
 		status: step[0],
 		messageId: message.messageId,
 		build(url, registration) {
 			if (registration) return eventStreamsRequest(url, message, step);
-			const params = callbackParams(message, step);
-			return {
-				headers: {
-					'Content-Type': 'application/x-www-form-urlencoded',
-					'User-Agent': 'TwilioProxy/1.1',
-					'X-Twilio-Signature': twilioSignature(SANDBOX_CREDENTIALS.twilio.authToken, url, params),
-				},
-				body: new URLSearchParams(params).toString(),
-				payload: params,
-			};
+			return formRequest(url, callbackParams(message, step));
 		},
 	}));
 }
@@ -507,17 +547,7 @@ const inbound = {
 	build(url, registration, message) {
 		const sid = twilioSid(message.media ? 'MM' : 'SM');
 		if (registration) return { ...inboundEvent(url, message, sid), messageId: sid };
-		const fields = inboundFields(message, sid);
-		return {
-			headers: {
-				'Content-Type': 'application/x-www-form-urlencoded',
-				'User-Agent': 'TwilioProxy/1.1',
-				'X-Twilio-Signature': twilioSignature(SANDBOX_CREDENTIALS.twilio.authToken, url, fields),
-			},
-			body: new URLSearchParams(fields).toString(),
-			payload: fields,
-			messageId: sid,
-		};
+		return { ...formRequest(url, inboundFields(message, sid)), messageId: sid };
 	},
 };
 
@@ -623,6 +653,7 @@ module.exports = {
 		{ method: 'GET', pattern: /^\/v1\/Subscriptions$/, kind: 'register', handle: listSubscriptions },
 		{ method: 'POST', pattern: /^\/v1\/Subscriptions$/, kind: 'register', handle: createSubscription },
 		{ method: 'DELETE', pattern: /^\/v1\/Subscriptions\/([^/]+)$/, kind: 'register', handle: deleteBySid('subscription', 'Subscriptions') },
+		{ method: 'GET', pattern: /^\/v1\/Subscriptions\/([^/]+)\/SubscribedEvents$/, kind: 'register', handle: listSubscribedEvents },
 	],
 	tooManyRequests,
 	callbacksFor,

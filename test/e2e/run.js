@@ -25,6 +25,7 @@
  *            scripts/n8n-runtime/profile.js), installed on first use into the git-ignored .tools/n8n-V
  * --skip S   leave out the suites whose file names (without .js) are listed, comma-separated
  *            (e.g. --skip dev-signals while iterating on another; CI runs them all)
+ * --only S   run only the suites listed, comma-separated (e.g. --only send-and-wait)
  * --keep     keep the temp folder (n8n.log, database) for a look afterwards
  * --verbose  print the sandbox's request log and the runtime's progress
  */
@@ -52,9 +53,10 @@ const argv = process.argv.slice(2);
 const args = new Set(argv);
 if (rt.n8nVersionArg(argv)) rt.useN8n(rt.n8nVersionArg(argv));
 const SKIP = new Set(argv.includes('--skip') ? argv[argv.indexOf('--skip') + 1].split(',') : []);
+const ONLY = argv.includes('--only') ? new Set(argv[argv.indexOf('--only') + 1].split(',')) : undefined;
 const SUITES = fs
 	.readdirSync(path.join(__dirname, 'suites'))
-	.filter((file) => file.endsWith('.js') && !SKIP.has(file.slice(0, -3)))
+	.filter((file) => file.endsWith('.js') && !SKIP.has(file.slice(0, -3)) && (!ONLY || ONLY.has(file.slice(0, -3))))
 	.sort()
 	.map((file) => require(path.join(__dirname, 'suites', file)));
 const KEEP = args.has('--keep');
@@ -185,9 +187,11 @@ async function startN8nAndPublish(env) {
 	// Also covers a signal that arrives while n8n boots (before there is a handle to stop).
 	onCleanup('stop an n8n that was still starting', () => rt.stopAll({ timeoutMs: 5000 }));
 	const n8n = await timed('startN8n', () => rt.startN8n({ userFolder: env.userFolder, port: env.n8nPort, setupOwner: true }));
+	// The n8n running now: a suite may restart it (env.restartN8n).
 	onCleanup('stop n8n', async () => {
-		const exit = await n8n.stop();
-		report.check(n8n.process.exitCode !== null || n8n.process.signalCode !== null, `n8n stopped (${JSON.stringify(exit)})`);
+		const running = env.n8n ?? n8n;
+		const exit = await running.stop();
+		report.check(running.process.exitCode !== null || running.process.signalCode !== null, `n8n stopped (${JSON.stringify(exit)})`);
 	});
 	report.pass(`n8n up at ${n8n.url} in ${(n8n.bootMs / 1000).toFixed(1)}s (pid ${n8n.pid}), owner ${rt.OWNER.email} set up`);
 
@@ -202,6 +206,16 @@ async function startN8nAndPublish(env) {
 		() => `active: ${[...activeIds].join(', ')}`,
 	);
 	Object.assign(env, { n8n, ...n8nHelpers(n8n) });
+	/**
+	 * Stops n8n and starts it again on the same port and database, `host` in the URLs it shows
+	 * (WEBHOOK_URL): 'localhost' moves every trigger's URL, as a new domain or tunnel does.
+	 */
+	env.restartN8n = async ({ host = '127.0.0.1' } = {}) => {
+		await env.n8n.stop();
+		const restarted = await timed('restartN8n', () => rt.startN8n({ userFolder: env.userFolder, port: env.n8nPort, host, setupOwner: true }));
+		Object.assign(env, { n8n: restarted, n8nBase: restarted.url, ...n8nHelpers(restarted) });
+		return restarted;
+	};
 }
 
 /** The helpers bound to this n8n: a send through a provider's send workflow, and execution counts. */

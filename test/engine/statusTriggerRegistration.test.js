@@ -59,7 +59,7 @@ describe('Smooch: a webhook on the app', () => {
 		api().get('/v1.1/apps/app123/webhooks').reply(200, { webhooks: [handMade] });
 		api()
 			.post('/v1.1/apps/app123/webhooks', {
-				target: PRODUCTION_URL,
+				target: /^https:\/\/n8n\.example\.com\/webhook\/trigger-id\/status\?n8n-trigger=[0-9a-f]{16}$/,
 				triggers: [
 					'notification:delivery:channel',
 					'notification:delivery:user',
@@ -77,9 +77,13 @@ describe('Smooch: a webhook on the app', () => {
 		expect(registered(staticData)).toEqual({
 			provider: 'smooch',
 			url: PRODUCTION_URL,
-			secret: 'issued-by-smooch-8f2d',
+			account: 'app123',
+			mark: expect.stringMatching(/^[0-9a-f]{16}$/),
+			sealedSecret: expect.stringMatching(/^v1\./),
 			ids: { webhook: '5f8e7c6d5b4a39281706f5e4' },
 		});
+		// The secret Smooch issued is not in the workflow's static data in the clear.
+		expect(JSON.stringify(staticData)).not.toContain('issued-by-smooch-8f2d');
 		expect(nock.isDone()).toBe(true);
 
 		// The credential has no Webhook Secret: the registered one is what callbacks are checked against.
@@ -99,7 +103,9 @@ describe('Smooch: a webhook on the app', () => {
 	});
 
 	test('checkExists finds the kept webhook by id and URL; gone from the list, it is forgotten and created again', async () => {
-		const staticData = { 'node:WhatsApp Status Trigger': { registeredCallback: { provider: 'smooch', url: PRODUCTION_URL, secret: 's', ids: { webhook: 'w1' } } } };
+		const { seal } = require('../../dist/nodes/WhatsAppStatusTrigger/sealedSecret');
+		const kept = { provider: 'smooch', url: PRODUCTION_URL, account: 'app123', sealedSecret: seal(SMOOCH.secret, 's'), ids: { webhook: 'w1' } };
+		const staticData = { 'node:WhatsApp Status Trigger': { registeredCallback: kept } };
 		api().get('/v1.1/apps/app123/webhooks').reply(200, { webhooks: [webhook({ _id: 'w1' })] });
 		const found = await runWebhookMethod({ method: 'checkExists', parameters: { provider: 'smooch' }, credentials, staticData });
 		expect(found.result).toBe(true);
@@ -113,16 +119,17 @@ describe('Smooch: a webhook on the app', () => {
 	test('the test URL gets its own webhook beside the production one', async () => {
 		api().get('/v1.1/apps/app123/webhooks').reply(200, { webhooks: [webhook()] });
 		api()
-			.post('/v1.1/apps/app123/webhooks', (body) => body.target === TEST_URL)
+			.post('/v1.1/apps/app123/webhooks', (body) => body.target.startsWith(`${TEST_URL}?n8n-trigger=`))
 			.reply(201, { webhook: webhook({ _id: 'test-hook', target: TEST_URL, secret: 'test-secret' }) });
 		const { error, staticData } = await activate('smooch', credentials, { test: true });
 		expect(error).toBeNull();
 		expect(registered(staticData)).toMatchObject({ url: TEST_URL, ids: { webhook: 'test-hook' } });
+		// The production webhook is not this test registration's: it stays.
+		expect(nock.isDone()).toBe(true);
 	});
 
 	test('deactivation deletes exactly the webhook it made (a hand-made one is never touched)', async () => {
 		const staticData = { 'node:WhatsApp Status Trigger': { registeredCallback: { provider: 'smooch', url: PRODUCTION_URL, secret: 's', ids: { webhook: 'w1' } } } };
-		api().get('/v1.1/apps/app123/webhooks').reply(200, { webhooks: [webhook({ _id: 'w1' }), webhook({ _id: 'hand-made' })] });
 		api().delete('/v1.1/apps/app123/webhooks/w1').reply(200, {});
 		const { result, error, staticData: after } = await deactivate('smooch', credentials, staticData);
 		expect(error).toBeNull();
@@ -144,17 +151,16 @@ describe('Smooch: a webhook on the app', () => {
 	test('401: the error says to check the key, and shows no secret', async () => {
 		api().get('/v1.1/apps/app123/webhooks').reply(401, { error: { code: 'unauthorized', description: 'Authorization is required' } });
 		const { error } = await activate('smooch', credentials);
-		expect(error.message).toMatch(/Smooch .* refused listing its registered callbacks: Authorization is required \[unauthorized\]/);
-		expect(error.description).toMatch(/Key ID and Secret/);
+		expect(error.message).toMatch(/Smooch .* refused listing its registered callbacks: Authorization is required \[unauthorized\]\. Check the credential’s Key ID and Secret/);
 		expectNoSecrets(error);
 	});
 
 	test('the 10-webhook cap: the error says to remove one or set the webhook up by hand, and nothing is kept', async () => {
-		api().get('/v1.1/apps/app123/webhooks').reply(200, { webhooks: [] });
+		// Read at checkExists, and again after the refusal: a webhook made anyway would carry the trigger's mark.
+		api().get('/v1.1/apps/app123/webhooks').times(2).reply(200, { webhooks: [] });
 		api().post('/v1.1/apps/app123/webhooks').reply(400, { error: { code: 'bad_request', description: 'App has reached the maximum number of webhooks' } });
 		const { error, staticData } = await activate('smooch', credentials);
-		expect(error.message).toMatch(`refused registering ${PRODUCTION_URL}: App has reached the maximum number of webhooks`);
-		expect(error.description).toMatch(/at most 10 webhooks/);
+		expect(error.message).toMatch(`refused registering ${PRODUCTION_URL}: App has reached the maximum number of webhooks [bad_request]. An app holds at most 10 webhooks`);
 		expect(registered(staticData)).toBeUndefined();
 		expectNoSecrets(error);
 	});
@@ -163,8 +169,7 @@ describe('Smooch: a webhook on the app', () => {
 describe('the URL the provider must reach', () => {
 	test('a localhost URL is refused, naming it and WEBHOOK_URL, before any request', async () => {
 		const { error } = await activate('smooch', { smoochApi: SMOOCH }, { webhookBaseUrl: 'http://localhost:5678/webhook' });
-		expect(error.message).toContain('cannot reach this trigger’s URL http://localhost:5678/webhook/trigger-id/status: it is a local host name');
-		expect(error.description).toMatch(/WEBHOOK_URL/);
+		expect(error.message).toContain('cannot reach this trigger’s URL http://localhost:5678/webhook/trigger-id/status: it is a local host name. Set WEBHOOK_URL');
 	});
 
 	test('a private address is refused; with a local Base URL (the sandbox) it is allowed', async () => {
@@ -173,6 +178,7 @@ describe('the URL the provider must reach', () => {
 
 		const local = { ...TWILIO, baseUrl: 'http://127.0.0.1:4010' };
 		nock('http://127.0.0.1:4010').get('/v1/Sinks').query(true).reply(200, { sinks: [] });
+		nock('http://127.0.0.1:4010').get('/v1/Subscriptions').query(true).reply(200, { subscriptions: [] });
 		nock('http://127.0.0.1:4010').post('/v1/Sinks').reply(201, { sid: 'DG00000000000000000000000000000001' });
 		nock('http://127.0.0.1:4010').post('/v1/Subscriptions').reply(201, { sid: 'DF00000000000000000000000000000001' });
 		const allowed = await activate('twilio', { twilioWhatsAppApi: local }, { webhookBaseUrl: 'http://192.168.1.20:5678/webhook' });
@@ -228,8 +234,16 @@ describe('Twilio: an Event Streams sink and subscription', () => {
 
 	test('activation creates a webhook sink for the URL and subscribes it to the status events', async () => {
 		events().get('/v1/Sinks').query({ PageSize: 100 }).reply(200, { sinks: [] });
+		events().get('/v1/Subscriptions').query({ PageSize: 100 }).reply(200, { subscriptions: [] });
 		events()
-			.post('/v1/Sinks', (body) => body.SinkType === 'webhook' && JSON.parse(body.SinkConfiguration).destination === PRODUCTION_URL && JSON.parse(body.SinkConfiguration).method === 'POST')
+			.post(
+				'/v1/Sinks',
+				(body) =>
+					body.SinkType === 'webhook' &&
+					JSON.parse(body.SinkConfiguration).destination === PRODUCTION_URL &&
+					JSON.parse(body.SinkConfiguration).method === 'POST' &&
+					/^WhatsApp Status Trigger \(n8n\) [0-9a-f]{16}$/.test(body.Description),
+			)
 			.reply(201, { sid: SINK, status: 'initialized', sink_type: 'webhook' });
 		let types;
 		events()
@@ -247,7 +261,13 @@ describe('Twilio: an Event Streams sink and subscription', () => {
 			'com.twilio.messaging.message.failed',
 			'com.twilio.messaging.message.undelivered',
 		]);
-		expect(registered(staticData)).toEqual({ provider: 'twilio', url: PRODUCTION_URL, ids: { sink: SINK, subscription: SUBSCRIPTION } });
+		expect(registered(staticData)).toEqual({
+			provider: 'twilio',
+			url: PRODUCTION_URL,
+			account: TWILIO.accountSid,
+			mark: expect.stringMatching(/^[0-9a-f]{16}$/),
+			ids: { sink: SINK, subscription: SUBSCRIPTION },
+		});
 	});
 
 	test('signed CloudEvents reach Delivered, Seen and Discarded with the SM… messageId; a forged one gets 401', async () => {
@@ -273,12 +293,12 @@ describe('Twilio: an Event Streams sink and subscription', () => {
 
 	test('when the subscription is refused, the sink just made is removed and the error says what to do', async () => {
 		events().get('/v1/Sinks').query(true).reply(200, { sinks: [] });
+		events().get('/v1/Subscriptions').query(true).reply(200, { subscriptions: [] });
 		events().post('/v1/Sinks').reply(201, { sid: SINK });
 		events().post('/v1/Subscriptions').reply(400, { code: 20001, message: 'Invalid type', status: 400 });
 		events().delete(`/v1/Sinks/${SINK}`).reply(204);
 		const { error, staticData } = await activate('twilio', credentials);
-		expect(error.message).toMatch(/Twilio refused registering .*: Invalid type \[20001\]/);
-		expect(error.description).toMatch(/Event Streams/);
+		expect(error.message).toMatch(/Twilio refused registering .*: Invalid type \[20001\]\. Check Event Streams/);
 		expect(registered(staticData)).toBeUndefined();
 		expect(nock.isDone()).toBe(true);
 		expectNoSecrets(error);
@@ -315,10 +335,12 @@ describe('Gupshup: a subscription of the app', () => {
 		const { error, staticData } = await activate('gupshup', credentials);
 		expect(error).toBeNull();
 		expect(sent).toMatchObject({ modes: 'ENQUEUED,SENT,DELIVERED,READ,FAILED', url: PRODUCTION_URL, version: '2' });
-		expect(sent.tag).toMatch(/^n8n-status-[0-9a-f]{16}$/);
+		expect(sent.tag).toMatch(/^n8n-trigger-[0-9a-f]{16}$/);
 		const token = JSON.parse(sent.meta).headers['X-Webhook-Token'];
-		expect(token).toMatch(/^[0-9a-f]{48}$/);
-		expect(registered(staticData)).toEqual({ provider: 'gupshup', url: PRODUCTION_URL, secret: token, ids: { subscription: '8166' } });
+		expect(token).toMatch(/^[0-9a-f]{64}$/);
+		// The token is derived from the API Key and the URL: the workflow's static data holds no secret.
+		expect(registered(staticData)).toEqual({ provider: 'gupshup', url: PRODUCTION_URL, account: APP_ID, mark: sent.tag.slice(12), ids: { subscription: '8166' } });
+		expect(JSON.stringify(staticData)).not.toContain(token);
 
 		const call = (headers) =>
 			runStatusWebhook({ parameters: { provider: 'gupshup' }, credentials, staticData, request: { body: gupshupCallbacks.delivered, headers } });
@@ -333,7 +355,6 @@ describe('Gupshup: a subscription of the app', () => {
 
 	test('deactivation deletes exactly its subscription', async () => {
 		const staticData = { 'node:WhatsApp Status Trigger': { registeredCallback: { provider: 'gupshup', url: PRODUCTION_URL, secret: 't', ids: { subscription: '8166' } } } };
-		api().get(`/wa/app/${APP_ID}/subscription`).reply(200, { status: 'success', subscriptions: [{ id: '8166', url: PRODUCTION_URL }, { id: '9000', url: 'https://mine.example.com' }] });
 		api().delete(`/wa/app/${APP_ID}/subscription/8166`).reply(204);
 		const { error } = await deactivate('gupshup', credentials, staticData);
 		expect(error).toBeNull();
@@ -347,7 +368,8 @@ describe('Meta: the phone number’s callback override', () => {
 	const NUMBER = `/v24.0/${META.phoneNumberId}`;
 
 	test('activation sets the override with a verify token that the GET handshake then answers', async () => {
-		graph().get(NUMBER).query({ fields: 'webhook_configuration' }).reply(200, { webhook_configuration: { application: 'https://app.example.com/hook' }, id: META.phoneNumberId });
+		// Read at checkExists and again right before the override is set.
+		graph().get(NUMBER).query({ fields: 'webhook_configuration' }).times(2).reply(200, { webhook_configuration: { application: 'https://app.example.com/hook' }, id: META.phoneNumberId });
 		let verifyToken;
 		graph()
 			.post(NUMBER, (body) => {
@@ -359,7 +381,15 @@ describe('Meta: the phone number’s callback override', () => {
 		expect(error).toBeNull();
 		expect(verifyToken).toMatch(/^[0-9a-f]{64}$/);
 		expect(verifyToken).not.toBe(META.verifyToken);
-		expect(registered(staticData)).toEqual({ provider: 'meta', url: PRODUCTION_URL, secret: verifyToken, ids: {} });
+		// The token is derived again when needed: nothing secret is kept; the app's URL it displaced is.
+		expect(registered(staticData)).toEqual({
+			provider: 'meta',
+			url: PRODUCTION_URL,
+			account: META.phoneNumberId,
+			mark: expect.stringMatching(/^[0-9a-f]{16}$/),
+			ids: {},
+			displaced: { url: 'https://app.example.com/hook', level: 'application' },
+		});
 
 		// Meta's GET comes while the POST is running, before n8n has saved the static data: none is given here.
 		const handshake = (token) =>
@@ -374,7 +404,7 @@ describe('Meta: the phone number’s callback override', () => {
 	});
 
 	test('the test URL’s token is answered on the test URL', async () => {
-		graph().get(NUMBER).query(true).reply(200, { webhook_configuration: { application: 'https://app.example.com/hook' } });
+		graph().get(NUMBER).query(true).times(2).reply(200, { webhook_configuration: { application: 'https://app.example.com/hook' } });
 		let verifyToken;
 		graph()
 			.post(NUMBER, (body) => {
@@ -392,16 +422,38 @@ describe('Meta: the phone number’s callback override', () => {
 		expect(response).toMatchObject({ statusCode: 200, body: '42' });
 	});
 
-	test('a number whose override is another URL: activation refuses, naming it, and changes nothing', async () => {
-		graph().get(NUMBER).query(true).reply(200, { webhook_configuration: { phone_number: 'https://other.example.com/hook', application: 'https://app.example.com/hook' } });
+	test('a number whose override is another system’s URL: activation takes it, keeping it to forward to and to put back', async () => {
+		const other = 'https://other.example.com/hook';
+		graph().get(NUMBER).query(true).times(2).reply(200, { webhook_configuration: { phone_number: other, application: 'https://app.example.com/hook' } });
+		graph().post(NUMBER, (body) => body.webhook_configuration.override_callback_uri === PRODUCTION_URL).reply(200, { success: true });
+		const { error, staticData } = await activate('meta', credentials);
+		expect(error).toBeNull();
+		expect(registered(staticData).displaced).toEqual({ url: other, level: 'phone_number' });
+		expect(nock.isDone()).toBe(true);
+
+		// Deactivation clears the override, then puts the displaced one back with the credential's Verify Token.
+		graph().get(NUMBER).query(true).reply(200, { webhook_configuration: { phone_number: PRODUCTION_URL } });
+		const posted = [];
+		graph()
+			.post(NUMBER, (body) => posted.push(body.webhook_configuration) > 0)
+			.times(2)
+			.reply(200, { success: true });
+		const removed = await deactivate('meta', credentials, staticData);
+		expect(removed.error).toBeNull();
+		expect(posted).toEqual([{ override_callback_uri: '' }, { override_callback_uri: other, verify_token: META.verifyToken }]);
+		expect(registered(removed.staticData)).toBeUndefined();
+	});
+
+	test('a number held by another trigger of this n8n: activation refuses, naming it, and changes nothing', async () => {
+		const other = 'https://n8n.example.com/webhook/another-trigger/status';
+		graph().get(NUMBER).query(true).times(2).reply(200, { webhook_configuration: { phone_number: other } });
 		const { error } = await activate('meta', credentials);
-		expect(error.message).toBe('Meta WhatsApp Cloud API already sends this number’s callbacks to https://other.example.com/hook');
-		expect(error.description).toMatch(/never replaces another/);
+		expect(error.message).toMatch(/^Another trigger in this n8n holds this number’s callback URL \(https:\/\/n8n\.example\.com\/webhook\/another-trigger\/status\): (unpublish|deactivate) it/);
 		expect(nock.isDone()).toBe(true);
 	});
 
 	test('a failed challenge: the error says the URL must be reachable over https and names WEBHOOK_URL', async () => {
-		graph().get(NUMBER).query(true).reply(200, { webhook_configuration: { application: 'https://app.example.com/hook' } });
+		graph().get(NUMBER).query(true).times(3).reply(200, { webhook_configuration: { application: 'https://app.example.com/hook' } });
 		graph()
 			.post(NUMBER)
 			.reply(400, {
@@ -413,8 +465,7 @@ describe('Meta: the phone number’s callback override', () => {
 				},
 			});
 		const { error, staticData } = await activate('meta', credentials);
-		expect(error.message).toMatch(/refused registering .*Callback verification failed .* \[2200\]/);
-		expect(error.description).toMatch(/WEBHOOK_URL/);
+		expect(error.message).toMatch(/refused registering .*Callback verification failed .* \[2200\]\. .*set WEBHOOK_URL/);
 		expect(registered(staticData)).toBeUndefined();
 		expectNoSecrets(error);
 	});

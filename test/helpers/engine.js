@@ -361,16 +361,17 @@ function triggerWebhookData(node, description, additionalData) {
  * Calls one of the trigger's webhookMethods (checkExists, create, delete) through n8n-core's
  * HookContext, as n8n does when a workflow is activated or deactivated (`test`: when the editor
  * listens for a test event, with the test URL). Pass the `staticData` a previous call returned,
- * as n8n keeps it between activation and deactivation; `webhookBaseUrl` stands for WEBHOOK_URL.
+ * as n8n keeps it between activation and deactivation; `webhookBaseUrl` stands for WEBHOOK_URL;
+ * `activation` is n8n's activation mode ('init' at n8n's start; 'activate' by default).
  * Returns { result, error, staticData }.
  */
-async function runWebhookMethod({ method, parameters, credentials, staticData = {}, test = false, webhookBaseUrl = undefined, typeVersion = 1 }) {
+async function runWebhookMethod({ method, parameters, credentials, staticData = {}, test = false, webhookBaseUrl = undefined, typeVersion = 1, activation = undefined }) {
 	const node = triggerNode(parameters, credentials, typeVersion);
 	const workflow = new Workflow({ id: 'wf', nodes: [node], connections: {}, nodeTypes, active: !test, staticData });
 	const additionalData = additionalDataFor(credentials, webhookBaseUrl ? { webhookBaseUrl, webhookTestBaseUrl: `${webhookBaseUrl}-test` } : {});
 	const description = nodeTypeInstances[TRIGGER_TYPE].description.webhooks.find((webhook) => webhook.name === 'default');
 	const webhookData = { ...triggerWebhookData(node, description, additionalData), isTest: test };
-	const context = new HookContext(workflow, workflow.getNode(node.name), additionalData, test ? 'manual' : 'trigger', test ? 'manual' : 'activate', webhookData);
+	const context = new HookContext(workflow, workflow.getNode(node.name), additionalData, test ? 'manual' : 'trigger', activation ?? (test ? 'manual' : 'activate'), webhookData);
 	const saved = () => JSON.parse(JSON.stringify(workflow.staticData));
 	try {
 		const result = await nodeTypeInstances[TRIGGER_TYPE].webhookMethods.default[method].call(context);

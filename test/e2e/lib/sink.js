@@ -23,7 +23,14 @@ function startSink() {
 			} catch {
 				/* keep the text */
 			}
-			events.push({ method: req.method, path: req.url, headers: req.headers, body, at: Date.now() });
+			events.push({ method: req.method, path: req.url, headers: req.headers, body, raw: text, at: Date.now() });
+			// A GET with Meta's challenge (a callback URL being verified) is echoed, as a live system would.
+			const challenge = new URL(req.url, 'http://sink').searchParams.get('hub.challenge');
+			if (req.method === 'GET' && challenge) {
+				res.writeHead(200, { 'content-type': 'text/plain' });
+				res.end(challenge);
+				return;
+			}
 			res.writeHead(200, { 'content-type': 'application/json' });
 			res.end('{"ok":true}');
 		});

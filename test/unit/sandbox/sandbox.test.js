@@ -351,14 +351,22 @@ describe('refused sends', () => {
 		expect(missingBody.status).toBe(400);
 		expect(missingBody.data).toMatchObject({ code: 21602, status: 400 });
 
-		const badTo = await twilioSend({ ...twilioText(ORDINARY), To: ORDINARY });
+		const badTo = await twilioSend({ ...twilioText(ORDINARY), To: 'whatsapp:12' });
 		expect(badTo.status).toBe(400);
 		expect(badTo.data).toEqual({
 			code: 21211,
-			message: `Invalid 'To' Phone Number: ${ORDINARY}`,
+			message: "Invalid 'To' Phone Number: whatsapp:12",
 			more_info: 'https://www.twilio.com/docs/errors/21211',
 			status: 400,
 		});
+
+		// An SMS number to a WhatsApp sender: the channels differ.
+		const mixed = await twilioSend({ ...twilioText(ORDINARY), To: ORDINARY });
+		expect(mixed.data).toMatchObject({ code: 21910, status: 400 });
+
+		// An SMS (plain numbers on both sides) is sent: the account sends both channels.
+		const sms = await twilioSend({ To: ORDINARY, From: CREDS.twilio.fromNumber, Body: 'an SMS' });
+		expect(sms.status).toBe(201);
 
 		const noFrom = await twilioSend({ To: `whatsapp:${ORDINARY}`, Body: 'hi' });
 		expect(noFrom.status).toBe(400);
