@@ -320,6 +320,9 @@ const APP_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 /** The event types the trigger subscribes to, in the spelling of Gupshup's subscription API. */
 const STATUS_MODES = 'ENQUEUED,SENT,DELIVERED,READ,FAILED';
 
+/** The mode of customers' messages (`type: "message"` callbacks), for a trigger with the Received output. */
+const MESSAGE_MODE = 'MESSAGE';
+
 function subscriptionsUrl(settings: ProviderSettings): string {
 	return `${apiBaseUrl(settings.baseUrl, GUPSHUP_DEFAULT_BASE_URL)}/wa/app/${encodeURIComponent(settings.appId ?? '')}/subscription`;
 }
@@ -351,7 +354,7 @@ function registeredToken(settings: ProviderSettings, url: string): string {
  */
 const registration: CallbackRegistration = {
 	setupNotice:
-		'Publishing (activating) the workflow, or listening for a test event, subscribes this trigger’s URL to the app’s sent, delivered, read and failed events (the credential needs the App ID), tagged with this workflow and node, with a token derived from the API Key that Gupshup sends in a header and the trigger checks. Unpublishing (deactivating) removes that subscription, and nothing else.',
+		'Publishing (activating) the workflow, or listening for a test event, subscribes this trigger’s URL to the app’s sent, delivered, read and failed events, and to customers’ messages when Receive Customer Messages is on (the credential needs the App ID), tagged with this workflow and node, with a token derived from the API Key that Gupshup sends in a header and the trigger checks. Unpublishing (deactivating) removes that subscription, and nothing else.',
 	requiresHttps: false,
 	accountSetting: 'appId',
 	accountInUrl: true,
@@ -389,7 +392,7 @@ const registration: CallbackRegistration = {
 				method: 'POST',
 				url: subscriptionsUrl(settings),
 				body: {
-					modes: STATUS_MODES,
+					modes: made.receives ? `${STATUS_MODES},${MESSAGE_MODE}` : STATUS_MODES,
 					tag: `${TAG_PREFIX}${made.mark ?? ''}`,
 					url: made.url,
 					version: '2',

@@ -367,7 +367,7 @@ function readTarget(target: string): { url: string; mark: string | null } {
  */
 const registration: CallbackRegistration = {
 	setupNotice:
-		'Publishing (activating) the workflow, or listening for a test event, creates a webhook on the credential’s app for this trigger’s URL (marked with this workflow and node), with the delivery and read triggers; Smooch’s secret for it is kept sealed with the credential and checked on every call. Unpublishing (deactivating) removes that webhook, and nothing else. An app holds at most 10 webhooks.',
+		'Publishing (activating) the workflow, or listening for a test event, creates a webhook on the credential’s app for this trigger’s URL (marked with this workflow and node), with the delivery and read triggers (and message:appUser, customers’ messages, when Receive Customer Messages is on); Smooch’s secret for it is kept sealed with the credential and checked on every call. Unpublishing (deactivating) removes that webhook, and nothing else. An app holds at most 10 webhooks.',
 	requiresHttps: false,
 	accountSetting: 'appId',
 	accountInUrl: true,
@@ -397,7 +397,7 @@ const registration: CallbackRegistration = {
 			request: (settings, made) => ({
 				method: 'POST',
 				url: webhooksUrl(settings),
-				body: { target: markedTarget(made.url, made.mark), triggers: STATUS_TRIGGERS },
+				body: { target: markedTarget(made.url, made.mark), triggers: made.receives ? [...STATUS_TRIGGERS, CUSTOMER_MESSAGE_TRIGGER] : STATUS_TRIGGERS },
 				encoding: 'json',
 			}),
 			read(responseBody, made) {

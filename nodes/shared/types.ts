@@ -246,6 +246,8 @@ export interface RegisteredCallback {
 	secret?: string;
 	/** The provider's ids of what was made (webhook, subscription, sink …). */
 	ids: Record<string, string>;
+	/** True when it takes customers' messages too (a version 2 trigger with Receive Customer Messages on). */
+	receives?: boolean;
 	/** Meta: the URL that had the number's events before this trigger's override, and where it was set. */
 	displaced?: DisplacedCallback;
 }
