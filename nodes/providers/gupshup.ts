@@ -369,7 +369,7 @@ const registration: CallbackRegistration = {
 	},
 	lookup: (settings) => [{ method: 'GET', url: subscriptionsUrl(settings) }],
 	// A trigger's own subscription in MESSAGE mode: a tapped button's postbackText or id comes with it.
-	endsWaits: (listed) => listed.mark !== null && (listed.events ?? []).includes('MESSAGE'),
+	endsWaits: (listed) => listed.mark !== null && (listed.events ?? []).includes(MESSAGE_MODE),
 	readLookup([responseBody]) {
 		if (!isPlainObject(responseBody) || !Array.isArray(responseBody.subscriptions)) {
 			throw new Error('the answer holds no "subscriptions" list');
