@@ -234,7 +234,10 @@ async function metaSharesTheNumber(ctx) {
 		timeoutMs: 30000,
 		what: 'the delivered status at the other URL',
 	}).catch(() => undefined);
-	const onOutput = sink.events.find((event) => event.path === '/meta-sharing/status/meta/delivered' && event.body.event?.messageId === messageId);
+	const onOutput = await waitFor(() => sink.events.find((event) => event.path === '/meta-sharing/status/meta/delivered' && event.body.event?.messageId === messageId), {
+		timeoutMs: 30000,
+		what: 'the delivered status on the trigger’s output',
+	}).catch(() => undefined);
 	const message = customerMessage();
 	const posted = await env.httpPost(sharing.url(), { body: message.body, headers: message.headers, json: false });
 	const forwardedMessage = await waitFor(() => sink.events.find((event) => event.path === '/meta-number' && event.raw === message.body), { timeoutMs: 30000, what: 'the customer message at the other URL' }).catch(() => undefined);
