@@ -34,6 +34,7 @@ module.exports = {
 		const triggers = {};
 		for (const provider of env.providers) triggers[provider] = await addTrigger(ctx, provider, { includeOtherEvents: provider === 'twilio' });
 		await noSecretInWorkflowJson(ctx, triggers);
+		await gupshupCredentialTestChecksAppId(ctx);
 		await smsNotOnDelivered(ctx, triggers.twilio);
 		await providerDownDuringDeactivation(ctx, triggers);
 		await movedUrlAcrossRestart(ctx, triggers);
@@ -83,6 +84,20 @@ async function noSecretInWorkflowJson({ env, report, sandbox }, triggers) {
 			() => `secrets at the sandbox: ${values.length}, found in the JSON: ${found.length}`,
 		);
 	}
+}
+
+/** The credential test (Save, or Retry in the credential's form): with an App ID, it checks that one. */
+async function gupshupCredentialTestChecksAppId({ env, report, sandbox }) {
+	const data = env.kits.gupshup.sandboxCredential(sandbox.url);
+	const test = (appId) => env.n8n.rest('POST', '/credentials/test', { credentials: { name: 'e2e gupshup', type: 'gupshupApi', data: { ...data, appId } } });
+	const right = await test(data.appId);
+	const wrong = await test('00000000-0000-4000-8000-000000000000');
+	const none = await test('');
+	report.check(
+		right.status === 'OK' && wrong.status === 'Error' && none.status === 'OK',
+		'gupshup: the credential test checks the App ID when one is set (a wrong one fails when the credential is saved, not at publishing)',
+		() => JSON.stringify({ right, wrong, none }),
+	);
 }
 
 /** An SMS from the same Twilio account (another system's): its statuses reach the trigger by Event Streams, never on Delivered. */
