@@ -15,6 +15,8 @@
  * A fresh user folder on a free loopback port; the package installed as n8n installs
  * a community package (from dist/, no rebuild); one-node workflows, published:
  *   webhook-node     n8n's Webhook node, POST, Respond: Immediately (onReceived)
+ *   webhook-node-expr the same with one expression (Response Code {{ 200 }}): n8n 2.39 builds an
+ *                    expression isolate for its webhook calls, as for every other trigger
  *   trigger-<name>   the Status Trigger, one per provider whose kit makes load callbacks
  *                    (sandbox/providers/<name>.js loadCallback: Smooch v1.1 with X-API-Key, Gupshup v2
  *                    with ?token=, Twilio's form with X-Twilio-Signature), checked as the provider's
@@ -101,7 +103,7 @@ async function load(url, requests, concurrency) {
 	agent.destroy();
 	latencies.sort((a, b) => a - b);
 	const pct = (p) => latencies[Math.min(latencies.length - 1, Math.ceil((p / 100) * latencies.length) - 1)];
-	return { wallMs, statuses, p50Ms: pct(50), p95Ms: pct(95), p99Ms: pct(99) };
+	return { wallMs, statuses, p50Ms: pct(50), p95Ms: pct(95), p99Ms: pct(99), maxMs: latencies[latencies.length - 1] };
 }
 
 /** Finished executions of a workflow (any status but running/new/waiting), and how many succeeded. */
@@ -140,19 +142,25 @@ function parseOptions(args) {
  * callbacks) and a Status Trigger per load provider, with the imported credentials.
  */
 function benchTargets(credentials) {
-	const webhookNode = {
-		id: 'w1',
-		name: 'Webhook',
-		type: 'n8n-nodes-base.webhook',
-		typeVersion: 2,
-		position: [0, 0],
-		webhookId: crypto.randomUUID(),
-		parameters: { httpMethod: 'POST', path: 'bench-webhook', responseMode: 'onReceived', options: {} },
-	};
 	const credentialOf = (kit) => credentials.find((each) => each.type === kit.credentialType);
 	const [first] = loadKits();
+	const webhookTarget = (target, path, parameters = {}) => {
+		const node = {
+			id: 'w1',
+			name: 'Webhook',
+			type: 'n8n-nodes-base.webhook',
+			typeVersion: 2,
+			position: [0, 0],
+			webhookId: crypto.randomUUID(),
+			parameters: { httpMethod: 'POST', path, responseMode: 'onReceived', options: {}, ...parameters },
+		};
+		return { target, provider: first.name, credential: credentialOf(first), node, urlPath: rt.productionWebhookPath({ node, path, isFullPath: true }) };
+	};
 	const targets = [
-		{ target: 'webhook-node', provider: first.name, credential: credentialOf(first), node: webhookNode, urlPath: rt.productionWebhookPath({ node: webhookNode, path: 'bench-webhook', isFullPath: true }) },
+		webhookTarget('webhook-node', 'bench-webhook'),
+		// One expression (the answer's status code, evaluated when the call is answered): n8n 2.39 then
+		// runs the webhook phase in an expression isolate, as it does for every other trigger.
+		webhookTarget('webhook-node-expr', 'bench-webhook-expr', { responseCode: '={{ 200 }}' }),
 		...statusTriggerTargets(credentials),
 	];
 	return targets.map((t) => ({ ...t, workflow: { id: rt.newId(), name: `bench ${t.target}`, active: true, nodes: [t.node], connections: {} } }));
@@ -313,7 +321,7 @@ async function main(args = process.argv.slice(2)) {
 }
 
 // The load and its payloads are reused by the queue-mode test (test/e2e/queue.js), so both measure the same thing.
-module.exports = { main, load, requestsFor, loadCredentials, statusTriggerTargets };
+module.exports = { main, load, requestsFor, loadCredentials, benchTargets, statusTriggerTargets, targetUrl };
 
 if (require.main === module) {
 	main().catch((error) => {

@@ -34,6 +34,7 @@ import {
 } from '../shared/types';
 import { isWaitTap } from '../shared/waitToken';
 import { readCredentials } from './keptCredentials';
+import { RECEIVE_PARAMETER, receivesCustomerMessages } from './receiving';
 import { FORWARD_PARAMETER, forwardToDisplaced } from './metaSharing';
 import {
 	callbackExists,
@@ -58,9 +59,6 @@ const OUTPUT_OF: Record<DeliveryStatus, number> = { delivered: 0, seen: 1, disca
 const ALWAYS_OUTPUTS = ['Delivered', 'Seen', 'Discarded'].map((displayName) => ({ type: 'main', displayName }));
 const OTHER_OUTPUT = { type: 'main', displayName: 'Other' };
 const RECEIVED_OUTPUT = { type: 'main', displayName: 'Received' };
-
-/** The parameter (version 2 on) that adds the Received output: customers' messages. */
-const RECEIVE_PARAMETER = 'receiveMessages';
 
 /** The outputs of a trigger with these parameters: the status outputs, then Received when on. */
 const configuredOutputs = (parameters: { options?: { includeOtherEvents?: boolean }; [RECEIVE_PARAMETER]?: boolean }) => [
@@ -248,7 +246,7 @@ export class WhatsAppStatusTrigger implements INodeType {
 			if (provider.alsoArrivesThroughRegistration?.(callback.body)) return answer(this, 200, '');
 		}
 
-		const receives = this.getNode().typeVersion >= 2 && this.getNodeParameter(RECEIVE_PARAMETER, false) === true;
+		const receives = receivesCustomerMessages(this);
 		let normalized: NormalizedCallback;
 		try {
 			normalized = receives

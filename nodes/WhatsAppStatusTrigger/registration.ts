@@ -29,6 +29,7 @@ import {
 	type RegistrationContext,
 	words,
 } from './registrationCalls';
+import { receivesCustomerMessages } from './receiving';
 import { seal, unseal } from './sealedSecret';
 
 /** Where the node's static data keeps what registration made. */
@@ -169,6 +170,8 @@ export async function callbackExists(this: IHookFunctions): Promise<boolean> {
 		listed !== undefined &&
 		registered !== undefined &&
 		registered.url === url &&
+		// Receive Customer Messages switched since: registered again, with or without them.
+		Boolean(registered.receives) === receivesCustomerMessages(this) &&
 		!registered.secret &&
 		(registering.registration.sealWith === undefined || registeredSecret(registering.provider, registering.settings, registered) !== undefined) &&
 		(await isComplete(this, registering, registered).catch(() => false));
@@ -205,6 +208,7 @@ export async function registerCallback(this: IHookFunctions): Promise<boolean> {
 	const url = urlToRegister(this);
 	checkCanRegister(this, registering, url);
 	let made: RegisteredCallback = { provider: provider.name, url, account: accountOf(registering), mark: markOf(this, isTest(this)), ids: {} };
+	if (receivesCustomerMessages(this)) made.receives = true;
 	// n8n calls checkExists just before, which read the list and removed this trigger's stale
 	// registrations. One slot (Meta): where its events go now, read right before taking them.
 	if (registration.oneSlot) {

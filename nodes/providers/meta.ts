@@ -316,6 +316,8 @@ const registration: CallbackRegistration = {
 		}
 		if (!settings.appSecret) throw new Error('the Meta credential has no App Secret, which signs every callback');
 	},
+	// The number's override carries every customer message; a Status Trigger's URL ends in /status.
+	endsWaits: (listed) => /\/[^/?]+\/status(\?|$)/.test(listed.url),
 	lookup: (settings) => [{ method: 'GET', url: `${phoneNumberUrl(settings)}?fields=webhook_configuration` }],
 	readLookup([responseBody]) {
 		const configuration = isPlainObject(responseBody) ? responseBody.webhook_configuration : undefined;

@@ -367,7 +367,7 @@ function readTarget(target: string): { url: string; mark: string | null } {
  */
 const registration: CallbackRegistration = {
 	setupNotice:
-		'Publishing (activating) the workflow, or listening for a test event, creates a webhook on the credential’s app for this trigger’s URL (marked with this workflow and node), with the delivery and read triggers; Smooch’s secret for it is kept sealed with the credential and checked on every call. Unpublishing (deactivating) removes that webhook, and nothing else. An app holds at most 10 webhooks.',
+		'Publishing (activating) the workflow, or listening for a test event, creates a webhook on the credential’s app for this trigger’s URL (marked with this workflow and node), with the delivery and read triggers (and message:appUser, customers’ messages, when Receive Customer Messages is on); Smooch’s secret for it is kept sealed with the credential and checked on every call. Unpublishing (deactivating) removes that webhook, and nothing else. An app holds at most 10 webhooks.',
 	requiresHttps: false,
 	accountSetting: 'appId',
 	accountInUrl: true,
@@ -377,13 +377,19 @@ const registration: CallbackRegistration = {
 		if (!settings.appId || !SMOOCH_ID.test(settings.appId)) throw new Error('the Smooch credential has no valid App ID');
 	},
 	lookup: (settings) => [{ method: 'GET', url: webhooksUrl(settings) }],
+	// A trigger's own webhook with the customers' messages trigger: a reply's payload comes with it.
+	endsWaits: (listed) => listed.mark !== null && (listed.events ?? []).includes(CUSTOMER_MESSAGE_TRIGGER),
 	readLookup([responseBody]) {
 		if (!isPlainObject(responseBody) || !Array.isArray(responseBody.webhooks)) throw new Error('the answer holds no "webhooks" list');
 		return {
 			callbacks: responseBody.webhooks
 				.filter(isPlainObject)
 				.filter((webhook) => asString(webhook._id))
-				.map((webhook) => ({ ids: { webhook: asString(webhook._id) as string }, ...readTarget(asString(webhook.target) ?? '') })),
+				.map((webhook) => ({
+					ids: { webhook: asString(webhook._id) as string },
+					...readTarget(asString(webhook.target) ?? ''),
+					events: Array.isArray(webhook.triggers) ? webhook.triggers.filter((trigger): trigger is string => typeof trigger === 'string') : [],
+				})),
 		};
 	},
 	create: [
@@ -391,7 +397,7 @@ const registration: CallbackRegistration = {
 			request: (settings, made) => ({
 				method: 'POST',
 				url: webhooksUrl(settings),
-				body: { target: markedTarget(made.url, made.mark), triggers: STATUS_TRIGGERS },
+				body: { target: markedTarget(made.url, made.mark), triggers: made.receives ? [...STATUS_TRIGGERS, CUSTOMER_MESSAGE_TRIGGER] : STATUS_TRIGGERS },
 				encoding: 'json',
 			}),
 			read(responseBody, made) {

@@ -6,21 +6,26 @@
  * --n8n as in test/e2e/run.js, default the pinned 2.8.4).
  *
  * Starts, on free loopback ports with everything in a temp folder:
- *   - Redis and PostgreSQL 15 from Debian (apt-get installs them when missing; test/e2e/lib/services.js),
- *   - n8n in queue mode: one main (production webhooks off), one webhook processor (`n8n webhook`)
- *     and two workers (`n8n worker`), each with its own user folder and its own copy of the
- *     package installed as a community package, sharing the database and the encryption key,
+ *   - Redis and PostgreSQL 15 from Debian (apt-get installs them when missing; scripts/n8n-runtime/services.js),
+ *   - n8n in queue mode (scripts/n8n-runtime/queue.js): one main (production webhooks off), one
+ *     webhook processor (`n8n webhook`) and two workers (`n8n worker`), each with its own user
+ *     folder and its own copy of the package installed as a community package, sharing the
+ *     database and the encryption key, with the settings this n8n needs in queue mode (on 2.39:
+ *     the legacy expression engine, docs/scaling.md),
  *   - the provider sandbox (its status callbacks go to the webhook processor) and the sink.
  * Then, all traffic through the webhook processor:
  *   - batches through WhatsApp Notify in concurrent executions: every message reaches the
  *     sandbox exactly once, the answers keep the input order;
- *   - every status callback of every provider becomes exactly one execution, run on a worker
- *     (both workers used), its event on the output named after its status;
+ *   - every status callback of every provider is answered 200 within 5 s (Twilio Event Streams'
+ *     timeout, the tightest of the four) and becomes exactly one execution, run on a worker (both
+ *     workers used), its event on the output named after its status;
  *   - forged callbacks get 401 and start nothing;
+ *   - Send and Wait: two questions asked on workers wait; taps through the webhook processor resume
+ *     each with its own answer (n8n's signed resume URL, called at WEBHOOK_URL); a replayed tap gets 401;
  *   - concurrent batches on both workers against one provider limit (the sandbox's 429s):
  *     each message accepted once; the combined rate and the 429s are reported;
- *   - callbacks per second through the webhook processor, and the same load (bench/n8n-webhooks.js)
- *     on a single n8n process with SQLite, both reported.
+ *   - callbacks per second through the webhook processor under the benchmark's load
+ *     (bench/n8n-webhooks.js), reported; bench/n8n-queue.js measures it against n8n's Webhook node.
  * Everything is stopped at the end, on failure and on a signal too. Last line: "N passed, N failed".
  */
 
@@ -30,12 +35,13 @@ const os = require('node:os');
 const path = require('node:path');
 
 const rt = require('../../scripts/n8n-runtime');
+const { queueEnvironment, queueSettings, startQueueProcesses } = require('../../scripts/n8n-runtime/queue');
+const { startRedis, startPostgres } = require('../../scripts/n8n-runtime/services');
 const bench = require('../../bench/n8n-webhooks');
 const { startSandbox, TEST_NUMBERS } = require('../../sandbox/server');
 const { createReport } = require('./lib/report');
 const { httpPost } = require('./lib/http');
 const { runLifecycle } = require('./lib/lifecycle');
-const { startRedis, startPostgres } = require('./lib/services');
 const { startSink } = require('./lib/sink');
 const { waitFor } = require('./lib/wait');
 const { sandboxProviders } = require('../../sandbox/providers');
@@ -51,7 +57,9 @@ const RUN_TIMEOUT_MS = 12 * 60 * 1000;
 const BATCHES_PER_PROVIDER = 4;
 const MESSAGES_PER_BATCH = 10;
 /** The throughput load: callbacks per provider, clients in a closed loop, unmeasured warm-up. */
-const LOAD = { requests: 300, concurrency: 10, warmup: 50 };
+const LOAD = { requests: 100, concurrency: 10, warmup: 20 };
+/** The most a provider waits for the answer to a callback: Twilio Event Streams' 5 s, the tightest (Gupshup 10 s). */
+const CALLBACK_TIMEOUT_MS = 5000;
 const WORKER_CONCURRENCY = 10;
 /** Concurrent batch executions against one provider limit none of them is told about. */
 const SHARED_LIMIT = { provider: 'twilio', limit: 50, batches: 4, messages: 100 };
@@ -95,13 +103,6 @@ function loadTargets(credentials) {
 		const workflow = statusWorkflow({ provider: target.provider, credential: target.credential, webhookId: target.node.webhookId });
 		return { ...target, workflow: { ...workflow, name: `load ${target.target}` } };
 	});
-}
-
-/** The load's credentials imported into a folder, each with its data (the targets sign and address callbacks with it). */
-function importLoadCredentials(folder, options) {
-	const credentials = bench.loadCredentials().map((credential) => ({ ...credential, id: rt.newId() }));
-	rt.importCredentials(folder, credentials, options);
-	return credentials;
 }
 
 /**
@@ -177,24 +178,6 @@ async function startServices() {
 	return { tmp, redis, postgres, sink, sandbox };
 }
 
-/** What every queue-mode process shares: the database, the queue, the encryption key, the URL n8n shows. */
-function queueEnvironment({ redis, postgres }, webhookBase) {
-	return {
-		EXECUTIONS_MODE: 'queue',
-		QUEUE_BULL_REDIS_HOST: redis.host,
-		QUEUE_BULL_REDIS_PORT: redis.port,
-		DB_TYPE: 'postgresdb',
-		DB_POSTGRESDB_HOST: postgres.host,
-		DB_POSTGRESDB_PORT: postgres.port,
-		DB_POSTGRESDB_DATABASE: postgres.database,
-		DB_POSTGRESDB_USER: postgres.user,
-		DB_POSTGRESDB_PASSWORD: postgres.password,
-		N8N_ENCRYPTION_KEY: crypto.randomBytes(24).toString('hex'),
-		// The URL n8n shows and Twilio signs: the webhook processor's, on every process.
-		WEBHOOK_URL: `${webhookBase}/`,
-	};
-}
-
 /** The package in every process's folder; the credentials and workflows imported into PostgreSQL (through the main's folder) and published. */
 function installAndImport(services, queueEnv) {
 	const { tmp, sandbox, sink } = services;
@@ -216,48 +199,36 @@ function installAndImport(services, queueEnv) {
 	return { folders, credentials, triggerIds, statusWorkflows, batchWorkflows, targets, workflows };
 }
 
-/** The main (production webhooks off), the webhook processor and two workers. */
-async function startQueueProcesses({ folders, workflows }, queueEnv, webhookPort) {
+/** The main (production webhooks off), the webhook processor and two workers, with this n8n's queue settings. */
+async function startProcesses({ folders, workflows }, queueEnv, webhookPort) {
 	onCleanup('stop n8n processes still starting', () => rt.stopAll({ timeoutMs: 5000 }));
-	// Production webhooks only on the webhook processor: a callback the main took would not count.
-	const main = await rt.startN8n({
-		userFolder: folders.main,
-		setupOwner: true,
-		env: { ...queueEnv, N8N_DISABLE_PRODUCTION_MAIN_PROCESS: 'true' },
+	const processes = await startQueueProcesses({
+		folders,
+		workers: ['worker-1', 'worker-2'],
+		env: queueEnv,
+		webhookPort,
+		workerConcurrency: WORKER_CONCURRENCY,
 		expectActive: workflows.map((workflow) => workflow.id),
+		onStarted: (label, handle) => onCleanup(`stop the ${label}`, () => handle.stop()),
 	});
-	onCleanup('stop the main process', () => main.stop());
-	const [webhook, ...workers] = await Promise.all([
-		rt.startN8n({ command: 'webhook', userFolder: folders.webhook, port: webhookPort, env: queueEnv }),
-		...['worker-1', 'worker-2'].map((name) =>
-			rt.startN8n({ command: 'worker', userFolder: folders[name], args: [`--concurrency=${WORKER_CONCURRENCY}`], env: queueEnv }),
-		),
-	]);
-	onCleanup('stop the webhook processor', () => webhook.stop());
-	workers.forEach((worker, index) => onCleanup(`stop worker ${index + 1}`, () => worker.stop()));
+	const { main, webhook, workers } = processes;
 	report.pass(
 		`main ${main.localUrl} (pid ${main.pid}), webhook processor ${webhook.localUrl} (pid ${webhook.pid}), workers pid ${workers.map((w) => w.pid).join(' and ')}, ${WORKER_CONCURRENCY} jobs each`,
 	);
-	return { main, webhook, workers };
+	return processes;
 }
 
-/** The bench's load through the webhook processor, then on a single n8n process with SQLite, and the two compared. */
-async function measureThroughput({ main, webhook, workers, webhookBase }, targets) {
+/** The bench's load through the webhook processor: callbacks/s answered and executions/s done, reported. */
+async function measureThroughput({ main, workers, webhookBase }, targets) {
 	report.section(`throughput: the bench's callback load through the webhook processor (${LOAD.requests} per provider, ${LOAD.concurrency} clients)`);
 	measured.queue = await measureLoad('queue', webhookBase, targets, (id) => executionCounts(main, id));
 	const [onFirst, onSecond] = executionsRunBy(workers).map((ids) => ids.length);
 	report.check(onFirst > 0 && onSecond > 0, `the workers shared the load: ${onFirst} and ${onSecond} executions in all`);
-
-	report.section('throughput: the same load on a single n8n process with SQLite');
-	for (const handle of [webhook, ...workers, main]) await handle.stop();
-	measured.single = await measureSingle(targets);
-
-	report.section('callbacks per second');
-	const line = (name, m) => `${name}: ${m.callbacksPerSecond} callbacks/s answered, ${m.executionsPerSecond} executions/s done (mean of the ${targets.length} providers)`;
-	report.info(line('queue mode (webhook processor + 2 workers, PostgreSQL)', measured.queue));
-	report.info(line('single n8n process (SQLite)', measured.single));
-	report.info(`ratio queue/single: answers ${(measured.queue.callbacksPerSecond / measured.single.callbacksPerSecond).toFixed(2)}×, executions ${(measured.queue.executionsPerSecond / measured.single.executionsPerSecond).toFixed(2)}×`);
-	console.log(`QUEUE_RESULT ${JSON.stringify({ n8nVersion: rt.N8N_VERSION, load: LOAD, ...measured })}`);
+	report.info(
+		`queue mode: ${measured.queue.callbacksPerSecond} callbacks/s answered, ${measured.queue.executionsPerSecond} executions/s done (mean of the ${targets.length} providers; ` +
+			`load average ${os.loadavg().map((each) => each.toFixed(1)).join(' ')} on ${os.cpus().length} cores; bench/n8n-queue.js compares it with n8n's Webhook node)`,
+	);
+	console.log(`QUEUE_RESULT ${JSON.stringify({ n8nVersion: rt.N8N_VERSION, settings: queueSettings(), load: LOAD, ...measured })}`);
 }
 
 async function main() {
@@ -270,9 +241,11 @@ async function main() {
 	report.section('n8n in queue mode: the package installed in each process');
 	const webhookPort = await rt.findFreePort();
 	const webhookBase = `http://127.0.0.1:${webhookPort}`;
-	const queueEnv = queueEnvironment(services, webhookBase);
+	const settings = queueSettings();
+	const queueEnv = { ...queueEnvironment(services, webhookBase), ...settings };
+	report.info(`n8n ${rt.N8N_VERSION}'s queue-mode settings: ${Object.keys(settings).length ? JSON.stringify(settings) : 'its defaults'}`);
 	const imported = installAndImport(services, queueEnv);
-	const processes = await startQueueProcesses(imported, queueEnv, webhookPort);
+	const processes = await startProcesses(imported, queueEnv, webhookPort);
 	const { sandbox, sink } = services;
 	const triggerUrls = Object.fromEntries(providerNames().map((provider) => [provider, triggerUrl(provider, webhookBase, imported.triggerIds[provider])]));
 	sandbox.configure({ webhooks: triggerUrls, callbackDelayMs: 100 });
@@ -281,6 +254,7 @@ async function main() {
 	await checkBatches(ctx);
 	await checkCallbacks(ctx);
 	await checkForgedCallbacks(ctx);
+	await checkSendAndWait({ ...ctx, credentials: imported.credentials });
 	await checkSharedLimit(ctx);
 	await checkRegistration({ ...ctx, credentials: imported.credentials });
 	await measureThroughput(ctx, imported.targets);
@@ -341,6 +315,13 @@ async function checkCallbacks({ main, webhook, workers, sandbox, sink, triggerUr
 		const callbacks = sandbox.callbacks.filter((callback) => callback.provider === provider);
 		const failed = callbacks.filter((callback) => callback.httpStatus !== 200 || callback.url !== triggerUrls[provider]);
 		report.check(callbacks.length > 0 && failed.length === 0, `${provider}: ${callbacks.length} callbacks to the webhook processor, all HTTP 200`, () => short(failed));
+		const answerTimes = callbacks.map((callback) => callback.answerMs).sort((a, b) => a - b);
+		const late = callbacks.filter((callback) => !(callback.answerMs <= CALLBACK_TIMEOUT_MS));
+		report.check(
+			callbacks.length > 0 && late.length === 0,
+			`${provider}: every callback answered within the providers' ${CALLBACK_TIMEOUT_MS / 1000} s (median ${Math.round(answerTimes[answerTimes.length >> 1])} ms, slowest ${Math.round(answerTimes[answerTimes.length - 1])} ms)`,
+			() => `${late.length} of ${callbacks.length} later or unanswered, e.g. ${short(late.slice(0, 3).map(({ status, answerMs, error }) => ({ status, answerMs, error })))}`,
+		);
 		const counted = callbacks.filter((callback) => outputOf(provider, callback.status));
 		const expected = countBy(counted, (callback) => outputOf(provider, callback.status));
 		const counts = await report.attempt(`${provider}: executions settle`, () =>
@@ -428,6 +409,56 @@ async function checkForgedCallbacks({ main, sandbox, sink, triggerUrls, statusWo
 
 /** The providers whose automatic registration the queue run checks. */
 const REGISTERING = ['smooch', 'twilio'];
+
+/**
+ * Send and Wait in queue mode, through Twilio: the questions are asked by executions on the workers,
+ * which then wait (in PostgreSQL); the taps reach a version 2 Status Trigger on the webhook processor,
+ * which calls n8n's signed resume URL (WEBHOOK_URL: the webhook processor again); each execution
+ * goes on, on a worker, with its own answer. The same tap again gets 401.
+ */
+async function checkSendAndWait({ main, workers, sandbox, sink, webhookBase, triggerUrls, credentials }) {
+	const provider = 'twilio';
+	report.section(`Send and Wait (${provider}): asked on the workers, resumed through the webhook processor`);
+	const { waitWorkflow, receivingWorkflow } = require('./suites/send-and-wait');
+	const receivingId = crypto.randomUUID();
+	const ids = [];
+	await report.attempt(`${provider}: send and wait`, async () => {
+		for (const make of [() => waitWorkflow(provider, credentials[provider], sink.url), () => receivingWorkflow(provider, credentials[provider], receivingId, sink.url)]) {
+			const { id: _, ...workflow } = make();
+			const created = await main.rest('POST', '/workflows', { ...workflow, name: `queue ${workflow.name}`, active: false });
+			await main.activateWorkflow(created.id);
+			ids.push(created.id);
+		}
+		sandbox.configure({ webhooks: { [provider]: triggerUrl(provider, webhookBase, receivingId) } });
+		const recipients = [TEST_NUMBERS.delivered, '+15551234568'];
+		const questions = [];
+		for (const to of recipients) {
+			const since = sandbox.received.length;
+			await httpPost(`${webhookBase}/webhook/e2e-wait-${provider}`, { body: { to, minutes: 60 } });
+			questions.push(await waitFor(() => sandbox.received.slice(since).find((record) => record.provider === provider && record.buttons && record.body.To === `whatsapp:${to}`), { timeoutMs: 30000, what: `the question to ${to}` }));
+		}
+		report.check(questions.every((record) => record.buttons.length === 2), `${provider}: two questions sent from the workers, each with Decline / Approve`);
+		// The second recipient approves, the first declines; the approval is delivered twice (a replay).
+		const [approval] = sandbox.inboundRequests({ provider, from: recipients[1], button: questions[1].buttons[1] });
+		const first = await httpPost(approval.url, { body: approval.request.body, headers: approval.request.headers, json: false });
+		await sandbox.inbound({ provider, from: recipients[0], button: questions[0].buttons[0] });
+		const result = (to) => sink.find((body) => body.provider === provider && body.to === to && body.result)[0]?.result;
+		await waitFor(() => result(recipients[0]) && result(recipients[1]), { timeoutMs: 60000, what: 'both executions to go on' }).catch(() => null);
+		report.check(
+			first.status === 200 && result(recipients[1])?.data?.approved === true && result(recipients[0])?.data?.approved === false,
+			`${provider}: each execution resumed with its own answer (${recipients[1]} approved, ${recipients[0]} declined)`,
+			() => short({ first: first.status, answers: recipients.map(result) }),
+		);
+		const resumedOnWorkers = executionsRunBy(workers).flat();
+		const executionIds = recipients.map((to) => sink.find((body) => body.to === to && body.result)[0]?.executionId);
+		report.check(executionIds.every((id) => id && resumedOnWorkers.filter((each) => each === String(id)).length >= 2), `${provider}: both executions ran on the workers, before and after the wait (ids ${executionIds.join(', ')})`);
+		const replay = await httpPost(approval.url, { body: approval.request.body, headers: approval.request.headers, json: false });
+		await new Promise((resolve) => setTimeout(resolve, 1000));
+		report.check(replay.status === 401 && sink.find((body) => body.to === recipients[1] && body.result).length === 1, `${provider}: the same tap again got 401 from the webhook processor and resumed nothing`, () => `HTTP ${replay.status}`);
+	});
+	sandbox.configure({ webhooks: triggerUrls });
+	for (const id of ids) await main.deactivateWorkflow(id).catch(() => {});
+}
 
 /**
  * Register Callback Automatically in queue mode: activating on the main registers the trigger's
@@ -520,23 +551,6 @@ async function checkSharedLimit({ sandbox, webhookBase, workers, triggerUrls }) 
 		`${texts.length} messages in ${(wallMs / 1000).toFixed(1)} s: ${rate.toFixed(1)}/s together = ${(rate / limit).toFixed(2)}× the ${limit}/s limit; ` +
 			`${tooMany} answers were 429 (${((tooMany / texts.length) * 100).toFixed(1)}% of messages); the workers ran ${ranBy.join(' and ')} of the executions`,
 	);
-}
-
-/** The same load on one n8n process with SQLite (n8n's default setup), for comparison. */
-async function measureSingle(targets) {
-	const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'wa-notify-single-'));
-	onCleanup('remove the single-process folder', () => fs.rmSync(folder, { recursive: true, force: true }));
-	rt.installPackage(folder, { quiet: true, build: false });
-	const credentials = importLoadCredentials(folder, { quiet: true });
-	const fresh = loadTargets(credentials).map((target, index) => ({ ...target, target: targets[index].target }));
-	rt.importWorkflows(folder, fresh.map((target) => target.workflow), { quiet: true, activate: true });
-	const single = await rt.startN8n({ userFolder: folder, setupOwner: true, expectActive: fresh.map((target) => target.workflow.id) });
-	try {
-		report.pass(`single n8n ${single.localUrl} (pid ${single.pid}), SQLite`);
-		return await measureLoad('single', single.localUrl, fresh, (id) => executionCounts(single, id));
-	} finally {
-		await single.stop();
-	}
 }
 
 main()

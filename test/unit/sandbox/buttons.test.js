@@ -146,3 +146,18 @@ describe('buttons in a shape the provider refuses', () => {
 		expect(answer.data.message).toContain('title must be 1 to 20');
 	});
 });
+
+describe('tapping a button by its title, as the customer', () => {
+	test('the button of that title on the latest message with buttons to them, its id included', async () => {
+		await send('meta', { message: 'Come?', buttons: BUTTONS });
+		sb.configure({ webhooks: { meta: 'http://127.0.0.1:9/webhook/status' } });
+		try {
+			const [{ request }] = sb.inboundRequests({ provider: 'meta', from: RECIPIENT, button: { title: 'Reschedule' } });
+			const [message] = request.payload.entry[0].changes[0].value.messages;
+			expect(message.interactive.button_reply).toEqual({ id: 'appt-42-move', title: 'Reschedule' });
+			expect(() => sb.inboundRequests({ provider: 'meta', from: RECIPIENT, button: { title: 'Maybe' } })).toThrow('no message with a "Maybe" button');
+		} finally {
+			sb.configure({ webhooks: { meta: null } });
+		}
+	});
+});

@@ -5,8 +5,8 @@
  * missing, started on free loopback ports with their data in a temp folder, stopped by stop()
  * (and killed at process exit if nobody called it). Nothing is left behind.
  *
- *   const redis = await startRedis({ dir });        // { host, port, stop() }
- *   const pg = await startPostgres({ dir });        // { host, port, user, database, stop() }
+ *   const redis = await startRedis({ dir });        // { host, port, pid, stop() }
+ *   const pg = await startPostgres({ dir });        // { host, port, user, database, pid, query(sql), stop() }
  */
 
 const { spawn, spawnSync } = require('node:child_process');
@@ -14,8 +14,8 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
-const { findFreePort } = require('../../../scripts/n8n-runtime');
-const { waitFor } = require('./wait');
+const { findFreePort } = require('./processes');
+const { sleep } = require('./toolchain');
 
 const PG_BIN = '/usr/lib/postgresql/15/bin';
 const REDIS_SERVER = '/usr/bin/redis-server';
@@ -79,18 +79,16 @@ async function startRedis({ dir, log = (_line) => {} }) {
 		clearTimeout(timer);
 		return result;
 	};
-	await waitFor(
-		() => {
-			if (exited) throw new Error(`redis-server exited (${JSON.stringify(exited)}): ${fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8').slice(-1000) : ''}`);
-			return fs.existsSync(logFile) && /Ready to accept connections/.test(fs.readFileSync(logFile, 'utf8'));
-		},
-		{ timeoutMs: 20000, what: 'redis-server to accept connections' },
-	).catch(async (error) => {
-		await stop();
-		throw error;
-	});
+	const ready = () => fs.existsSync(logFile) && /Ready to accept connections/.test(fs.readFileSync(logFile, 'utf8'));
+	for (const started = Date.now(); !ready(); await sleep(100)) {
+		const why = exited ? `redis-server exited (${JSON.stringify(exited)})` : Date.now() - started > 20000 ? 'redis-server did not accept connections within 20 s' : '';
+		if (why) {
+			await stop();
+			throw new Error(`${why}: ${fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8').slice(-1000) : ''}`);
+		}
+	}
 	const version = run(REDIS_SERVER, ['--version']).trim().match(/v=(\S+)/)?.[1];
-	return { host: '127.0.0.1', port, version, installed, logFile, stop };
+	return { host: '127.0.0.1', port, version, installed, logFile, pid: child.pid, stop };
 }
 
 /**
@@ -137,7 +135,15 @@ async function startPostgres({ dir = undefined, log = (_line) => {} }) {
 		throw error;
 	}
 	const version = run(path.join(PG_BIN, 'postgres'), ['--version']).trim();
-	return { host: '127.0.0.1', port, user, password: '', database, version, installed, logFile, stop };
+	// pg_ctl starts the server in a session of its own: its backends share the server's process group.
+	const pid = Number(fs.readFileSync(path.join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
+	/** One SQL statement through psql: its rows, each an array of the columns' text. */
+	const query = (sql) =>
+		run(path.join(PG_BIN, 'psql'), ['-h', '127.0.0.1', '-p', String(port), '-U', user, '-d', database, '-AtF', '\t', '-c', sql])
+			.split('\n')
+			.filter(Boolean)
+			.map((line) => line.split('\t'));
+	return { host: '127.0.0.1', port, user, password: '', database, version, installed, logFile, pid, query, stop };
 }
 
 module.exports = { startRedis, startPostgres };
