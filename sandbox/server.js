@@ -23,6 +23,8 @@ const { InboundError, checkInbound } = require('./lib/inbound');
 const { toE164 } = require('./lib/ids');
 const { BodyTooLargeError, checkWebhookUrl, getText, parseBody, postWebhook, readRawBody, sendJson } = require('./lib/http');
 const { SlidingWindowLimiter } = require('./lib/rateLimit');
+const { overview } = require('./lib/overview');
+const { isPageAsset, sendPageAsset } = require('./lib/pageAssets');
 const { findRoute, sandboxProviders } = require('./providers');
 
 const HOST = '127.0.0.1';
@@ -142,6 +144,11 @@ class Sandbox {
 		});
 	}
 
+	/** What the sandbox page shows, secrets hidden (sandbox/lib/overview.js). */
+	overview() {
+		return overview(this, sandboxProviders());
+	}
+
 	publicConfig() {
 		return { ...this.config, webhooks: { ...this.config.webhooks } };
 	}
@@ -152,6 +159,12 @@ class Sandbox {
 
 	async handle(req, res) {
 		const url = new URL(req.url, this.url);
+		// The page's relative links need the folder's slash.
+		if (url.pathname === CONTROL_PREFIX.slice(0, -1) && req.method === 'GET') {
+			res.writeHead(301, { Location: CONTROL_PREFIX });
+			res.end();
+			return;
+		}
 		if (url.pathname.startsWith(CONTROL_PREFIX)) {
 			await this.handleControl(req, res, url.pathname.slice(CONTROL_PREFIX.length));
 			return;
@@ -337,6 +350,8 @@ class Sandbox {
 				registered: Boolean(target.registration),
 				status: 'inbound',
 				messageId: request.messageId,
+				// The sent message it answers, if any: the page shows the reply under it.
+				replyTo: message.replyTo ?? null,
 				httpStatus: outcome.httpStatus,
 				error: outcome.error,
 				body: request.payload,
@@ -369,9 +384,11 @@ class Sandbox {
 		return { ok, httpStatus: answer.httpStatus, body: answer.body, error: answer.error, challenge: request.challenge, url };
 	}
 
-	/** The control endpoints, for tests and tools in other processes. */
+	/** The control endpoints, for tests and tools in other processes, and the page at /_sandbox/. */
 	async handleControl(req, res, action) {
 		const route = `${req.method} ${action}`;
+		if (req.method === 'GET' && isPageAsset(action)) return sendPageAsset(res, action);
+		if (route === 'GET overview') return sendJson(res, 200, this.overview());
 		if (route === 'GET received') return sendJson(res, 200, this.received);
 		if (route === 'GET callbacks') return sendJson(res, 200, this.callbacks);
 		if (route === 'GET config') return sendJson(res, 200, this.publicConfig());
@@ -432,12 +449,16 @@ async function startSandbox(options = {}) {
 	await sandbox.listen(port);
 	return {
 		url: sandbox.url,
+		/** The page that shows registrations, sends, callbacks, and plays a customer's reply. */
+		pageUrl: `${sandbox.url}${CONTROL_PREFIX}`,
 		received: sandbox.received,
 		callbacks: sandbox.callbacks,
 		/** What status triggers registered, by provider (live: the same object as the sandbox changes it). */
 		registrations: sandbox.registrations,
 		configure: (next) => sandbox.configure(next),
 		config: () => sandbox.publicConfig(),
+		/** What the page shows (GET /_sandbox/overview): registrations, the newest sends and callbacks, secrets hidden. */
+		overview: () => sandbox.overview(),
 		reset: () => sandbox.reset(),
 		idle: () => sandbox.idle(),
 		handshake: (provider, options) => sandbox.handshake(provider, options),
@@ -509,6 +530,7 @@ async function main(args) {
 	}
 	const sandbox = await startSandbox(options);
 	console.log(`WhatsApp provider sandbox listening on ${sandbox.url}`);
+	console.log(`What it received and sent, and a customer's reply to play: ${sandbox.pageUrl}`);
 	console.log(`Use it as the Base URL (Smooch: region "Custom Host") of the n8n credentials below.`);
 	console.log(`Credentials: ${JSON.stringify(SANDBOX_CREDENTIALS, null, 2)}`);
 	console.log(`Test numbers: ${JSON.stringify(TEST_NUMBERS, null, 2)}`);

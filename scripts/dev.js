@@ -449,11 +449,14 @@ function welcome({ demo, n8nUrl, sandboxUrl, sandbox, triggers, started }) {
  3. Open "WhatsApp demo: status (Twilio)" (or Smooch, Gupshup, Meta), tab "Executions": a moment after
     the send, one execution goes out of "Delivered: mark CRM" and one out of "Seen: ...".
     Send to ${TEST_NUMBERS.undeliverable} to see "Discarded: retry by SMS";
-    ${TEST_NUMBERS.invalid} is refused by the provider: the form and the webhook answer with its error.${
+    ${TEST_NUMBERS.invalid} is refused by the provider: the form and the webhook answer with its error.
+ 4. See what the providers got: ${sandbox.pageUrl}
+    registrations, each message with its template values and buttons, the callbacks sent back
+    and what n8n answered; "Reply as the customer" or a tap on a button plays the customer's answer.${
 		appointmentForm
 			? `
- 4. "${appointment.name}": ${n8nUrl}/form/${appointmentForm.parameters.options.path} asks
-    ${TEST_NUMBERS.delivered} over Twilio, with three reply buttons, and the execution waits. Tap one as the customer:
+ 5. "${appointment.name}": ${n8nUrl}/form/${appointmentForm.parameters.options.path} asks
+    ${TEST_NUMBERS.delivered} over Twilio, with three reply buttons, and the execution waits. Tap one on the sandbox page, or:
       curl -X POST ${sandboxUrl}/_sandbox/inbound -H 'content-type: application/json' \\
         -d '{"provider":"twilio","from":"${TEST_NUMBERS.delivered}","button":{"title":"Confirm"}}'
     and the execution goes on out of "Confirmed: mark in calendar".`

@@ -25,7 +25,9 @@
  *   send-and-wait.png      "WhatsApp demo: appointment confirmation": its executions, the newest resumed by a
  *                          tap on "Confirm" played by the sandbox, out of "Confirmed: mark in calendar"
  *   send-and-wait-panel.png  its "Ask to confirm" panel: Send and Wait for Reply, Choices, Limit Wait Time
- * Requests to anything but the n8n instance are blocked, so the run stays offline.
+ *   sandbox-page.png       the provider sandbox's page (--sandbox, default the dev sandbox on 5680): where
+ *                          callbacks go, the sends above with their buttons, callbacks and n8n's answers
+ * Requests to anything but the n8n instance and the sandbox are blocked, so the run stays offline.
  * Not run by CI.
  */
 
@@ -134,16 +136,16 @@ async function prepareExecutions(url, statusWorkflow) {
 	}
 }
 
-/** A headless Chromium that reaches only the n8n instance (offline by construction), and a page on it. */
+/** A headless Chromium that reaches only the n8n instance and the sandbox (offline by construction), and a page on it. */
 async function openBrowser(options) {
 	// Loaded here so "npm run screenshots -- --help" works without dev dependencies.
 	const { chromium } = require('playwright-core');
 	const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
 	const context = await browser.newContext({ viewport: VIEWPORT, deviceScaleFactor: 1 });
-	const origin = new URL(options.url).origin;
+	const allowed = [new URL(options.url).origin, new URL(options.sandbox).origin, 'data:', 'blob:'];
 	await context.route('**/*', (route) => {
 		const requested = route.request().url();
-		if (requested.startsWith(origin) || requested.startsWith('data:') || requested.startsWith('blob:')) return route.continue();
+		if (allowed.some((prefix) => requested.startsWith(prefix))) return route.continue();
 		return route.abort();
 	});
 	const page = await context.newPage();
@@ -423,6 +425,20 @@ async function shootFallback({ page, options, shoot, textOf, openCanvas }, fallb
 	await page.keyboard.press('Escape');
 }
 
+/** The sandbox's page: where callbacks go, and the newest sends (the demo's) with their callbacks and n8n's answers. */
+async function shootSandboxPage({ page, options, shoot, textOf }) {
+	// Every callback of the sends above made and answered (the sandbox answers once none is pending).
+	await fetch(`${options.sandbox}/_sandbox/idle`);
+	await page.goto(`${options.sandbox}/_sandbox/`);
+	await page.locator('.send-callbacks li[data-event]').first().waitFor();
+	await shoot('sandbox-page.png', async () => {
+		const text = await textOf('main');
+		const wanted = ['Where callbacks go', 'Registered: ', 'HTTP 200', 'Your order #1042 has shipped', "Play a customer's reply"];
+		const missing = wanted.filter((word) => !text.includes(word));
+		return missing.length ? `the sandbox page lacks ${missing.join(', ')}` : null;
+	});
+}
+
 /**
  * The appointment demo asked once through its webhook, and "Confirm" tapped as the customer through
  * the sandbox (POST /_sandbox/inbound, the button found by its title): the execution resumes.
@@ -556,6 +572,7 @@ async function main() {
 		await shootStatusWorkflow(pictures, status, triggerNode);
 		await shootFallback(pictures, fallback);
 		await shootAppointment(pictures, appointment, resumed);
+		await shootSandboxPage(pictures);
 	} finally {
 		done = true;
 		await cleanup();

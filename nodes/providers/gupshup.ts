@@ -327,6 +327,13 @@ function subscriptionsUrl(settings: ProviderSettings): string {
 	return `${apiBaseUrl(settings.baseUrl, GUPSHUP_DEFAULT_BASE_URL)}/wa/app/${encodeURIComponent(settings.appId ?? '')}/subscription`;
 }
 
+/** A subscription's modes, as a list: Gupshup answers `modes` as a list or `mode` as comma-separated text. */
+function modesOf(subscription: JsonObject): string[] {
+	const given = subscription.modes ?? subscription.mode;
+	const list = Array.isArray(given) ? given : typeof given === 'string' ? given.split(',') : [];
+	return list.filter((mode): mode is string => typeof mode === 'string').map((mode) => mode.trim().toUpperCase());
+}
+
 /** Tags are unique per app: one per trigger (its n8n, workflow, node, and test or production), from its mark. */
 const TAG_PREFIX = 'n8n-trigger-';
 const MARKED_TAG = /^n8n-trigger-([0-9a-f]{16})$/;
@@ -361,6 +368,8 @@ const registration: CallbackRegistration = {
 		}
 	},
 	lookup: (settings) => [{ method: 'GET', url: subscriptionsUrl(settings) }],
+	// A trigger's own subscription in MESSAGE mode: a tapped button's postbackText or id comes with it.
+	endsWaits: (listed) => listed.mark !== null && (listed.events ?? []).includes(MESSAGE_MODE),
 	readLookup([responseBody]) {
 		if (!isPlainObject(responseBody) || !Array.isArray(responseBody.subscriptions)) {
 			throw new Error('the answer holds no "subscriptions" list');
@@ -373,6 +382,7 @@ const registration: CallbackRegistration = {
 					ids: { subscription: asString(subscription.id) as string },
 					url: asString(subscription.url) ?? '',
 					mark: MARKED_TAG.exec(asString(subscription.tag) ?? '')?.[1] ?? null,
+					events: modesOf(subscription),
 				})),
 		};
 	},

@@ -377,13 +377,19 @@ const registration: CallbackRegistration = {
 		if (!settings.appId || !SMOOCH_ID.test(settings.appId)) throw new Error('the Smooch credential has no valid App ID');
 	},
 	lookup: (settings) => [{ method: 'GET', url: webhooksUrl(settings) }],
+	// A trigger's own webhook with the customers' messages trigger: a reply's payload comes with it.
+	endsWaits: (listed) => listed.mark !== null && (listed.events ?? []).includes(CUSTOMER_MESSAGE_TRIGGER),
 	readLookup([responseBody]) {
 		if (!isPlainObject(responseBody) || !Array.isArray(responseBody.webhooks)) throw new Error('the answer holds no "webhooks" list');
 		return {
 			callbacks: responseBody.webhooks
 				.filter(isPlainObject)
 				.filter((webhook) => asString(webhook._id))
-				.map((webhook) => ({ ids: { webhook: asString(webhook._id) as string }, ...readTarget(asString(webhook.target) ?? '') })),
+				.map((webhook) => ({
+					ids: { webhook: asString(webhook._id) as string },
+					...readTarget(asString(webhook.target) ?? ''),
+					events: Array.isArray(webhook.triggers) ? webhook.triggers.filter((trigger): trigger is string => typeof trigger === 'string') : [],
+				})),
 		};
 	},
 	create: [

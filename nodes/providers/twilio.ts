@@ -427,6 +427,8 @@ const registration: CallbackRegistration = {
 	checkSettings(settings) {
 		if (!settings.authToken) throw new Error('the Twilio credential has no Auth Token, which signs the events');
 	},
+	// Event Streams' inbound event carries a tapped button's label, not its id: no wait can be ended through it.
+	endsWaits: () => false,
 	lookup: (settings) => [
 		{ method: 'GET', url: eventStreamsUrl(settings, 'Sinks?PageSize=100') },
 		{ method: 'GET', url: eventStreamsUrl(settings, 'Subscriptions?PageSize=100') },

@@ -266,6 +266,8 @@ export interface ListedCallback {
 	url: string;
 	/** The trigger mark it carries (a Twilio sink's description, a Gupshup tag, a Smooch target), or null. */
 	mark: string | null;
+	/** The events it subscribes to, when the list says (Smooch's triggers, Gupshup's modes). */
+	events?: string[];
 }
 
 /** What the provider's list says. */
@@ -298,6 +300,11 @@ export interface CallbackRegistration {
 	accountInUrl: boolean;
 	/** True when the account holds one URL (Meta's number): a new registration replaces the old instead of standing beside it. */
 	oneSlot?: boolean;
+	/**
+	 * Whether a Status Trigger registered as `listed` gets customers' taps with their button ids, so
+	 * it could end a Send and Wait (which checks for one before sending).
+	 */
+	endsWaits(listed: ListedCallback): boolean;
 	/** The credential setting whose role the registration's secret takes when callbacks are checked. */
 	secretSetting?: string;
 	/** The secret for a registration of `url`, derived from the credential: nothing to keep (Gupshup's token, Meta's verify token). */
