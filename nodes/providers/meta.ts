@@ -390,7 +390,7 @@ export const meta: Provider<'meta'> = {
 	recognizes,
 	parseCallback,
 	parseReceived,
-	customerMessageWords: ['message'],
+	isCustomerMessage: (event) => event.providerStatus === 'message',
 	verifyCallback,
 	canVerify: (settings) => Boolean(settings.appSecret),
 	answerHandshake,
