@@ -26,7 +26,8 @@
  *                          tap on "Confirm" played by the sandbox, out of "Confirmed: mark in calendar"
  *   send-and-wait-panel.png  its "Ask to confirm" panel: Send and Wait for Reply, Choices, Limit Wait Time
  *   sandbox-page.png       the provider sandbox's page (--sandbox, default the dev sandbox on 5680): where
- *                          callbacks go, the sends above with their buttons, callbacks and n8n's answers
+ *                          callbacks go, the appointment question with its buttons on top, the sends
+ *                          with their callbacks and n8n's answers
  * Requests to anything but the n8n instance and the sandbox are blocked, so the run stays offline.
  * Not run by CI.
  */
@@ -425,7 +426,7 @@ async function shootFallback({ page, options, shoot, textOf, openCanvas }, fallb
 	await page.keyboard.press('Escape');
 }
 
-/** The sandbox's page: where callbacks go, and the newest sends (the demo's) with their callbacks and n8n's answers. */
+/** The sandbox's page: where callbacks go, the newest sends (the appointment question, with its buttons) with their callbacks and n8n's answers. */
 async function shootSandboxPage({ page, options, shoot, textOf }) {
 	// Every callback of the sends above made and answered (the sandbox answers once none is pending).
 	await fetch(`${options.sandbox}/_sandbox/idle`);
@@ -433,7 +434,7 @@ async function shootSandboxPage({ page, options, shoot, textOf }) {
 	await page.locator('.send-callbacks li[data-event]').first().waitFor();
 	await shoot('sandbox-page.png', async () => {
 		const text = await textOf('main');
-		const wanted = ['Where callbacks go', 'Registered: ', 'HTTP 200', 'Your order #1042 has shipped', "Play a customer's reply"];
+		const wanted = ['Where callbacks go', 'Registered: ', 'HTTP 200', 'Confirm', 'Reschedule', "Play a customer's reply"];
 		const missing = wanted.filter((word) => !text.includes(word));
 		return missing.length ? `the sandbox page lacks ${missing.join(', ')}` : null;
 	});
@@ -570,9 +571,10 @@ async function main() {
 		const pictures = pictureHelpers(opened.page, options);
 		await shootSendWorkflow(pictures, send, notifyNode);
 		await shootStatusWorkflow(pictures, status, triggerNode);
-		await shootFallback(pictures, fallback);
 		await shootAppointment(pictures, appointment, resumed);
+		// Before the fallback's sends, so that the page's newest message is the appointment question.
 		await shootSandboxPage(pictures);
+		await shootFallback(pictures, fallback);
 	} finally {
 		done = true;
 		await cleanup();

@@ -84,7 +84,7 @@ export class WhatsAppStatusTrigger implements INodeType {
 		version: [1, 2],
 		defaultVersion: 2,
 		subtitle: '={{$parameter["provider"]}}',
-		description: `Starts a workflow when a WhatsApp message is delivered, seen or discarded (${providerNamesInWords()})`,
+		description: `Starts a workflow when a WhatsApp message is delivered, seen or discarded, or a customer writes to the number (${providerNamesInWords()})`,
 		defaults: { name: 'WhatsApp Status Trigger' },
 		inputs: [],
 		outputs: OUTPUTS_EXPRESSION,

@@ -448,7 +448,7 @@ export const gupshup: Provider<'gupshup'> = {
 	parseCallback,
 	parseReceived,
 	// Customer messages were acknowledged and dropped before Received: none went to Other.
-	customerMessageWords: [],
+	isCustomerMessage: () => false,
 	verifyCallback,
 	canVerify: (settings) => Boolean(settings.webhookToken),
 	registration,

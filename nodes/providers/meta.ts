@@ -203,7 +203,8 @@ function readError(responseBody: unknown, httpStatus: number): ProviderError {
 	const message = asString(error.message) ?? `Meta answered HTTP ${httpStatus}`;
 	const details = asString(errorData.details);
 	// Meta's message is "(#code) title"; the details often repeat the title and say what to do.
-	const title = message.replace(/^\(#\d+\)\s*/, '');
+	// Its title may end with a full stop that its details do not repeat ("Invalid OAuth access token.").
+	const title = message.replace(/^\(#\d+\)\s*/, '').replace(/\.$/, '');
 	return {
 		code: asCode(error.code) ?? httpStatus,
 		message: !details ? message : details.startsWith(title) ? details : `${title}: ${details}`,
@@ -389,7 +390,7 @@ export const meta: Provider<'meta'> = {
 	recognizes,
 	parseCallback,
 	parseReceived,
-	customerMessageWords: ['message'],
+	isCustomerMessage: (event) => event.providerStatus === 'message',
 	verifyCallback,
 	canVerify: (settings) => Boolean(settings.appSecret),
 	answerHandshake,

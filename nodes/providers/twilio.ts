@@ -536,7 +536,7 @@ export const twilio: Provider<'twilio'> = {
 	recognizes,
 	parseCallback,
 	parseReceived,
-	customerMessageWords: [INBOUND_STATUS],
+	isCustomerMessage: (event) => event.providerStatus === INBOUND_STATUS,
 	verifyCallback,
 	canVerify: (settings) => Boolean(settings.authToken),
 	// With Event Streams registered, a classic Status Callback to the same URL repeats its statuses.

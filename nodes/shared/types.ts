@@ -401,10 +401,10 @@ export interface Provider<Name extends string = string> {
 	 */
 	parseReceived(callback: StatusCallback, receivedAt: Date): ReceivedMessage[];
 	/**
-	 * The `providerStatus` words parseCallback gives a customer message, which went to Other before
-	 * the Received output existed. A trigger with Received leaves them out of Other: parseReceived has them.
+	 * True for a status event parseCallback makes of a customer's message, which went to Other before
+	 * the Received output existed. A trigger with Received leaves it out of Other: parseReceived has it.
 	 */
-	customerMessageWords: readonly string[];
+	isCustomerMessage(event: StatusEvent): boolean;
 	/**
 	 * Whether the callback is genuine. `settings` is the trigger's credential. Never throws,
 	 * whatever the body holds: it runs on requests from anyone.
