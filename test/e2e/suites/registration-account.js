@@ -37,6 +37,7 @@ module.exports = {
 		await gupshupCredentialTestChecksAppId(ctx);
 		await smsNotOnDelivered(ctx, triggers.twilio);
 		await providerDownDuringDeactivation(ctx, triggers);
+		await testUrlBesideProduction(ctx, triggers);
 		await movedUrlAcrossRestart(ctx, triggers);
 		for (const trigger of Object.values(triggers)) await env.n8n.rest('DELETE', `/workflows/${trigger.id}`).catch(() => undefined);
 		await metaSharesTheNumber(ctx);
@@ -140,6 +141,28 @@ async function providerDownDuringDeactivation({ env, report, sandbox, count, url
 	}
 	const warned = env.n8n.readLog().match(/was not removed: .*(Service Unavailable|503)/g) ?? [];
 	report.check(warned.length >= 1, 'the n8n log says what deactivation could not remove, with the provider’s answer', () => env.n8n.readLog().slice(-2000));
+}
+
+/**
+ * The editor listening for a test event on a published workflow (n8n's "Execute workflow"): the
+ * test URL gets its own registration beside the production one, and stopping removes only it.
+ */
+async function testUrlBesideProduction({ env, report, count, urlsAt, kits, waitFor }, triggers) {
+	for (const trigger of Object.values(triggers).filter(({ provider }) => !kits[provider].oneRegistrationPerAccount)) {
+		const testUrl = `${env.n8nBase}/webhook-test/${trigger.webhookId}/status`;
+		const workflowData = await env.n8n.rest('GET', `/workflows/${trigger.id}`);
+		const listening = await env.n8n
+			.rest('POST', `/workflows/${trigger.id}/run`, { workflowData, triggerToStartFrom: { name: 'WhatsApp Status Trigger' } })
+			.catch((error) => ({ error: error.message }));
+		const both = await waitFor(() => count(trigger.provider, testUrl) === 1 && count(trigger.provider, trigger.url()) === 1, { timeoutMs: 15000, what: 'the test registration' }).catch(() => false);
+		await env.n8n.rest('DELETE', `/test-webhook/${trigger.id}`).catch(() => undefined);
+		const after = await waitFor(() => count(trigger.provider, testUrl) === 0, { timeoutMs: 15000, what: 'the test registration removed' }).catch(() => false);
+		report.check(
+			Boolean(both && after) && count(trigger.provider, trigger.url()) === 1,
+			`${trigger.provider}: listening for a test event registers the test URL beside the production URL; stopping removes only the test one`,
+			() => `${JSON.stringify(listening)}; ${JSON.stringify(urlsAt(trigger.provider))}`,
+		);
+	}
 }
 
 /** Twilio's subscription for this sink, removed as a user would in the console. */
