@@ -281,6 +281,17 @@ describe('Meta: the displaced URL gets every callback, unchanged', () => {
 		expect(nock.pendingMocks()).toEqual([]);
 	});
 
+	test('a displaced URL that is not public https (static data edited, say) is never forwarded to', async () => {
+		for (const url of ['http://helpdesk.example.com/whatsapp', 'https://10.0.0.5/whatsapp', 'https://localhost/whatsapp']) {
+			const edited = { ...kept, displaced: { url, level: 'application' } };
+			const { response } = await runStatusWebhook({ parameters: { provider: 'meta' }, credentials, staticData: withRegistration(edited), request: call(message) });
+			expect(response.statusCode ?? 200).toBe(200);
+			await forwardsSettled();
+		}
+		// No attempt was made: a failed one would have been logged.
+		expect(warnings).toEqual([]);
+	});
+
 	test('a callback that fails the signature check is never forwarded', async () => {
 		const forged = { ...call(message), headers: { 'x-hub-signature-256': `sha256=${'0'.repeat(64)}` } };
 		const { response } = await runStatusWebhook({ parameters: { provider: 'meta' }, credentials, staticData: withRegistration(kept), request: forged });
