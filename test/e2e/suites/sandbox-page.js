@@ -22,8 +22,8 @@ const BUTTONS = [
 	{ title: 'Confirm', id: 'confirm-table-8pm' },
 	{ title: 'Reschedule', id: 'reschedule-table' },
 ];
-/** The webhook path of each provider's send-with-buttons workflow. */
-const buttonsPath = (provider) => `send-buttons-${provider}`;
+/** The webhook path of each provider's send-with-buttons workflow (its own: another suite has send-buttons-<provider>). */
+const buttonsPath = (provider) => `sandbox-page-buttons-${provider}`;
 
 /** The send workflow with the reply buttons above under its text. */
 function buttonsWorkflow(provider, credential) {

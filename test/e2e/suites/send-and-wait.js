@@ -75,7 +75,7 @@ function receivingWorkflow(provider, credential, webhookId, sinkUrl) {
 
 /** A text with two reply buttons, and the reminder template with its quick-reply payloads (Twilio: its ids as variables). */
 function buttonWorkflows(provider, credential, kit) {
-	const text = sendWorkflow({ provider, credential, path: `send-buttons-${provider}` });
+	const text = sendWorkflow({ provider, credential, path: `send-reply-buttons-${provider}` });
 	text.nodes[1].parameters = {
 		provider,
 		recipient: '={{ $json.body.to }}',
@@ -154,7 +154,7 @@ function recordTo(env, provider, recipient, since) {
 async function buttonSends(env) {
 	const { report, n8n, httpPost, short } = env;
 	for (const provider of providerNames()) {
-		for (const [kind, path] of [['a text with reply buttons', 'send-buttons'], ['a template with quick replies', 'send-quick-replies']]) {
+		for (const [kind, path] of [['a text with reply buttons', 'send-reply-buttons'], ['a template with quick replies', 'send-quick-replies']]) {
 			const response = await report.attempt(`${provider}: ${kind}`, () => httpPost(n8n.webhookUrl(`${path}-${provider}`), { body: { to: FIRST } }));
 			const item = response && Array.isArray(response.body) ? response.body[0] : undefined;
 			const record = item && env.receivedFor(item.messageId);
