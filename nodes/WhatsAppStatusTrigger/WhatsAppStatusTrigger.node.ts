@@ -242,7 +242,9 @@ export class WhatsAppStatusTrigger implements INodeType {
 		if (refused) return answer(this, 401, refused);
 		const registered = registeredCallback(this);
 		if (registered?.provider === provider.name) {
-			if (registered.displaced && this.getNodeParameter(FORWARD_PARAMETER, true)) forwardToDisplaced(this, registered.displaced);
+			if (registered.displaced && this.getNodeParameter(FORWARD_PARAMETER, true)) {
+				forwardToDisplaced(this, registered.displaced, (read.credentials as ProviderSettings).baseUrl);
+			}
 			if (provider.alsoArrivesThroughRegistration?.(callback.body)) return answer(this, 200, '');
 		}
 

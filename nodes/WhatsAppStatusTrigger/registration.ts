@@ -140,9 +140,12 @@ async function isComplete(context: IHookFunctions, registering: RegistrationCont
  */
 async function removeStale(context: IHookFunctions, registering: RegistrationContext, lookup: RegistrationLookup, current?: ListedCallback) {
 	if (registering.registration.oneSlot) return;
-	const registered = registeredCallback(context);
 	const marks = new Set([markOf(context, isTest(context))]);
 	if (context.getActivationMode() === 'init') marks.add(markOf(context, true));
+	// The one static data names, when it is of the same kind: a test listening that was handed the
+	// production registration's static data must leave that registration alone.
+	const kept = registeredCallback(context);
+	const registered = kept && (kept.mark === undefined || marks.has(kept.mark)) ? kept : undefined;
 	for (const listed of lookup.callbacks) {
 		if (listed === current) continue;
 		const ours = (listed.mark !== null && marks.has(listed.mark)) || (registered !== undefined && sameIds(listed, registered));

@@ -90,10 +90,14 @@ async function noSecretInWorkflowJson({ env, report, sandbox }, triggers) {
 /** The credential test (Save, or Retry in the credential's form): with an App ID, it checks that one. */
 async function gupshupCredentialTestChecksAppId({ env, report, sandbox }) {
 	const data = env.kits.gupshup.sandboxCredential(sandbox.url);
-	const test = (appId) => env.n8n.rest('POST', '/credentials/test', { credentials: { name: 'e2e gupshup', type: 'gupshupApi', data: { ...data, appId } } });
+	// A saved credential, tested with the form's values as the editor sends them (n8n 2.39 wants its id).
+	const saved = await env.n8n.rest('POST', '/credentials', { name: 'e2e gupshup (App ID check)', type: 'gupshupApi', data });
+	const test = (appId) =>
+		env.n8n.rest('POST', '/credentials/test', { credentials: { id: saved.id, name: saved.name, type: 'gupshupApi', data: { ...data, appId } } });
 	const right = await test(data.appId);
 	const wrong = await test('00000000-0000-4000-8000-000000000000');
 	const none = await test('');
+	await env.n8n.rest('DELETE', `/credentials/${saved.id}`).catch(() => undefined);
 	report.check(
 		right.status === 'OK' && wrong.status === 'Error' && none.status === 'OK',
 		'gupshup: the credential test checks the App ID when one is set (a wrong one fails when the credential is saved, not at publishing)',
