@@ -32,6 +32,11 @@ export default [
 		languageOptions: { globals: { ...globals.node, ...globals.browser } },
 	},
 	{
+		// The sandbox page's script runs in the browser, as a module.
+		files: ['sandbox/page/**/*.js'],
+		languageOptions: { sourceType: 'module', globals: globals.browser },
+	},
+	{
 		files: ['test/**/*.js'],
 		languageOptions: { globals: { ...globals.node, ...globals.jest } },
 	},

@@ -20,8 +20,11 @@ const { parseArgs } = require('util');
 const { SANDBOX_CREDENTIALS, TEST_NUMBERS } = require('./constants');
 const { CallbackQueue } = require('./lib/callbackQueue');
 const { InboundError, checkInbound } = require('./lib/inbound');
+const { toE164 } = require('./lib/ids');
 const { BodyTooLargeError, checkWebhookUrl, getText, parseBody, postWebhook, readRawBody, sendJson } = require('./lib/http');
 const { SlidingWindowLimiter } = require('./lib/rateLimit');
+const { overview } = require('./lib/overview');
+const { isPageAsset, sendPageAsset } = require('./lib/pageAssets');
 const { findRoute, sandboxProviders } = require('./providers');
 
 const HOST = '127.0.0.1';
@@ -142,6 +145,11 @@ class Sandbox {
 		});
 	}
 
+	/** What the sandbox page shows, secrets hidden (sandbox/lib/overview.js). */
+	overview() {
+		return overview(this, sandboxProviders());
+	}
+
 	publicConfig() {
 		return { ...this.config, webhooks: { ...this.config.webhooks } };
 	}
@@ -152,6 +160,12 @@ class Sandbox {
 
 	async handle(req, res) {
 		const url = new URL(req.url, this.url);
+		// The page's relative links need the folder's slash.
+		if (url.pathname === CONTROL_PREFIX.slice(0, -1) && req.method === 'GET') {
+			res.writeHead(301, { Location: CONTROL_PREFIX });
+			res.end();
+			return;
+		}
 		if (url.pathname.startsWith(CONTROL_PREFIX)) {
 			await this.handleControl(req, res, url.pathname.slice(CONTROL_PREFIX.length));
 			return;
@@ -293,20 +307,41 @@ class Sandbox {
 	}
 
 	/**
+	 * The callbacks a customer's message makes, one per URL that takes the provider's customer
+	 * messages, built and signed but not sent (playInbound sends them; a test may send one twice).
+	 */
+	inboundRequests(input) {
+		const provider = sandboxProviders()[input?.provider];
+		if (!provider) throw new InboundError(`provider must be one of ${Object.keys(sandboxProviders()).join(', ')}`);
+		const message = { ...checkInbound(this.withButtonByTitle(provider, input), provider.inbound.businessNumber), provider: provider.name };
+		const targets = this.callbackTargets(provider, provider.inbound.routing).filter(
+			(target) => !target.accepts || target.accepts(provider.inbound.event),
+		);
+		return targets.map((target) => ({ provider, target, message, request: provider.inbound.build(target.url, target.registration, message) }));
+	}
+
+	/**
+	 * A tap given by the button's title alone (`"button": { "title": "Confirm" }`): the button of that
+	 * title on the latest message with buttons sent to the customer, id and all, as their phone has it.
+	 */
+	withButtonByTitle(provider, input) {
+		const { button } = input;
+		if (!button || typeof button !== 'object' || button.id !== undefined || typeof button.title !== 'string') return input;
+		const from = toE164(String(input.from ?? ''));
+		const sent = this.received.filter((record) => record.provider === provider.name && record.buttons && provider.recipientSent(record.body) === provider.recipientAsSent(from)).at(-1);
+		const found = sent?.buttons.find((each) => each.title === button.title);
+		if (!found) throw new InboundError(`no message with a ${JSON.stringify(button.title)} button was sent to ${input.from} through ${provider.name}`);
+		return { ...input, button: found };
+	}
+
+	/**
 	 * Plays a customer's message (a text, a button tap, a file) to the provider: its documented
 	 * inbound callback, signed as it signs, to each URL that takes the provider's customer messages
 	 * (the configured webhook, what was registered for them). Resolves { delivered: [{ url, status }] }.
 	 */
 	async playInbound(input) {
-		const provider = sandboxProviders()[input?.provider];
-		if (!provider) throw new InboundError(`provider must be one of ${Object.keys(sandboxProviders()).join(', ')}`);
-		const message = { ...checkInbound(input, provider.inbound.businessNumber), provider: provider.name };
-		const targets = this.callbackTargets(provider, provider.inbound.routing).filter(
-			(target) => !target.accepts || target.accepts(provider.inbound.event),
-		);
 		const delivered = [];
-		for (const target of targets) {
-			const request = provider.inbound.build(target.url, target.registration, message);
+		for (const { provider, target, message, request } of this.inboundRequests(input)) {
 			const calledUrl = request.url ?? target.url;
 			const outcome = await postWebhook(calledUrl, request);
 			this.log(`inbound ${provider.name} ${message.from} → ${calledUrl} ${outcome.httpStatus ?? outcome.error}`);
@@ -316,6 +351,8 @@ class Sandbox {
 				registered: Boolean(target.registration),
 				status: 'inbound',
 				messageId: request.messageId,
+				// The sent message it answers, if any: the page shows the reply under it.
+				replyTo: message.replyTo ?? null,
 				httpStatus: outcome.httpStatus,
 				error: outcome.error,
 				body: request.payload,
@@ -348,9 +385,11 @@ class Sandbox {
 		return { ok, httpStatus: answer.httpStatus, body: answer.body, error: answer.error, challenge: request.challenge, url };
 	}
 
-	/** The control endpoints, for tests and tools in other processes. */
+	/** The control endpoints, for tests and tools in other processes, and the page at /_sandbox/. */
 	async handleControl(req, res, action) {
 		const route = `${req.method} ${action}`;
+		if (req.method === 'GET' && isPageAsset(action)) return sendPageAsset(res, action);
+		if (route === 'GET overview') return sendJson(res, 200, this.overview());
 		if (route === 'GET received') return sendJson(res, 200, this.received);
 		if (route === 'GET callbacks') return sendJson(res, 200, this.callbacks);
 		if (route === 'GET config') return sendJson(res, 200, this.publicConfig());
@@ -411,17 +450,23 @@ async function startSandbox(options = {}) {
 	await sandbox.listen(port);
 	return {
 		url: sandbox.url,
+		/** The page that shows registrations, sends, callbacks, and plays a customer's reply. */
+		pageUrl: `${sandbox.url}${CONTROL_PREFIX}`,
 		received: sandbox.received,
 		callbacks: sandbox.callbacks,
 		/** What status triggers registered, by provider (live: the same object as the sandbox changes it). */
 		registrations: sandbox.registrations,
 		configure: (next) => sandbox.configure(next),
 		config: () => sandbox.publicConfig(),
+		/** What the page shows (GET /_sandbox/overview): registrations, the newest sends and callbacks, secrets hidden. */
+		overview: () => sandbox.overview(),
 		reset: () => sandbox.reset(),
 		idle: () => sandbox.idle(),
 		handshake: (provider, options) => sandbox.handshake(provider, options),
 		/** A customer's message to the provider's inbound URLs (as POST /_sandbox/inbound). */
 		inbound: (message) => sandbox.playInbound(message),
+		/** The same callbacks, built and signed but not sent: [{ url, request }] for postWebhook (a replay, in a test). */
+		inboundRequests: (message) => sandbox.inboundRequests(message).map(({ target, request }) => ({ url: request.url ?? target.url, request })),
 		close: () => sandbox.close(),
 	};
 }
@@ -489,6 +534,7 @@ async function main(args) {
 	}
 	const sandbox = await startSandbox(options);
 	console.log(`WhatsApp provider sandbox listening on ${sandbox.url}`);
+	console.log(`What it received and sent, and a customer's reply to play: ${sandbox.pageUrl}`);
 	console.log(`Use it as the Base URL (Smooch: region "Custom Host") of the n8n credentials below.`);
 	console.log(`Credentials: ${JSON.stringify(SANDBOX_CREDENTIALS, null, 2)}`);
 	console.log(`Test numbers: ${JSON.stringify(TEST_NUMBERS, null, 2)}`);

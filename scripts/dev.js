@@ -427,7 +427,9 @@ async function publishDemo({ n8n, sandbox }, demo, triggers) {
 
 /** What to do next, with the demo's form and webhook URLs. */
 function welcome({ demo, n8nUrl, sandboxUrl, sandbox, triggers, started }) {
-	const sendWorkflow = demo.workflows.find((workflow) => findNode(workflow, rt.NODE_TYPES.notify));
+	const sendWorkflow = demo.workflows.find((workflow) => findNode(workflow, rt.NODE_TYPES.notify)?.parameters.operation === undefined);
+	const appointment = demo.workflows.find((workflow) => findNode(workflow, rt.NODE_TYPES.notify)?.parameters.operation === 'sendAndWait');
+	const appointmentForm = appointment && findNode(appointment, 'n8n-nodes-base.formTrigger');
 	const form = sendWorkflow && findNode(sendWorkflow, 'n8n-nodes-base.formTrigger');
 	const hook = sendWorkflow && findNode(sendWorkflow, 'n8n-nodes-base.webhook');
 	const formUrl = form ? `${n8nUrl}/form/${form.parameters.options.path || form.webhookId}` : null;
@@ -448,6 +450,18 @@ function welcome({ demo, n8nUrl, sandboxUrl, sandbox, triggers, started }) {
     the send, one execution goes out of "Delivered: mark CRM" and one out of "Seen: ...".
     Send to ${TEST_NUMBERS.undeliverable} to see "Discarded: retry by SMS";
     ${TEST_NUMBERS.invalid} is refused by the provider: the form and the webhook answer with its error.
+ 4. See what the providers got: ${sandbox.pageUrl}
+    registrations, each message with its template values and buttons, the callbacks sent back
+    and what n8n answered; "Reply as the customer" or a tap on a button plays the customer's answer.${
+		appointmentForm
+			? `
+ 5. "${appointment.name}": ${n8nUrl}/form/${appointmentForm.parameters.options.path} asks
+    ${TEST_NUMBERS.delivered} over Twilio, with three reply buttons, and the execution waits. Tap one on the sandbox page, or:
+      curl -X POST ${sandboxUrl}/_sandbox/inbound -H 'content-type: application/json' \\
+        -d '{"provider":"twilio","from":"${TEST_NUMBERS.delivered}","button":{"title":"Confirm"}}'
+    and the execution goes on out of "Confirmed: mark in calendar".`
+			: ''
+	}
 
  The sandbox (${sandboxUrl}) prints each send and callback below.
  Status callbacks go to what each status trigger registered with the sandbox when it was published:

@@ -22,7 +22,13 @@
  *                          through a Filter on errorKind (not 'input') into n8n's Twilio node "Send SMS"
  *                          (To = {{ $json.recipient }}), its panel after running the nodes before it: the
  *                          item the provider refused in its input, the bad number filtered out
- * Requests to anything but the n8n instance are blocked, so the run stays offline.
+ *   send-and-wait.png      "WhatsApp demo: appointment confirmation": its executions, the newest resumed by a
+ *                          tap on "Confirm" played by the sandbox, out of "Confirmed: mark in calendar"
+ *   send-and-wait-panel.png  its "Ask to confirm" panel: Send and Wait for Reply, Choices, Limit Wait Time
+ *   sandbox-page.png       the provider sandbox's page (--sandbox, default the dev sandbox on 5680): where
+ *                          callbacks go, the appointment question with its buttons on top, the sends
+ *                          with their callbacks and n8n's answers
+ * Requests to anything but the n8n instance and the sandbox are blocked, so the run stays offline.
  * Not run by CI.
  */
 
@@ -51,11 +57,12 @@ const say = (text) => console.log(`[screenshots] ${text}`);
 function readOptions() {
 	const { values } = parseArgs({
 		args: process.argv.slice(2),
-		options: { url: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+		options: { url: { type: 'string' }, sandbox: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
 	});
 	return {
 		help: Boolean(values.help),
 		url: (values.url || 'http://localhost:5678').replace(/\/+$/, ''),
+		sandbox: (values.sandbox || 'http://127.0.0.1:5680').replace(/\/+$/, ''),
 		out: path.resolve(rt.ROOT, values.out || path.join('docs', 'images')),
 	};
 }
@@ -130,16 +137,16 @@ async function prepareExecutions(url, statusWorkflow) {
 	}
 }
 
-/** A headless Chromium that reaches only the n8n instance (offline by construction), and a page on it. */
+/** A headless Chromium that reaches only the n8n instance and the sandbox (offline by construction), and a page on it. */
 async function openBrowser(options) {
 	// Loaded here so "npm run screenshots -- --help" works without dev dependencies.
 	const { chromium } = require('playwright-core');
 	const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
 	const context = await browser.newContext({ viewport: VIEWPORT, deviceScaleFactor: 1 });
-	const origin = new URL(options.url).origin;
+	const allowed = [new URL(options.url).origin, new URL(options.sandbox).origin, 'data:', 'blob:'];
 	await context.route('**/*', (route) => {
 		const requested = route.request().url();
-		if (requested.startsWith(origin) || requested.startsWith('data:') || requested.startsWith('blob:')) return route.continue();
+		if (allowed.some((prefix) => requested.startsWith(prefix))) return route.continue();
 		return route.abort();
 	});
 	const page = await context.newPage();
@@ -419,10 +426,100 @@ async function shootFallback({ page, options, shoot, textOf, openCanvas }, fallb
 	await page.keyboard.press('Escape');
 }
 
+/** The sandbox's page: where callbacks go, the newest sends (the appointment question, with its buttons) with their callbacks and n8n's answers. */
+async function shootSandboxPage({ page, options, shoot, textOf }) {
+	// Every callback of the sends above made and answered (the sandbox answers once none is pending).
+	await fetch(`${options.sandbox}/_sandbox/idle`);
+	await page.goto(`${options.sandbox}/_sandbox/`);
+	await page.locator('.send-callbacks li[data-event]').first().waitFor();
+	await shoot('sandbox-page.png', async () => {
+		const text = await textOf('main');
+		const wanted = ['Where callbacks go', 'Registered: ', 'HTTP 200', 'Confirm', 'Reschedule', "Play a customer's reply"];
+		const missing = wanted.filter((word) => !text.includes(word));
+		return missing.length ? `the sandbox page lacks ${missing.join(', ')}` : null;
+	});
+}
+
+/**
+ * The appointment demo asked once through its webhook, and "Confirm" tapped as the customer through
+ * the sandbox (POST /_sandbox/inbound, the button found by its title): the execution resumes.
+ */
+async function prepareAppointment(url, sandboxUrl, appointment) {
+	const cookie = await rt.login(url, rt.OWNER);
+	const executions = async (status) => {
+		const filter = encodeURIComponent(JSON.stringify({ workflowId: appointment.id, status: [status] }));
+		const response = await fetch(`${url}/rest/executions?limit=20&filter=${filter}`, { headers: { cookie } });
+		return /** @type {any} */ (await response.json()).data.results.map((execution) => execution.id);
+	};
+	const waitingBefore = new Set(await executions('waiting'));
+	const hook = appointment.nodes.find((node) => node.type === 'n8n-nodes-base.webhook');
+	const asked = await fetch(`${url}/webhook/${hook.parameters.path}`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify({ name: 'Asha', to: TEST_NUMBERS.delivered, when: 'tomorrow at 10:00' }),
+	});
+	if (!asked.ok) throw new Error(`the appointment webhook answered ${asked.status}: ${await asked.text()}`);
+	const deadline = Date.now() + 30000;
+	let asking;
+	while (!(asking = (await executions('waiting')).find((id) => !waitingBefore.has(id)))) {
+		if (Date.now() > deadline) throw new Error(`no execution of "${appointment.name}" waits for the answer`);
+		await new Promise((resolve) => setTimeout(resolve, 250));
+	}
+	let tapped = null;
+	while (!tapped) {
+		// 400 until the question reached the sandbox (no message with a "Confirm" button yet).
+		const response = await fetch(`${sandboxUrl}/_sandbox/inbound`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ provider: 'twilio', from: TEST_NUMBERS.delivered, button: { title: 'Confirm' } }),
+		});
+		if (response.ok) tapped = await response.json();
+		else if (Date.now() > deadline) throw new Error(`the sandbox could not tap "Confirm": ${response.status} ${await response.text()}`);
+		else await new Promise((resolve) => setTimeout(resolve, 250));
+	}
+	while (!(await executions('success')).includes(asking)) {
+		if (Date.now() > deadline) throw new Error(`the tap (${JSON.stringify(tapped)}) did not resume execution ${asking} of "${appointment.name}"`);
+		await new Promise((resolve) => setTimeout(resolve, 250));
+	}
+	return asking;
+}
+
+/** The appointment workflow's executions, the newest resumed by the tap; the Send and Wait panel. */
+async function shootAppointment({ page, options, shoot, textOf, openPanel }, appointment, resumed) {
+	await page.goto(`${options.url}/workflow/${appointment.id}/executions/${resumed}`);
+	await page.waitForSelector('[data-test-id="current-executions-list"]');
+	await page.waitForSelector('[data-test-id="workflow-preview-iframe"]');
+	const preview = page.frameLocator('[data-test-id="workflow-preview-iframe"]');
+	await preview.locator('[data-test-id="canvas-node"]').first().waitFor();
+	await page.waitForLoadState('networkidle');
+	// The nodes' icons load after the canvas: every one loaded (or failed) before the picture.
+	await preview.locator('img').evaluateAll((images) =>
+		Promise.all(images.map((image) => (image.complete ? null : new Promise((done) => image.addEventListener('load', done, { once: true }) || image.addEventListener('error', done, { once: true }))))),
+	);
+	await page.waitForTimeout(1500);
+	await shoot('send-and-wait.png', async () => {
+		const list = await textOf('[data-test-id="current-executions-list"]');
+		const nodes = (await preview.locator('[data-test-id="canvas-node"]').allInnerTexts()).join('\n');
+		const missing = ['Ask to confirm', 'Confirmed: mark in calendar', 'Replies'].filter((name) => !nodes.includes(name));
+		if (!/Succeeded/.test(list)) missing.push('a succeeded execution in the list');
+		return missing.length ? `the executions view lacks ${missing.join(', ')}` : null;
+	});
+	const ask = appointment.nodes.find((node) => node.name === 'Ask to confirm');
+	await openPanel(appointment, ask);
+	await shoot('send-and-wait-panel.png', async () => {
+		const text = await textOf('[data-test-id="ndv"]');
+		const missing = ['Operation', 'Response Type', 'Choices', 'Limit Wait Time', 'Status Trigger'].filter((word) => !text.includes(word));
+		const operation = await page.locator('[data-test-id="parameter-input-operation"] input').first().inputValue();
+		if (operation !== 'Send and Wait for Reply') missing.push(`Operation Send and Wait for Reply (shows ${operation})`);
+		return missing.length ? `the panel lacks ${missing.join(', ')}` : null;
+	});
+	await page.keyboard.press('Escape');
+}
+
 async function main() {
 	const options = readOptions();
 	if (options.help) {
-		console.log('Usage: npm run screenshots [-- --url http://localhost:5678] [-- --out docs/images]');
+		console.log('Usage: npm run screenshots [-- --url http://localhost:5678] [-- --sandbox http://127.0.0.1:5680] [-- --out docs/images]');
 		return;
 	}
 	if (!fs.existsSync(CHROMIUM)) {
@@ -431,6 +528,7 @@ async function main() {
 	}
 	const send = demoWorkflow('send.json');
 	const status = demoWorkflow('status-twilio.json');
+	const appointment = demoWorkflow('appointment.json');
 	const notifyNode = send.nodes.find((node) => node.type === rt.NODE_TYPES.notify && node.parameters.provider === 'twilio');
 	const triggerNode = status.nodes.find((node) => node.type === rt.NODE_TYPES.statusTrigger);
 
@@ -463,6 +561,8 @@ async function main() {
 		say('sending a delivered and an undeliverable message via Twilio so the executions list has all three outputs');
 		await prepareExecutions(options.url, status);
 		const fallback = await prepareFallback(options.url, send);
+		say('asking the appointment question and tapping "Confirm" through the sandbox');
+		const resumed = await prepareAppointment(options.url, options.sandbox, appointment);
 
 		fs.mkdirSync(options.out, { recursive: true });
 		const opened = await openBrowser(options);
@@ -471,6 +571,9 @@ async function main() {
 		const pictures = pictureHelpers(opened.page, options);
 		await shootSendWorkflow(pictures, send, notifyNode);
 		await shootStatusWorkflow(pictures, status, triggerNode);
+		await shootAppointment(pictures, appointment, resumed);
+		// Before the fallback's sends, so that the page's newest message is the appointment question.
+		await shootSandboxPage(pictures);
 		await shootFallback(pictures, fallback);
 	} finally {
 		done = true;

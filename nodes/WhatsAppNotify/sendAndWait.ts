@@ -28,6 +28,7 @@ import { checkAnswer, makeWaitToken, readWaitToken, RESUME_SIGNATURE_HEADER, wai
 import { buttonContentFor } from './buttonContent';
 import { errorKindOf, failedItem } from './failedItem';
 import { sendMessage } from './messages';
+import { assertReplyTrigger, REPLY_TRIGGER_SETUP } from './replyTrigger';
 
 /** One answer: its button's label, and the resume URL's query that says which answer it is. */
 interface Answer {
@@ -117,6 +118,7 @@ export async function sendAndWait(this: IExecuteFunctions): Promise<INodeExecuti
 		} catch (error) {
 			throw new NodeOperationError(node, `Cannot wait for a reply in item 0: ${(error as Error).message}`, { itemIndex: 0 });
 		}
+		if (this.getNodeParameter(REPLY_TRIGGER_SETUP, 0, 'automatic') !== 'manual') await assertReplyTrigger(this, provider, settings);
 		const till = waitTill(this);
 		const buttons = waitButtons(this, answersOf((name, fallback) => this.getNodeParameter(name, 0, fallback as never)), key, recipient);
 		const buttonContentSid = provider.buttonContent ? await buttonContentFor(this, provider, settings, buttons.length, 0) : undefined;

@@ -176,8 +176,24 @@ export const sendAndWaitProperties: INodeProperties[] = [
 		displayOptions: { show: { operation: [SEND_AND_WAIT], responseType: ['choices'] } },
 	},
 	{
+		displayName: 'Status Trigger Setup',
+		name: 'replyTriggerSetup',
+		type: 'options',
+		default: 'automatic',
+		description: 'How the WhatsApp Status Trigger that gets the tap receives this account’s messages',
+		options: [
+			{
+				name: 'Registered Automatically',
+				value: 'automatic',
+				description: 'Check with the provider, before sending, that a Status Trigger registered itself to get this account’s customer taps; refuse the wait when none did',
+			},
+			{ name: 'Set Up by Hand', value: 'manual', description: 'Send without checking: its URL was pasted into the provider’s console' },
+		],
+		displayOptions: forSendAndWait,
+	},
+	{
 		displayName:
-			'The tap comes back through a WhatsApp Status Trigger: an active workflow whose Status Trigger (with the Received output on) uses a credential of this same account must receive this account’s messages. Without one, the wait ends only at its time limit.',
+			'The tap comes back through a WhatsApp Status Trigger: an active workflow whose Status Trigger (Receive Customer Messages on) uses a credential of this same account must receive this account’s messages. Without one, the wait ends only at its time limit.',
 		name: 'replyNotice',
 		type: 'notice',
 		default: '',

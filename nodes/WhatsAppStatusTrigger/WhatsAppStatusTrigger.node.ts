@@ -34,6 +34,7 @@ import {
 } from '../shared/types';
 import { isWaitTap } from '../shared/waitToken';
 import { readCredentials } from './keptCredentials';
+import { RECEIVE_PARAMETER, receivesCustomerMessages } from './receiving';
 import { FORWARD_PARAMETER, forwardToDisplaced } from './metaSharing';
 import {
 	callbackExists,
@@ -59,9 +60,6 @@ const ALWAYS_OUTPUTS = ['Delivered', 'Seen', 'Discarded'].map((displayName) => (
 const OTHER_OUTPUT = { type: 'main', displayName: 'Other' };
 const RECEIVED_OUTPUT = { type: 'main', displayName: 'Received' };
 
-/** The parameter (version 2 on) that adds the Received output: customers' messages. */
-const RECEIVE_PARAMETER = 'receiveMessages';
-
 /** The outputs of a trigger with these parameters: the status outputs, then Received when on. */
 const configuredOutputs = (parameters: { options?: { includeOtherEvents?: boolean }; [RECEIVE_PARAMETER]?: boolean }) => [
 	...ALWAYS_OUTPUTS,
@@ -86,7 +84,7 @@ export class WhatsAppStatusTrigger implements INodeType {
 		version: [1, 2],
 		defaultVersion: 2,
 		subtitle: '={{$parameter["provider"]}}',
-		description: `Starts a workflow when a WhatsApp message is delivered, seen or discarded (${providerNamesInWords()})`,
+		description: `Starts a workflow when a WhatsApp message is delivered, seen or discarded, or a customer writes to the number (${providerNamesInWords()})`,
 		defaults: { name: 'WhatsApp Status Trigger' },
 		inputs: [],
 		outputs: OUTPUTS_EXPRESSION,
@@ -244,11 +242,13 @@ export class WhatsAppStatusTrigger implements INodeType {
 		if (refused) return answer(this, 401, refused);
 		const registered = registeredCallback(this);
 		if (registered?.provider === provider.name) {
-			if (registered.displaced && this.getNodeParameter(FORWARD_PARAMETER, true)) forwardToDisplaced(this, registered.displaced);
+			if (registered.displaced && this.getNodeParameter(FORWARD_PARAMETER, true)) {
+				forwardToDisplaced(this, registered.displaced, (read.credentials as ProviderSettings).baseUrl);
+			}
 			if (provider.alsoArrivesThroughRegistration?.(callback.body)) return answer(this, 200, '');
 		}
 
-		const receives = this.getNode().typeVersion >= 2 && this.getNodeParameter(RECEIVE_PARAMETER, false) === true;
+		const receives = receivesCustomerMessages(this);
 		let normalized: NormalizedCallback;
 		try {
 			normalized = receives

@@ -11,7 +11,7 @@
 import { type IHookFunctions, type IWebhookFunctions, sleep } from 'n8n-workflow';
 
 import type { DisplacedCallback, RegisteredCallback, RegistrationLookup } from '../shared/types';
-import { type RegistrationContext, fail, whyUnreachable, words } from './registrationCalls';
+import { type RegistrationContext, fail, unreachableReason, whyUnreachable, words } from './registrationCalls';
 
 /** The option's name; on by default. */
 export const FORWARD_PARAMETER = 'forwardNumberEvents';
@@ -56,6 +56,22 @@ export function displacedRoute(
 	return displaced;
 }
 
+/**
+ * Checked again at each forward, whatever static data says: https, or a local URL only while the
+ * credential's API is itself local (the sandbox, a local proxy), as registration checks it.
+ */
+function mayForwardTo(url: string, apiBaseUrl: string | undefined): boolean {
+	let target: URL;
+	try {
+		target = new URL(url);
+	} catch {
+		return false;
+	}
+	const apiIsLocal = apiBaseUrl !== undefined && URL.canParse(apiBaseUrl) && unreachableReason(new URL(apiBaseUrl).hostname) !== undefined;
+	if (apiIsLocal) return target.protocol === 'https:' || target.protocol === 'http:';
+	return target.protocol === 'https:' && unreachableReason(target.hostname) === undefined;
+}
+
 const FORWARD_ATTEMPTS = 3;
 const FORWARD_TIMEOUT_MS = 10_000;
 const FORWARD_BACKOFF_MS = [1_000, 4_000];
@@ -72,10 +88,10 @@ export async function forwardsSettled(): Promise<void> {
  * logged with the URL and the answer. Not awaited: Meta is answered at once, 200, whatever the
  * other URL does (a non-2xx would make Meta resend the statuses too, for days).
  */
-export function forwardToDisplaced(context: IWebhookFunctions, displaced: DisplacedCallback): void {
+export function forwardToDisplaced(context: IWebhookFunctions, displaced: DisplacedCallback, apiBaseUrl: string | undefined): void {
 	const request = context.getRequestObject();
 	const raw = request.rawBody;
-	if (raw === undefined) return;
+	if (raw === undefined || !mayForwardTo(displaced.url, apiBaseUrl)) return;
 	const headers: Record<string, string> = { 'content-type': 'application/json' };
 	for (const name of ['x-hub-signature-256', 'x-hub-signature', 'user-agent']) {
 		const value = request.headers[name];

@@ -29,6 +29,7 @@ import {
 	type RegistrationContext,
 	words,
 } from './registrationCalls';
+import { receivesCustomerMessages } from './receiving';
 import { seal, unseal } from './sealedSecret';
 
 /** Where the node's static data keeps what registration made. */
@@ -139,9 +140,12 @@ async function isComplete(context: IHookFunctions, registering: RegistrationCont
  */
 async function removeStale(context: IHookFunctions, registering: RegistrationContext, lookup: RegistrationLookup, current?: ListedCallback) {
 	if (registering.registration.oneSlot) return;
-	const registered = registeredCallback(context);
 	const marks = new Set([markOf(context, isTest(context))]);
 	if (context.getActivationMode() === 'init') marks.add(markOf(context, true));
+	// The one static data names, when it is of the same kind: a test listening that was handed the
+	// production registration's static data must leave that registration alone.
+	const kept = registeredCallback(context);
+	const registered = kept && (kept.mark === undefined || marks.has(kept.mark)) ? kept : undefined;
 	for (const listed of lookup.callbacks) {
 		if (listed === current) continue;
 		const ours = (listed.mark !== null && marks.has(listed.mark)) || (registered !== undefined && sameIds(listed, registered));
@@ -169,6 +173,8 @@ export async function callbackExists(this: IHookFunctions): Promise<boolean> {
 		listed !== undefined &&
 		registered !== undefined &&
 		registered.url === url &&
+		// Receive Customer Messages switched since: registered again, with or without them.
+		Boolean(registered.receives) === receivesCustomerMessages(this) &&
 		!registered.secret &&
 		(registering.registration.sealWith === undefined || registeredSecret(registering.provider, registering.settings, registered) !== undefined) &&
 		(await isComplete(this, registering, registered).catch(() => false));
@@ -205,6 +211,7 @@ export async function registerCallback(this: IHookFunctions): Promise<boolean> {
 	const url = urlToRegister(this);
 	checkCanRegister(this, registering, url);
 	let made: RegisteredCallback = { provider: provider.name, url, account: accountOf(registering), mark: markOf(this, isTest(this)), ids: {} };
+	if (receivesCustomerMessages(this)) made.receives = true;
 	// n8n calls checkExists just before, which read the list and removed this trigger's stale
 	// registrations. One slot (Meta): where its events go now, read right before taking them.
 	if (registration.oneSlot) {

@@ -320,8 +320,18 @@ const APP_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 /** The event types the trigger subscribes to, in the spelling of Gupshup's subscription API. */
 const STATUS_MODES = 'ENQUEUED,SENT,DELIVERED,READ,FAILED';
 
+/** The mode of customers' messages (`type: "message"` callbacks), for a trigger with the Received output. */
+const MESSAGE_MODE = 'MESSAGE';
+
 function subscriptionsUrl(settings: ProviderSettings): string {
 	return `${apiBaseUrl(settings.baseUrl, GUPSHUP_DEFAULT_BASE_URL)}/wa/app/${encodeURIComponent(settings.appId ?? '')}/subscription`;
+}
+
+/** A subscription's modes, as a list: Gupshup answers `modes` as a list or `mode` as comma-separated text. */
+function modesOf(subscription: JsonObject): string[] {
+	const given = subscription.modes ?? subscription.mode;
+	const list = Array.isArray(given) ? given : typeof given === 'string' ? given.split(',') : [];
+	return list.filter((mode): mode is string => typeof mode === 'string').map((mode) => mode.trim().toUpperCase());
 }
 
 /** Tags are unique per app: one per trigger (its n8n, workflow, node, and test or production), from its mark. */
@@ -344,7 +354,7 @@ function registeredToken(settings: ProviderSettings, url: string): string {
  */
 const registration: CallbackRegistration = {
 	setupNotice:
-		'Publishing (activating) the workflow, or listening for a test event, subscribes this trigger’s URL to the app’s sent, delivered, read and failed events (the credential needs the App ID), tagged with this workflow and node, with a token derived from the API Key that Gupshup sends in a header and the trigger checks. Unpublishing (deactivating) removes that subscription, and nothing else.',
+		'Publishing (activating) the workflow, or listening for a test event, subscribes this trigger’s URL to the app’s sent, delivered, read and failed events, and to customers’ messages when Receive Customer Messages is on (the credential needs the App ID), tagged with this workflow and node, with a token derived from the API Key that Gupshup sends in a header and the trigger checks. Unpublishing (deactivating) removes that subscription, and nothing else.',
 	requiresHttps: false,
 	accountSetting: 'appId',
 	accountInUrl: true,
@@ -358,6 +368,8 @@ const registration: CallbackRegistration = {
 		}
 	},
 	lookup: (settings) => [{ method: 'GET', url: subscriptionsUrl(settings) }],
+	// A trigger's own subscription in MESSAGE mode: a tapped button's postbackText or id comes with it.
+	endsWaits: (listed) => listed.mark !== null && (listed.events ?? []).includes(MESSAGE_MODE),
 	readLookup([responseBody]) {
 		if (!isPlainObject(responseBody) || !Array.isArray(responseBody.subscriptions)) {
 			throw new Error('the answer holds no "subscriptions" list');
@@ -370,6 +382,7 @@ const registration: CallbackRegistration = {
 					ids: { subscription: asString(subscription.id) as string },
 					url: asString(subscription.url) ?? '',
 					mark: MARKED_TAG.exec(asString(subscription.tag) ?? '')?.[1] ?? null,
+					events: modesOf(subscription),
 				})),
 		};
 	},
@@ -379,7 +392,7 @@ const registration: CallbackRegistration = {
 				method: 'POST',
 				url: subscriptionsUrl(settings),
 				body: {
-					modes: STATUS_MODES,
+					modes: made.receives ? `${STATUS_MODES},${MESSAGE_MODE}` : STATUS_MODES,
 					tag: `${TAG_PREFIX}${made.mark ?? ''}`,
 					url: made.url,
 					version: '2',
@@ -435,7 +448,7 @@ export const gupshup: Provider<'gupshup'> = {
 	parseCallback,
 	parseReceived,
 	// Customer messages were acknowledged and dropped before Received: none went to Other.
-	customerMessageWords: [],
+	isCustomerMessage: () => false,
 	verifyCallback,
 	canVerify: (settings) => Boolean(settings.webhookToken),
 	registration,

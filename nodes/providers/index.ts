@@ -113,9 +113,8 @@ export interface NormalizedCallback {
 export function normalizeCallback(options: NormalizeOptions): NormalizedCallback {
 	const { provider, callback } = readCallback(options);
 	const receivedAt = options.receivedAt ?? new Date();
-	const words = new Set(provider.customerMessageWords);
 	return {
-		statuses: provider.parseCallback(callback, receivedAt).filter((event) => !words.has(event.providerStatus)),
+		statuses: provider.parseCallback(callback, receivedAt).filter((event) => !provider.isCustomerMessage(event)),
 		received: provider.parseReceived(callback, receivedAt),
 	};
 }

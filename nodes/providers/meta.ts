@@ -203,7 +203,8 @@ function readError(responseBody: unknown, httpStatus: number): ProviderError {
 	const message = asString(error.message) ?? `Meta answered HTTP ${httpStatus}`;
 	const details = asString(errorData.details);
 	// Meta's message is "(#code) title"; the details often repeat the title and say what to do.
-	const title = message.replace(/^\(#\d+\)\s*/, '');
+	// Its title may end with a full stop that its details do not repeat ("Invalid OAuth access token.").
+	const title = message.replace(/^\(#\d+\)\s*/, '').replace(/\.$/, '');
 	return {
 		code: asCode(error.code) ?? httpStatus,
 		message: !details ? message : details.startsWith(title) ? details : `${title}: ${details}`,
@@ -315,6 +316,8 @@ const registration: CallbackRegistration = {
 		}
 		if (!settings.appSecret) throw new Error('the Meta credential has no App Secret, which signs every callback');
 	},
+	// The number's override carries every customer message; a Status Trigger's URL ends in /status.
+	endsWaits: (listed) => /\/[^/?]+\/status(\?|$)/.test(listed.url),
 	lookup: (settings) => [{ method: 'GET', url: `${phoneNumberUrl(settings)}?fields=webhook_configuration` }],
 	readLookup([responseBody]) {
 		const configuration = isPlainObject(responseBody) ? responseBody.webhook_configuration : undefined;
@@ -387,7 +390,7 @@ export const meta: Provider<'meta'> = {
 	recognizes,
 	parseCallback,
 	parseReceived,
-	customerMessageWords: ['message'],
+	isCustomerMessage: (event) => event.providerStatus === 'message',
 	verifyCallback,
 	canVerify: (settings) => Boolean(settings.appSecret),
 	answerHandshake,

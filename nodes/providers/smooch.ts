@@ -10,8 +10,8 @@ import { asCode, asString, header, secretsEqual, stableEventId, toIsoTimestamp }
 import { hasOwn, isPlainObject, type JsonObject } from '../shared/json';
 import { headerMediaParameter, mimeTypeOf } from '../shared/messageContent';
 import { deepMerge } from '../shared/override';
-import { customerAddress, toE164 } from '../shared/phone';
-import { mediaType, objectAt, receivedButton, receivedLocation, receivedMedia, receivedMessage } from '../shared/received';
+import { toE164 } from '../shared/phone';
+import { CUSTOMER_MESSAGE_TRIGGER, isCustomerMessage, parseReceived } from './smoochReceived';
 import { quickReplyComponents } from '../shared/replyButtons';
 import {
 	CallbackFormatError,
@@ -21,7 +21,6 @@ import {
 	type MessageToSend,
 	type Provider,
 	type ProviderSettings,
-	type ReceivedMessage,
 	type ReplyButton,
 	type SendRequest,
 	type CallbackRegistration,
@@ -262,69 +261,6 @@ function parseCallback({ body }: StatusCallback, receivedAt: Date): StatusEvent[
 	throw new CallbackFormatError('not a Smooch callback: neither a v1.1 "trigger" nor a v2 "events" list');
 }
 
-/** The v1.1 trigger of a customer's messages. */
-const CUSTOMER_MESSAGE_TRIGGER = 'message:appUser';
-
-/** A phone number as Smooch may show it on a WhatsApp client ("+1 514-555-1234"). */
-const SHOWN_PHONE = /^\+?[\d\s().-]{8,24}$/;
-
-/**
- * The customer: the number of their WhatsApp client, when the payload lists it (appUser.clients,
- * or `client` with includeClient), else Smooch's id for them (appUser._id).
- */
-function customerOf(body: JsonObject): string | null {
-	const appUser = objectAt(body, 'appUser');
-	const clients = [...(Array.isArray(appUser.clients) ? appUser.clients : []), body.client].filter(isPlainObject);
-	const whatsApp = clients.find((client) => client.platform === 'whatsapp');
-	const shown = whatsApp ? asString(whatsApp.externalId) ?? asString(whatsApp.displayName) : null;
-	if (shown && SHOWN_PHONE.test(shown)) return toE164(shown);
-	return customerAddress(asString(appUser._id) ?? asString(appUser.userId));
-}
-
-/** What one v1.1 message is: a reply tapped (its `payload`), a file, a location or a text. */
-function messageContent(message: JsonObject): Pick<ReceivedMessage, 'type' | 'text' | 'button' | 'media' | 'location'> {
-	const text = asString(message.text);
-	const none = { text, button: null, media: null, location: null };
-	const button = receivedButton(message.payload, message.text);
-	if (button) return { ...none, type: 'button', button };
-	const kind = mediaType(message.type);
-	if (kind) {
-		const mimeType = asString(message.mediaType);
-		// Smooch calls every file `file`; its MIME type tells a video or an audio from a document.
-		const family = mimeType?.split('/')[0];
-		const type = kind === 'document' && (family === 'video' || family === 'audio' || family === 'image') ? family : kind;
-		return { ...none, type, media: receivedMedia({ url: message.mediaUrl, mimeType, caption: text }) };
-	}
-	if (message.type === 'location') {
-		const coordinates = objectAt(message, 'coordinates');
-		const location = receivedLocation(coordinates.lat, coordinates.long, objectAt(message, 'location').name, objectAt(message, 'location').address);
-		return { ...none, type: 'location', location };
-	}
-	return { ...none, type: message.type === 'text' && text !== null ? 'text' : 'other' };
-}
-
-/** v1.1 `message:appUser`: the customer's messages (`role: appUser`), each one ReceivedMessage. */
-function parseReceived({ body }: StatusCallback, receivedAt: Date): ReceivedMessage[] {
-	if (!isV1(body) || body.trigger !== CUSTOMER_MESSAGE_TRIGGER) return [];
-	const messages = Array.isArray(body.messages) ? body.messages.filter(isPlainObject) : [];
-	const from = customerOf(body);
-	return messages
-		.filter((message) => message.role === undefined || message.role === 'appUser')
-		.map((message) => {
-			const messageId = asString(message._id);
-			return receivedMessage({
-				provider: 'smooch',
-				from,
-				messageId,
-				timestamp: toIsoTimestamp(message.received ?? body.timestamp, receivedAt),
-				...messageContent(message),
-				profileName: asString(message.name),
-				eventId: stableEventId('smooch', CUSTOMER_MESSAGE_TRIGGER, messageId),
-				raw: message,
-			});
-		});
-}
-
 function verifyCallback(callback: CallbackToVerify, settings: ProviderSettings): boolean {
 	// Smooch has no HMAC: every call carries the webhook's secret in X-API-Key.
 	return secretsEqual(header(callback.headers, 'x-api-key'), settings.webhookSecret);
@@ -367,7 +303,7 @@ function readTarget(target: string): { url: string; mark: string | null } {
  */
 const registration: CallbackRegistration = {
 	setupNotice:
-		'Publishing (activating) the workflow, or listening for a test event, creates a webhook on the credential’s app for this trigger’s URL (marked with this workflow and node), with the delivery and read triggers; Smooch’s secret for it is kept sealed with the credential and checked on every call. Unpublishing (deactivating) removes that webhook, and nothing else. An app holds at most 10 webhooks.',
+		'Publishing (activating) the workflow, or listening for a test event, creates a webhook on the credential’s app for this trigger’s URL (marked with this workflow and node), with the delivery and read triggers (and message:appUser, customers’ messages, when Receive Customer Messages is on); Smooch’s secret for it is kept sealed with the credential and checked on every call. Unpublishing (deactivating) removes that webhook, and nothing else. An app holds at most 10 webhooks.',
 	requiresHttps: false,
 	accountSetting: 'appId',
 	accountInUrl: true,
@@ -377,13 +313,19 @@ const registration: CallbackRegistration = {
 		if (!settings.appId || !SMOOCH_ID.test(settings.appId)) throw new Error('the Smooch credential has no valid App ID');
 	},
 	lookup: (settings) => [{ method: 'GET', url: webhooksUrl(settings) }],
+	// A trigger's own webhook with the customers' messages trigger: a reply's payload comes with it.
+	endsWaits: (listed) => listed.mark !== null && (listed.events ?? []).includes(CUSTOMER_MESSAGE_TRIGGER),
 	readLookup([responseBody]) {
 		if (!isPlainObject(responseBody) || !Array.isArray(responseBody.webhooks)) throw new Error('the answer holds no "webhooks" list');
 		return {
 			callbacks: responseBody.webhooks
 				.filter(isPlainObject)
 				.filter((webhook) => asString(webhook._id))
-				.map((webhook) => ({ ids: { webhook: asString(webhook._id) as string }, ...readTarget(asString(webhook.target) ?? '') })),
+				.map((webhook) => ({
+					ids: { webhook: asString(webhook._id) as string },
+					...readTarget(asString(webhook.target) ?? ''),
+					events: Array.isArray(webhook.triggers) ? webhook.triggers.filter((trigger): trigger is string => typeof trigger === 'string') : [],
+				})),
 		};
 	},
 	create: [
@@ -391,7 +333,7 @@ const registration: CallbackRegistration = {
 			request: (settings, made) => ({
 				method: 'POST',
 				url: webhooksUrl(settings),
-				body: { target: markedTarget(made.url, made.mark), triggers: STATUS_TRIGGERS },
+				body: { target: markedTarget(made.url, made.mark), triggers: made.receives ? [...STATUS_TRIGGERS, CUSTOMER_MESSAGE_TRIGGER] : STATUS_TRIGGERS },
 				encoding: 'json',
 			}),
 			read(responseBody, made) {
@@ -432,7 +374,7 @@ export const smooch: Provider<'smooch'> = {
 	recognizes,
 	parseCallback,
 	parseReceived,
-	customerMessageWords: [CUSTOMER_MESSAGE_TRIGGER],
+	isCustomerMessage,
 	verifyCallback,
 	canVerify: (settings) => Boolean(settings.webhookSecret),
 	registration,

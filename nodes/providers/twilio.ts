@@ -328,10 +328,13 @@ function fromInboundEvent(event: JsonObject, receivedAt: Date): ReceivedMessage 
 	});
 }
 
+/** The "a message comes in" webhook: a form whose status is `received`. */
+function isInboundForm(body: unknown): body is JsonObject {
+	return isFormCallback(body) && (statusField(body) as string).toLowerCase() === INBOUND_STATUS;
+}
+
 function parseReceived({ body }: StatusCallback, receivedAt: Date): ReceivedMessage[] {
-	if (isFormCallback(body)) {
-		return (statusField(body) as string).toLowerCase() === INBOUND_STATUS ? [fromInboundForm(body, receivedAt)] : [];
-	}
+	if (isFormCallback(body)) return isInboundForm(body) ? [fromInboundForm(body, receivedAt)] : [];
 	const events = cloudEvents(body) ?? [];
 	return events.filter(isInboundEvent).map((event) => fromInboundEvent(event, receivedAt));
 }
@@ -417,13 +420,15 @@ function listOf(responseBody: unknown, key: string): JsonObject[] {
  */
 const registration: CallbackRegistration = {
 	setupNotice:
-		'Publishing (activating) the workflow, or listening for a test event, creates an Event Streams webhook sink for this trigger’s URL, marked with this workflow and node, and subscribes it to outbound message status events (sent, delivered, read, failed, undelivered) of the whole account; they are checked with the Auth Token. Statuses of SMS go to Other, never Delivered, Seen or Discarded. Unpublishing (deactivating) removes that subscription and sink, and nothing else; your senders’ and Messaging Services’ own Status Callback URLs are left alone.',
+		'Publishing (activating) the workflow, or listening for a test event, creates an Event Streams webhook sink for this trigger’s URL, marked with this workflow and node, and subscribes it to outbound message status events (sent, delivered, read, failed, undelivered) of the whole account, and to inbound-message.received when Receive Customer Messages is on (its text only: for button ids and files, also paste the URL as the sender’s “A message comes in” webhook); they are checked with the Auth Token. Statuses of SMS go to Other, never Delivered, Seen or Discarded. Unpublishing (deactivating) removes that subscription and sink, and nothing else; your senders’ and Messaging Services’ own Status Callback URLs are left alone.',
 	requiresHttps: false,
 	accountSetting: 'accountSid',
 	accountInUrl: false,
 	checkSettings(settings) {
 		if (!settings.authToken) throw new Error('the Twilio credential has no Auth Token, which signs the events');
 	},
+	// Event Streams' inbound event carries a tapped button's label, not its id: no wait can be ended through it.
+	endsWaits: () => false,
 	lookup: (settings) => [
 		{ method: 'GET', url: eventStreamsUrl(settings, 'Sinks?PageSize=100') },
 		{ method: 'GET', url: eventStreamsUrl(settings, 'Subscriptions?PageSize=100') },
@@ -481,7 +486,7 @@ const registration: CallbackRegistration = {
 					Description: `${DESCRIPTION} ${made.mark ?? ''}`.trim(),
 					SinkSid: made.ids.sink,
 					// A repeated field, each a JSON object.
-					Types: STATUS_EVENT_TYPES.map((type) => JSON.stringify({ type })),
+					Types: [...STATUS_EVENT_TYPES, ...(made.receives ? [INBOUND_EVENT_TYPE] : [])].map((type) => JSON.stringify({ type })),
 				},
 				encoding: 'form',
 			}),
@@ -531,11 +536,12 @@ export const twilio: Provider<'twilio'> = {
 	recognizes,
 	parseCallback,
 	parseReceived,
-	customerMessageWords: [INBOUND_STATUS],
+	isCustomerMessage: (event) => event.providerStatus === INBOUND_STATUS,
 	verifyCallback,
 	canVerify: (settings) => Boolean(settings.authToken),
 	// With Event Streams registered, a classic Status Callback to the same URL repeats its statuses.
-	alsoArrivesThroughRegistration: isFormCallback,
+	// A customer's message by the inbound webhook carries what Event Streams' copy lacks (button ids, files): kept.
+	alsoArrivesThroughRegistration: (body) => isFormCallback(body) && !isInboundForm(body),
 	registration,
 	buttonContent: quickReplyContent((settings) => serviceBaseUrl(settings, 'https://content.twilio.com')),
 	waitKeySettings: ['accountSid', 'authToken'],

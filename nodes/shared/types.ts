@@ -246,6 +246,8 @@ export interface RegisteredCallback {
 	secret?: string;
 	/** The provider's ids of what was made (webhook, subscription, sink …). */
 	ids: Record<string, string>;
+	/** True when it takes customers' messages too (a version 2 trigger with Receive Customer Messages on). */
+	receives?: boolean;
 	/** Meta: the URL that had the number's events before this trigger's override, and where it was set. */
 	displaced?: DisplacedCallback;
 }
@@ -264,6 +266,8 @@ export interface ListedCallback {
 	url: string;
 	/** The trigger mark it carries (a Twilio sink's description, a Gupshup tag, a Smooch target), or null. */
 	mark: string | null;
+	/** The events it subscribes to, when the list says (Smooch's triggers, Gupshup's modes). */
+	events?: string[];
 }
 
 /** What the provider's list says. */
@@ -296,6 +300,11 @@ export interface CallbackRegistration {
 	accountInUrl: boolean;
 	/** True when the account holds one URL (Meta's number): a new registration replaces the old instead of standing beside it. */
 	oneSlot?: boolean;
+	/**
+	 * Whether a Status Trigger registered as `listed` gets customers' taps with their button ids, so
+	 * it could end a Send and Wait (which checks for one before sending).
+	 */
+	endsWaits(listed: ListedCallback): boolean;
 	/** The credential setting whose role the registration's secret takes when callbacks are checked. */
 	secretSetting?: string;
 	/** The secret for a registration of `url`, derived from the credential: nothing to keep (Gupshup's token, Meta's verify token). */
@@ -392,10 +401,10 @@ export interface Provider<Name extends string = string> {
 	 */
 	parseReceived(callback: StatusCallback, receivedAt: Date): ReceivedMessage[];
 	/**
-	 * The `providerStatus` words parseCallback gives a customer message, which went to Other before
-	 * the Received output existed. A trigger with Received leaves them out of Other: parseReceived has them.
+	 * True for a status event parseCallback makes of a customer's message, which went to Other before
+	 * the Received output existed. A trigger with Received leaves it out of Other: parseReceived has it.
 	 */
-	customerMessageWords: readonly string[];
+	isCustomerMessage(event: StatusEvent): boolean;
 	/**
 	 * Whether the callback is genuine. `settings` is the trigger's credential. Never throws,
 	 * whatever the body holds: it runs on requests from anyone.

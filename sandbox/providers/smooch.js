@@ -184,24 +184,26 @@ function webhookBody(trigger, message, wamid) {
 	return body;
 }
 
+/** A webhook call as Smooch makes it: JSON with the webhook's secret in X-API-Key. */
+function webhookRequest(payload, registration) {
+	return {
+		headers: {
+			'Content-Type': 'application/json',
+			'User-Agent': 'Smooch-Webhooks',
+			// A registered webhook carries its own secret; the configured URL the credential's.
+			'X-API-Key': registration ? registration.secret : SANDBOX_CREDENTIALS.smooch.webhookSecret,
+		},
+		body: JSON.stringify(payload),
+		payload,
+	};
+}
+
 function callbacksFor(message) {
 	const wamid = whatsAppMessageId();
 	return (SEQUENCES[message.outcome] || []).map((trigger) => ({
 		status: trigger,
 		messageId: message.messageId,
-		build(_url, registration) {
-			const payload = webhookBody(trigger, message, wamid);
-			return {
-				headers: {
-					'Content-Type': 'application/json',
-					'User-Agent': 'Smooch-Webhooks',
-					// A registered webhook carries its own secret; the configured URL the credential's.
-					'X-API-Key': registration ? registration.secret : SANDBOX_CREDENTIALS.smooch.webhookSecret,
-				},
-				body: JSON.stringify(payload),
-				payload,
-			};
-		},
+		build: (_url, registration) => webhookRequest(webhookBody(trigger, message, wamid), registration),
 	}));
 }
 
@@ -234,16 +236,7 @@ const inbound = {
 			conversation: { _id: conversationId },
 			version: 'v1.1',
 		};
-		return {
-			headers: {
-				'Content-Type': 'application/json',
-				'User-Agent': 'Smooch-Webhooks',
-				'X-API-Key': registration ? registration.secret : SANDBOX_CREDENTIALS.smooch.webhookSecret,
-			},
-			body: JSON.stringify(payload),
-			payload,
-			messageId: item._id,
-		};
+		return { ...webhookRequest(payload, registration), messageId: item._id };
 	},
 };
 

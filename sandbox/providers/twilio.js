@@ -439,6 +439,19 @@ function eventStreamsRequest(url, message, step) {
 	return signedEvent(url, payload);
 }
 
+/** A webhook call as Twilio makes it: form fields signed with the auth token over the URL and the fields. */
+function formRequest(url, fields) {
+	return {
+		headers: {
+			'Content-Type': 'application/x-www-form-urlencoded',
+			'User-Agent': 'TwilioProxy/1.1',
+			'X-Twilio-Signature': twilioSignature(SANDBOX_CREDENTIALS.twilio.authToken, url, fields),
+		},
+		body: new URLSearchParams(fields).toString(),
+		payload: fields,
+	};
+}
+
 /** The callbacks one accepted message produces, each built when it is sent. */
 function callbacksFor(message) {
 	// An SMS has no read receipt.
@@ -448,16 +461,7 @@ function callbacksFor(message) {
 		messageId: message.messageId,
 		build(url, registration) {
 			if (registration) return eventStreamsRequest(url, message, step);
-			const params = callbackParams(message, step);
-			return {
-				headers: {
-					'Content-Type': 'application/x-www-form-urlencoded',
-					'User-Agent': 'TwilioProxy/1.1',
-					'X-Twilio-Signature': twilioSignature(SANDBOX_CREDENTIALS.twilio.authToken, url, params),
-				},
-				body: new URLSearchParams(params).toString(),
-				payload: params,
-			};
+			return formRequest(url, callbackParams(message, step));
 		},
 	}));
 }
@@ -543,17 +547,7 @@ const inbound = {
 	build(url, registration, message) {
 		const sid = twilioSid(message.media ? 'MM' : 'SM');
 		if (registration) return { ...inboundEvent(url, message, sid), messageId: sid };
-		const fields = inboundFields(message, sid);
-		return {
-			headers: {
-				'Content-Type': 'application/x-www-form-urlencoded',
-				'User-Agent': 'TwilioProxy/1.1',
-				'X-Twilio-Signature': twilioSignature(SANDBOX_CREDENTIALS.twilio.authToken, url, fields),
-			},
-			body: new URLSearchParams(fields).toString(),
-			payload: fields,
-			messageId: sid,
-		};
+		return { ...formRequest(url, inboundFields(message, sid)), messageId: sid };
 	},
 };
 

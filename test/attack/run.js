@@ -14,6 +14,7 @@
  *    well-typed events), never an exception;
  * 3. forged, replayed and foreign-host callbacks, credentials without a secret;
  * 3b. hostile customer messages (test/attack/received.js): normalizeCallback and a version 2 trigger;
+ * 3c. forged and replayed taps on Send and Wait's buttons (test/attack/waitTaps.js);
  * 4. hostile overrides and recipients at WhatsApp Notify (refused before anything is sent, or
  *    sent to the validated recipient), and provider hosts that redirect elsewhere.
  *
@@ -32,6 +33,7 @@ const { recordingServer } = require('../helpers/recordingServer');
 const { sandboxProviders } = require('../../sandbox/providers');
 const { hostileValues, mulberry32, mutate, pick } = require('./fuzz');
 const { hostileCustomerMessages } = require('./received');
+const { forgedAndReplayedTaps } = require('./waitTaps');
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -390,6 +392,7 @@ async function main() {
 		{ check, section, line, short, genuineRequest, forgedRequest, credentialsOf },
 		{ seed: SEED, bodies: Math.round(NORMALIZE_BODIES / 10), budgetMs: SECTION_BUDGET_MS / 2 },
 	);
+	await forgedAndReplayedTaps({ check, section, line, short }, { kits: KITS, seed: SEED, taps: 40 });
 	await hostileSends();
 	await redirectingProviders();
 	nock.cleanAll();

@@ -20,6 +20,8 @@
  *     timeout, the tightest of the four) and becomes exactly one execution, run on a worker (both
  *     workers used), its event on the output named after its status;
  *   - forged callbacks get 401 and start nothing;
+ *   - Send and Wait: two questions asked on workers wait; taps through the webhook processor resume
+ *     each with its own answer (n8n's signed resume URL, called at WEBHOOK_URL); a replayed tap gets 401;
  *   - concurrent batches on both workers against one provider limit (the sandbox's 429s):
  *     each message accepted once; the combined rate and the 429s are reported;
  *   - callbacks per second through the webhook processor under the benchmark's load
@@ -266,6 +268,7 @@ async function main() {
 	await checkBatches(ctx);
 	await checkCallbacks(ctx);
 	await checkForgedCallbacks(ctx);
+	await checkSendAndWait({ ...ctx, credentials: imported.credentials });
 	await checkSharedLimit(ctx);
 	await checkRegistration({ ...ctx, credentials: imported.credentials });
 	await measureThroughput(ctx, imported.targets);
@@ -420,6 +423,56 @@ async function checkForgedCallbacks({ main, sandbox, sink, triggerUrls, statusWo
 
 /** The providers whose automatic registration the queue run checks. */
 const REGISTERING = ['smooch', 'twilio'];
+
+/**
+ * Send and Wait in queue mode, through Twilio: the questions are asked by executions on the workers,
+ * which then wait (in PostgreSQL); the taps reach a version 2 Status Trigger on the webhook processor,
+ * which calls n8n's signed resume URL (WEBHOOK_URL: the webhook processor again); each execution
+ * goes on, on a worker, with its own answer. The same tap again gets 401.
+ */
+async function checkSendAndWait({ main, workers, sandbox, sink, webhookBase, triggerUrls, credentials }) {
+	const provider = 'twilio';
+	report.section(`Send and Wait (${provider}): asked on the workers, resumed through the webhook processor`);
+	const { waitWorkflow, receivingWorkflow } = require('./suites/send-and-wait');
+	const receivingId = crypto.randomUUID();
+	const ids = [];
+	await report.attempt(`${provider}: send and wait`, async () => {
+		for (const make of [() => waitWorkflow(provider, credentials[provider], sink.url), () => receivingWorkflow(provider, credentials[provider], receivingId, sink.url)]) {
+			const { id: _, ...workflow } = make();
+			const created = await main.rest('POST', '/workflows', { ...workflow, name: `queue ${workflow.name}`, active: false });
+			await main.activateWorkflow(created.id);
+			ids.push(created.id);
+		}
+		sandbox.configure({ webhooks: { [provider]: triggerUrl(provider, webhookBase, receivingId) } });
+		const recipients = [TEST_NUMBERS.delivered, '+15551234568'];
+		const questions = [];
+		for (const to of recipients) {
+			const since = sandbox.received.length;
+			await httpPost(`${webhookBase}/webhook/e2e-wait-${provider}`, { body: { to, minutes: 60 } });
+			questions.push(await waitFor(() => sandbox.received.slice(since).find((record) => record.provider === provider && record.buttons && record.body.To === `whatsapp:${to}`), { timeoutMs: 30000, what: `the question to ${to}` }));
+		}
+		report.check(questions.every((record) => record.buttons.length === 2), `${provider}: two questions sent from the workers, each with Decline / Approve`);
+		// The second recipient approves, the first declines; the approval is delivered twice (a replay).
+		const [approval] = sandbox.inboundRequests({ provider, from: recipients[1], button: questions[1].buttons[1] });
+		const first = await httpPost(approval.url, { body: approval.request.body, headers: approval.request.headers, json: false });
+		await sandbox.inbound({ provider, from: recipients[0], button: questions[0].buttons[0] });
+		const result = (to) => sink.find((body) => body.provider === provider && body.to === to && body.result)[0]?.result;
+		await waitFor(() => result(recipients[0]) && result(recipients[1]), { timeoutMs: 60000, what: 'both executions to go on' }).catch(() => null);
+		report.check(
+			first.status === 200 && result(recipients[1])?.data?.approved === true && result(recipients[0])?.data?.approved === false,
+			`${provider}: each execution resumed with its own answer (${recipients[1]} approved, ${recipients[0]} declined)`,
+			() => short({ first: first.status, answers: recipients.map(result) }),
+		);
+		const resumedOnWorkers = executionsRunBy(workers).flat();
+		const executionIds = recipients.map((to) => sink.find((body) => body.to === to && body.result)[0]?.executionId);
+		report.check(executionIds.every((id) => id && resumedOnWorkers.filter((each) => each === String(id)).length >= 2), `${provider}: both executions ran on the workers, before and after the wait (ids ${executionIds.join(', ')})`);
+		const replay = await httpPost(approval.url, { body: approval.request.body, headers: approval.request.headers, json: false });
+		await new Promise((resolve) => setTimeout(resolve, 1000));
+		report.check(replay.status === 401 && sink.find((body) => body.to === recipients[1] && body.result).length === 1, `${provider}: the same tap again got 401 from the webhook processor and resumed nothing`, () => `HTTP ${replay.status}`);
+	});
+	sandbox.configure({ webhooks: triggerUrls });
+	for (const id of ids) await main.deactivateWorkflow(id).catch(() => {});
+}
 
 /**
  * Register Callback Automatically in queue mode: activating on the main registers the trigger's

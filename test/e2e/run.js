@@ -25,6 +25,7 @@
  *            scripts/n8n-runtime/profile.js), installed on first use into the git-ignored .tools/n8n-V
  * --skip S   leave out the suites whose file names (without .js) are listed, comma-separated
  *            (e.g. --skip dev-signals while iterating on another; CI runs them all)
+ * --only S   run only the suites listed, comma-separated (e.g. --only send-and-wait)
  * --keep     keep the temp folder (n8n.log, database) for a look afterwards
  * --verbose  print the sandbox's request log and the runtime's progress
  */
@@ -52,9 +53,10 @@ const argv = process.argv.slice(2);
 const args = new Set(argv);
 if (rt.n8nVersionArg(argv)) rt.useN8n(rt.n8nVersionArg(argv));
 const SKIP = new Set(argv.includes('--skip') ? argv[argv.indexOf('--skip') + 1].split(',') : []);
+const ONLY = argv.includes('--only') ? new Set(argv[argv.indexOf('--only') + 1].split(',')) : undefined;
 const SUITES = fs
 	.readdirSync(path.join(__dirname, 'suites'))
-	.filter((file) => file.endsWith('.js') && !SKIP.has(file.slice(0, -3)))
+	.filter((file) => file.endsWith('.js') && !SKIP.has(file.slice(0, -3)) && (!ONLY || ONLY.has(file.slice(0, -3))))
 	.sort()
 	.map((file) => require(path.join(__dirname, 'suites', file)));
 const KEEP = args.has('--keep');

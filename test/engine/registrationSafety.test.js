@@ -133,6 +133,17 @@ describe('one registration per trigger, wherever its URL moves', () => {
 		expect(nock.isDone()).toBe(true);
 	});
 
+	test('listening handed the production registration’s static data leaves the production sink alone', async () => {
+		const production = { provider: 'twilio', url: PRODUCTION_URL, account: TWILIO.accountSid, mark: 'aaaaaaaaaaaaaaaa', ids: { sink: 'DGprod', subscription: 'DFprod' } };
+		events().get('/v1/Sinks').query(true).reply(200, { sinks: [sink('DGprod', PRODUCTION_URL, 'WhatsApp Status Trigger (n8n) aaaaaaaaaaaaaaaa')] });
+		events().get('/v1/Subscriptions').query(true).reply(200, { subscriptions: [{ sid: 'DFprod', sink_sid: 'DGprod' }] });
+		const exists = await run('checkExists', 'twilio', credentials, withRegistration(production), { test: true });
+		expect(exists.result).toBe(false);
+		// No DELETE was answered: one for the production sink would have failed the check.
+		expect(nock.isDone()).toBe(true);
+		expect(warnings).toEqual([]);
+	});
+
 	test('create getting no answer on its first step: what it made anyway (it carries the mark) is removed', async () => {
 		// Twilio made the sink although the answer was lost: the list then shows it, marked.
 		const lost = [];
@@ -279,6 +290,17 @@ describe('Meta: the displaced URL gets every callback, unchanged', () => {
 		await forwardsSettled();
 		// providersOffline refuses any request nock does not answer: none was made.
 		expect(nock.pendingMocks()).toEqual([]);
+	});
+
+	test('a displaced URL that is not public https (static data edited, say) is never forwarded to', async () => {
+		for (const url of ['http://helpdesk.example.com/whatsapp', 'https://10.0.0.5/whatsapp', 'https://localhost/whatsapp']) {
+			const edited = { ...kept, displaced: { url, level: 'application' } };
+			const { response } = await runStatusWebhook({ parameters: { provider: 'meta' }, credentials, staticData: withRegistration(edited), request: call(message) });
+			expect(response.statusCode ?? 200).toBe(200);
+			await forwardsSettled();
+		}
+		// No attempt was made: a failed one would have been logged.
+		expect(warnings).toEqual([]);
 	});
 
 	test('a callback that fails the signature check is never forwarded', async () => {

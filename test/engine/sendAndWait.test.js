@@ -37,6 +37,7 @@ const approval = (values = { approvalType: 'double', approveLabel: 'Approve', di
 	message: QUESTION,
 	responseType: 'approval',
 	approvalOptions: { values },
+	replyTriggerSetup: 'manual',
 	options: { limitWaitTime: { values: { limitType: 'afterTimeInterval', resumeAmount: 45, resumeUnit: 'minutes' } } },
 });
 
@@ -47,6 +48,7 @@ const choices = {
 	message: 'Your appointment is tomorrow at 10:00.',
 	responseType: 'choices',
 	choices: { choice: [{ label: 'Confirm', value: 'confirmed' }, { label: 'Reschedule' }, { label: 'Cancel', value: 'cancelled' }] },
+	replyTriggerSetup: 'manual',
 };
 
 /** Runs the node with Meta's send intercepted; returns the run, the body Meta received and the buttons. */
@@ -156,6 +158,46 @@ describe('sending the question', () => {
 		const { accessToken, phoneNumberId, apiVersion } = CREDENTIAL;
 		const outcome = await runNotify({ parameters: approval(), credentials: { metaWhatsAppCloudApi: { accessToken, phoneNumberId, apiVersion } } });
 		expect(outcome.error.message).toContain('has no appSecret');
+	});
+});
+
+describe('a Status Trigger that registered itself must be there to end the wait', () => {
+	const automatic = () => ({ ...approval(), replyTriggerSetup: 'automatic' });
+	const override = (phoneNumber) =>
+		nock('https://graph.facebook.com')
+			.get('/v24.0/106540352242922')
+			.query({ fields: 'webhook_configuration' })
+			.reply(200, { webhook_configuration: { ...(phoneNumber ? { phone_number: phoneNumber } : {}), application: 'https://crm.example.com/meta' }, id: '106540352242922' });
+
+	test('Meta: the number’s override is a Status Trigger’s URL: the question goes out', async () => {
+		const lookup = override('https://n8n.example.com/webhook/3f1c0a2e/status');
+		const { sent, run } = await sendQuestion(automatic());
+		expect(lookup.isDone()).toBe(true);
+		expect(sent.type).toBe('interactive');
+		expect(run.waitTill).toBeInstanceOf(Date);
+	});
+
+	test('Meta: no override (the app’s URL has the messages): refused before anything is sent, saying what to do', async () => {
+		override(undefined);
+		const { sent, error } = await sendQuestion(automatic());
+		expect(sent).toBeUndefined();
+		expect(error.message).toContain('No WhatsApp Status Trigger registered with this Meta WhatsApp Cloud API account gets its customers');
+		expect(error.description).toContain('Set Up by Hand');
+	});
+
+	test('Twilio: Event Streams carry no button id, so a trigger that registered itself cannot end it: refused', async () => {
+		const { TWILIO } = require('../helpers/credentials');
+		nock('https://events.twilio.com')
+			.get('/v1/Sinks')
+			.query(true)
+			.reply(200, { sinks: [{ sid: 'DG' + 'a'.repeat(32), description: 'n8n WhatsApp Status Trigger 0123456789abcdef', sink_type: 'webhook', sink_configuration: { destination: 'https://n8n.example.com/webhook/x/status' } }], meta: {} })
+			.get('/v1/Subscriptions')
+			.query(true)
+			.reply(200, { subscriptions: [], meta: {} });
+		const parameters = { ...automatic(), provider: 'twilio' };
+		const outcome = await runNotify({ parameters, credentials: { twilioWhatsAppApi: TWILIO } });
+		expect(outcome.error.message).toContain('No WhatsApp Status Trigger registered with this Twilio account');
+		expect(outcome.error.description).toContain('A message comes in');
 	});
 });
 

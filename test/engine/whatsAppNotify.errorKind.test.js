@@ -161,6 +161,7 @@ describe('Send and Wait for Reply: its error item says the kind too', () => {
 		message: 'Refund of 40 EUR for order 1042: approve?',
 		responseType: 'approval',
 		approvalOptions: { values: { approvalType: 'double', approveLabel: 'Approve', disapproveLabel: 'Decline' } },
+		replyTriggerSetup: 'manual',
 	});
 	const metaAnswers = (...answer) => nock('https://graph.facebook.com').post(`/${META.apiVersion}/${META.phoneNumberId}/messages`).reply(...answer);
 

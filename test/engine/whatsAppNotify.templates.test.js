@@ -7,45 +7,15 @@
 const nock = require('nock');
 const { providersOffline } = require('../helpers/offline');
 const { runListSearch, runNotify } = require('../helpers/engine');
+const { CREDENTIAL_TYPE, ENDPOINTS, RECIPIENT, sendThrough } = require('../helpers/notifySends');
 
 const { CREDENTIALS, expectNoSecrets, GUPSHUP, META, SMOOCH, TWILIO } = require('../helpers/credentials');
-
-const CREDENTIAL_TYPE = { twilio: 'twilioWhatsAppApi', smooch: 'smoochApi', gupshup: 'gupshupApi', meta: 'metaWhatsAppCloudApi' };
 
 const TWILIO_SID = 'HXb5b62575e6e4ff6129ad7c8efe1f983e';
 const GUPSHUP_TEMPLATE = '2b1c3d4e-5f60-4a1b-8c2d-3e4f5a6b7c8d';
 const INVOICE = 'https://files.example.com/invoices/INV-1042.pdf';
-
-/** Where each provider's send goes, and how its answer names the message. */
-const ENDPOINTS = {
-	twilio: { host: 'https://api.twilio.com', path: `/2010-04-01/Accounts/${TWILIO.accountSid}/Messages.json`, reply: [201, { sid: 'SM5ef8732a3c49700934481addd5ce1659', status: 'queued' }] },
-	smooch: { host: 'https://api.smooch.io', path: '/v1.1/apps/app123/notifications', reply: [201, { notification: { _id: 'e7e5d9d7-4aef-4f1f-b4e5-7d2c3a4e5f60' } }] },
-	gupshup: { host: 'https://api.gupshup.io', path: '/wa/api/v1/msg', reply: [202, { status: 'submitted', messageId: 'ee4a68a0-1203-4c85-8dc3-49d0b3226a35' }] },
-	meta: { host: 'https://graph.facebook.com', path: '/v24.0/106540352242922/messages', reply: [200, { messaging_product: 'whatsapp', contacts: [{ input: '+16505551234', wa_id: '16505551234' }], messages: [{ id: 'wamid.HBgLMTY1MDM4Nzk0MzkVAgARGBI3' }] }] },
-};
-
-const RECIPIENT = '+16505551234';
 const form = (body) => Object.fromEntries(new URLSearchParams(body));
-
-/** Sends one item through `provider` and returns the body the provider received (parsed), or the node's error. */
-async function send(provider, parameters, { path = ENDPOINTS[provider].path, credentials = CREDENTIALS[CREDENTIAL_TYPE[provider]] } = {}) {
-	/** @type {any} */
-	let received;
-	const endpoint = ENDPOINTS[provider];
-	const scope = nock(endpoint.host)
-		.post(path, (body) => {
-			received = body;
-			return true;
-		})
-		.reply(...endpoint.reply);
-	const { items, error } = await runNotify({
-		parameters: { provider, recipient: RECIPIENT, ...parameters },
-		credentials: { [CREDENTIAL_TYPE[provider]]: credentials },
-	});
-	if (!error) expect(scope.isDone()).toBe(true);
-	expectNoSecrets(error ?? items);
-	return { received, items, error };
-}
+const send = sendThrough;
 
 const template = (value, variables = [], extra = {}) => ({
 	messageType: 'template',

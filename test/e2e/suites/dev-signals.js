@@ -176,6 +176,17 @@ async function demoRegistersItself(report, ports) {
 	);
 }
 
+/** The banner links the sandbox page, and the link serves it. */
+async function demoLinksThePage(report, ports, output) {
+	const pageUrl = `http://127.0.0.1:${ports.sandbox}/_sandbox/`;
+	const page = output().includes(pageUrl) ? await fetch(pageUrl) : null;
+	const html = page ? await page.text() : '';
+	report.check(
+		page && page.status === 200 && html.includes('<title>WhatsApp provider sandbox</title>'),
+		`the banner links the sandbox page ${pageUrl}, which answers ${page ? page.status : '(not in the banner)'}`,
+	);
+}
+
 /**
  * No failed credential checks: the only caller of a credential's test in n8n 2.8.4 is the editor
  * (POST /rest/credentials/test, sent when a credential is opened, with its secrets blanked out for
@@ -288,6 +299,7 @@ async function run({ report }) {
 							await demoAnswers(report, ports);
 							await demoRegistersItself(report, ports);
 							await demoCredentialsPass(report, ports, started.output);
+							await demoLinksThePage(report, ports, started.output);
 						}
 					: undefined;
 			await signalCase(report, { viaNpm: false, signal, target: 'dev.js', dir, ports, whileUp });

@@ -13,14 +13,11 @@
  * n8n 2.8.4 only (the editor's selectors are that version's).
  */
 
-const fs = require('node:fs');
-
 const rt = require('../../../scripts/n8n-runtime');
+const { chromiumInstalled, launchChromium, pageOn } = require('../lib/browser');
 const { savedRunData, outputItems, settleStatusCallbacks } = require('../lib/executions');
 const { fallbackMessages, fallbackWorkflow } = require('../lib/workflows');
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
 /** The providers whose credentials are created in the browser, with the word their names must hold. */
 const NEW_CREDENTIALS = [
 	{ provider: 'gupshup', option: 'Gupshup', word: 'Gupshup' },
@@ -71,14 +68,7 @@ async function createCredential(page, kit, sandboxUrl) {
 
 /** A page on the editor (only n8n reachable), signed in as the owner. */
 async function signedInPage(browser, { n8n, report }) {
-	const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-	const origin = new URL(n8n.localUrl).origin;
-	await context.route('**/*', (route) => {
-		const url = route.request().url();
-		return url.startsWith(origin) || url.startsWith('data:') || url.startsWith('blob:') ? route.continue() : route.abort();
-	});
-	const page = await context.newPage();
-	page.setDefaultTimeout(60000);
+	const page = await pageOn(browser, new URL(n8n.localUrl).origin);
 	await page.goto(`${n8n.localUrl}/signin`);
 	await page.fill('input[name="emailOrLdapLoginId"]', rt.OWNER.email);
 	await page.fill('input[name="password"]', rt.OWNER.password);
@@ -182,18 +172,14 @@ module.exports = {
 
 	async run(env) {
 		const { report, n8n, sink, credentials } = env;
-		if (!fs.existsSync(CHROMIUM)) {
-			report.fail('Chromium', `${CHROMIUM} is missing: apt-get install chromium (the suite never downloads a browser)`);
-			return;
-		}
+		if (!chromiumInstalled(report)) return;
 		// Saved over REST, as the editor saves them: manual workflows, which the run does not publish.
 		const save = async (workflow) => ({ ...workflow, id: (await n8n.rest('POST', '/workflows', { ...workflow, id: undefined })).id });
 		const blankNotify = await save(blankNotifyWorkflow());
 		const fallback = await save(
 			fallbackWorkflow({ provider: 'twilio', credential: credentials.twilio, sinkUrl: sink.url, trigger: 'manual' }),
 		);
-		const { chromium } = require('playwright-core');
-		const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+		const browser = await launchChromium();
 		try {
 			const page = await signedInPage(browser, env);
 			await credentialsFromNode(page, env, blankNotify);

@@ -46,8 +46,37 @@ module.exports = {
 		} finally {
 			sandbox.configure({ webhooks: configured });
 		}
+		for (const provider of providers) {
+			await report.attempt(`${provider}: a trigger that registers itself takes customer messages`, () => registeredTriggerReceives(env, provider));
+		}
 	},
 };
+
+/**
+ * Register Callback Automatically on a version 2 trigger: what it registers at the sandbox takes
+ * customer messages too (Twilio's sink: the text of Event Streams' copy). Deactivated afterwards.
+ */
+async function registeredTriggerReceives(env, provider) {
+	const { n8n, credentials, sink, report, kits, sandbox, n8nBase } = env;
+	const webhookId = crypto.randomUUID();
+	const label = `${LABEL}-registered`;
+	const workflow = statusWorkflow({ provider, credential: credentials[provider], webhookId, sinkUrl: sink.url, registerCallback: true, typeVersion: 2, label });
+	const { id, ...fields } = workflow;
+	const created = await n8n.rest('POST', '/workflows', { active: false, ...fields, name: `e2e received, registered (${provider})` });
+	await n8n.activateWorkflow(created.id);
+	try {
+		const url = `${n8nBase}/webhook/${webhookId}/status`;
+		const registeredUrls = kits[provider].registeredUrls(sandbox.registrations[provider] ?? []);
+		report.check(registeredUrls.some((each) => each.startsWith(url)), `${provider}: activation registered ${url.replace(n8nBase, '')}`, () => JSON.stringify(registeredUrls));
+		const { answer, messageId } = await play(env, provider, { text: 'Through the registration' });
+		const reached = answer.delivered.filter((each) => each.url.startsWith(url));
+		report.check(reached.length === 1 && reached[0].status === 200, `${provider}: the sandbox sent the customer message to what the trigger registered -> ${reached.map((each) => each.status)}`, () => JSON.stringify(answer.delivered));
+		const body = await sink.waitFor((each) => each.label === label && each.output === 'received' && each.event?.messageId === messageId, { what: `${provider} message on the registered trigger's Received` });
+		report.check(body.event.text === 'Through the registration' && body.event.from === CUSTOMER, `${provider}: it reached Received: ${body.event.type} "${body.event.text}" from ${body.event.from}`);
+	} finally {
+		await n8n.deactivateWorkflow(created.id);
+	}
+}
 
 /** What the sink got from this suite's trigger on `output` for the message with this id. */
 const fromOutput = (sink, provider, output, messageId, what) =>

@@ -135,8 +135,8 @@ module.exports = {
 			}
 			const names = answer && Array.isArray(answer.results) ? answer.results.map((result) => result.name) : [];
 			report.check(
-				names.length === 3 && names[0] === 'order_shipped (en · 2 variables)' && !names.some((name) => name.startsWith('spring_sale')),
-				`${provider}: the Template list in n8n shows the 3 approved templates: ${names.join('; ')}`,
+				names.length === 4 && names[0] === 'order_shipped (en · 2 variables)' && names.some((name) => name.startsWith('appointment_reminder')) && !names.some((name) => name.startsWith('spring_sale')),
+				`${provider}: the Template list in n8n shows the 4 approved templates: ${names.join('; ')}`,
 				() => short(failure ? failure.message : answer, 400),
 			);
 		}

@@ -88,6 +88,7 @@ const APPLIES = {
 	responseType: sendAndWait,
 	approvalOptions: (c) => sendAndWait(c) && c.responseType === 'approval',
 	choices: (c) => sendAndWait(c) && c.responseType === 'choices',
+	replyTriggerSetup: sendAndWait,
 	replyNotice: sendAndWait,
 };
 

@@ -188,6 +188,21 @@ describe('Smooch v1.1 message:appUser', () => {
 		});
 	});
 
+	test('v2: a user’s conversation:message is received (the source client’s number, the payload as button id); the business’s own stays on Other', () => {
+		expect(only('smooch', smooch.v2UserReply)).toMatchObject({
+			from: '+15145550199',
+			messageId: '69b4c5f014137ce0cd455e01',
+			timestamp: '2026-03-14T02:20:32.440Z',
+			type: 'button',
+			button: { id: 'confirm-appointment-42', title: 'Confirm' },
+			profileName: 'Steve',
+		});
+		expect(normalizeCallback({ provider: 'smooch', body: smooch.v2UserReply }).statuses).toEqual([]);
+		const business = normalizeCallback({ provider: 'smooch', body: smooch.v2BusinessText });
+		expect(business.received).toEqual([]);
+		expect(business.statuses.map((event) => [event.status, event.providerStatus])).toEqual([['other', 'conversation:message']]);
+	});
+
 	test('was an `other` event; with Received it is not on Other', () => {
 		expect(normalizeStatusCallback({ provider: 'smooch', body: smooch.text }).map((event) => event.providerStatus)).toEqual(['message:appUser']);
 		expect(normalizeCallback({ provider: 'smooch', body: smooch.text }).statuses).toEqual([]);

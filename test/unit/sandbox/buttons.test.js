@@ -7,14 +7,11 @@
 
 'use strict';
 
-const axios = require('axios').default;
-
-const { startSandbox, SANDBOX_CREDENTIALS: CREDS, TEST_NUMBERS } = require('../../../sandbox/server');
+const { SANDBOX_CREDENTIALS: CREDS, TEST_NUMBERS } = require('../../../sandbox/server');
 const { TEMPLATES } = require('../../../sandbox/templates');
 const { PROVIDERS } = require('../../../dist/nodes/providers');
-const { toFormBody } = require('../../../dist/nodes/shared/transport');
+const { api, call, sandboxForTests } = require('../../helpers/sandboxRequests');
 
-const api = axios.create({ validateStatus: () => true });
 const RECIPIENT = TEST_NUMBERS.delivered;
 const REMINDER = TEMPLATES.find((template) => template.name === 'appointment_reminder');
 const BUTTONS = [
@@ -22,34 +19,10 @@ const BUTTONS = [
 	{ id: 'appt-42-move', title: 'Reschedule' },
 ];
 
+const running = sandboxForTests();
 let sb;
 let settings;
-const auth = {
-	twilio: { auth: { username: CREDS.twilio.accountSid, password: CREDS.twilio.authToken } },
-	smooch: { auth: { username: CREDS.smooch.keyId, password: CREDS.smooch.secret } },
-	gupshup: { headers: { apikey: CREDS.gupshup.apiKey } },
-	meta: { headers: { authorization: `Bearer ${CREDS.meta.accessToken}` } },
-};
-
-beforeAll(async () => {
-	sb = await startSandbox({ port: 0 });
-	settings = {
-		twilio: { ...CREDS.twilio, messagingServiceSid: '', baseUrl: sb.url },
-		smooch: { ...CREDS.smooch, region: 'custom', baseUrl: sb.url },
-		gupshup: { ...CREDS.gupshup, baseUrl: sb.url },
-		meta: { ...CREDS.meta, baseUrl: sb.url },
-	};
-});
-afterAll(async () => {
-	await sb.close();
-});
-beforeEach(() => sb.reset());
-
-async function call(name, request) {
-	const isForm = request.encoding === 'form';
-	const headers = { ...(auth[name].headers || {}), ...(isForm ? { 'Content-Type': 'application/x-www-form-urlencoded' } : {}) };
-	return await api.request({ method: request.method, url: request.url, data: isForm ? toFormBody(request.body) : request.body, auth: auth[name].auth, headers });
-}
+beforeEach(() => ({ sandbox: sb, settings } = running));
 
 /** Twilio's quick-reply Content, found or made as the node does. */
 async function twilioContentSid(count) {
@@ -144,5 +117,20 @@ describe('buttons in a shape the provider refuses', () => {
 		});
 		expect(answer.status).toBe(400);
 		expect(answer.data.message).toContain('title must be 1 to 20');
+	});
+});
+
+describe('tapping a button by its title, as the customer', () => {
+	test('the button of that title on the latest message with buttons to them, its id included', async () => {
+		await send('meta', { message: 'Come?', buttons: BUTTONS });
+		sb.configure({ webhooks: { meta: 'http://127.0.0.1:9/webhook/status' } });
+		try {
+			const [{ request }] = sb.inboundRequests({ provider: 'meta', from: RECIPIENT, button: { title: 'Reschedule' } });
+			const [message] = request.payload.entry[0].changes[0].value.messages;
+			expect(message.interactive.button_reply).toEqual({ id: 'appt-42-move', title: 'Reschedule' });
+			expect(() => sb.inboundRequests({ provider: 'meta', from: RECIPIENT, button: { title: 'Maybe' } })).toThrow('no message with a "Maybe" button');
+		} finally {
+			sb.configure({ webhooks: { meta: null } });
+		}
 	});
 });

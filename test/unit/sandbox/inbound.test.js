@@ -132,7 +132,9 @@ test('a request it cannot play is refused with 400, saying what is wrong', async
 		[{ provider: 'nobody', from: CUSTOMER, text: 'x' }, /provider must be one of/],
 		[{ provider: 'meta', from: 'not a number', text: 'x' }, /from must be/],
 		[{ provider: 'meta', from: CUSTOMER }, /give text, button or media/],
-		[{ provider: 'meta', from: CUSTOMER, button: { title: 'no id' } }, /button must be/],
+		[{ provider: 'meta', from: CUSTOMER, button: { id: '', title: 'empty id' } }, /button must be/],
+		// A title alone taps that button of the latest message with buttons to the customer: there is none.
+		[{ provider: 'meta', from: CUSTOMER, button: { title: 'no id' } }, /no message with a "no id" button was sent to/],
 		[{ provider: 'meta', from: CUSTOMER, media: { url: 'file:///etc/passwd' } }, /media must be/],
 	];
 	for (const [message, error] of cases) {

@@ -858,21 +858,25 @@ describe('CLI', () => {
 		});
 		let output = '';
 		child.stdout.on('data', (chunk) => (output += chunk));
-		const url = await new Promise((resolve, reject) => {
-			const timer = setTimeout(() => reject(new Error(`no URL printed: ${output}`)), 5000);
-			child.stdout.on('data', () => {
-				const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
-				if (match) {
-					clearTimeout(timer);
-					resolve(match[1]);
-				}
+		// The banner comes in several writes: wait for all of it (a busy machine splits them far
+		// apart), judging by what a person reads, the URL and the credentials.
+		const printed = () =>
+			new Promise((resolve, reject) => {
+				const timer = setTimeout(() => reject(new Error(`the URL and credentials were not printed: ${output}`)), 20000);
+				const check = () => {
+					const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+					if (match && output.includes(CREDS.twilio.authToken) && output.includes(CREDS.gupshup.apiKey)) {
+						clearTimeout(timer);
+						resolve(match[1]);
+					}
+				};
+				child.stdout.on('data', check);
+				check();
 			});
-		});
+		const url = await printed();
 		try {
 			const config = await api.get(`${url}/_sandbox/config`);
 			expect(config.status).toBe(200);
-			expect(output).toContain(CREDS.twilio.authToken);
-			expect(output).toContain(CREDS.gupshup.apiKey);
 		} finally {
 			const exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
 			child.kill('SIGTERM');

@@ -6,53 +6,22 @@
 
 'use strict';
 
-const axios = require('axios').default;
-
-const { startSandbox, SANDBOX_CREDENTIALS: CREDS, TEST_NUMBERS } = require('../../../sandbox/server');
+const { SANDBOX_CREDENTIALS: CREDS, TEST_NUMBERS } = require('../../../sandbox/server');
 const { TEMPLATES } = require('../../../sandbox/templates');
 const { PROVIDERS } = require('../../../dist/nodes/providers');
-const { toFormBody } = require('../../../dist/nodes/shared/transport');
-
-const api = axios.create({ validateStatus: () => true });
+const { AUTH: auth, api, call, sandboxForTests } = require('../../helpers/sandboxRequests');
 const RECIPIENT = TEST_NUMBERS.delivered;
 const INVOICE = 'https://files.example.com/invoices/INV-1042.pdf';
 const byName = (name) => TEMPLATES.find((template) => template.name === name);
 
+const running = sandboxForTests();
 let sb;
 let settings;
-const auth = {
-	twilio: { auth: { username: CREDS.twilio.accountSid, password: CREDS.twilio.authToken } },
-	smooch: { auth: { username: CREDS.smooch.keyId, password: CREDS.smooch.secret } },
-	gupshup: { headers: { apikey: CREDS.gupshup.apiKey } },
-	meta: { headers: { authorization: `Bearer ${CREDS.meta.accessToken}` } },
-};
-
-beforeAll(async () => {
-	sb = await startSandbox({ port: 0 });
-	settings = {
-		twilio: { ...CREDS.twilio, baseUrl: sb.url },
-		smooch: { ...CREDS.smooch, region: 'custom', baseUrl: sb.url },
-		gupshup: { ...CREDS.gupshup, baseUrl: sb.url },
-		meta: { ...CREDS.meta, baseUrl: sb.url },
-	};
-});
-afterAll(async () => {
-	await sb.close();
-});
-beforeEach(() => sb.reset());
+beforeEach(() => ({ sandbox: sb, settings } = running));
 
 /** Sends what the package's provider module builds, as the transport would. */
 async function send(name, content, message = '') {
-	const request = PROVIDERS[name].buildSendRequest({ recipient: RECIPIENT, message, content, override: {}, settings: settings[name] });
-	const isForm = request.encoding === 'form';
-	const headers = { ...(auth[name].headers || {}), ...(isForm ? { 'Content-Type': 'application/x-www-form-urlencoded' } : {}) };
-	return await api.request({
-		method: request.method,
-		url: request.url,
-		data: isForm ? toFormBody(request.body) : request.body,
-		auth: auth[name].auth,
-		headers,
-	});
+	return await call(name, PROVIDERS[name].buildSendRequest({ recipient: RECIPIENT, message, content, override: {}, settings: settings[name] }));
 }
 
 describe('template lists, read by the package', () => {
