@@ -298,5 +298,18 @@ async function removeRegistered(context: IHookFunctions, registered: RegisteredC
 		const lookup = await lookUp(context, inItsAccount);
 		if (!findRegistered(lookup, inItsAccount, registered)) return;
 	}
-	await remove(context, inItsAccount, registered);
+	const moved = account !== accountOf(registering);
+	const failure = await remove(context, inItsAccount, registered).then(
+		() => undefined,
+		(error: Error) => error,
+	);
+	if (failure) {
+		const where = moved ? ` It was made in ${account}; the credential now points at ${accountOf(registering)}: remove it there by hand, or point the credential back.` : '';
+		throw fail(context, `${failure.message}${where}`);
+	}
+	if (moved) {
+		context.logger.info(
+			`WhatsApp Status Trigger: removed the ${provider.displayName} registration for ${registered.url} in ${account}, where it was made; the credential now points at ${accountOf(registering)}.`,
+		);
+	}
 }

@@ -180,6 +180,14 @@ describe('one registration per trigger, wherever its URL moves', () => {
 		expect(warnings.join('\n')).toContain(`was made in account AC00000000000000000000000000000001, but the credential now points at ${TWILIO.accountSid}: remove it in AC00000000000000000000000000000001 by hand`);
 	});
 
+	test('the credential switched to another Smooch app its key cannot open: the log says where the webhook is', async () => {
+		const made = { provider: 'smooch', url: PRODUCTION_URL, account: 'old-app', ids: { webhook: 'w1' } };
+		nock('https://api.smooch.io').delete('/v1.1/apps/old-app/webhooks/w1').reply(401, { error: { code: 'unauthorized', description: 'Authorization is required' } });
+		const removed = await run('delete', 'smooch', { smoochApi: SMOOCH }, withRegistration(made));
+		expect(removed.error).toBeNull();
+		expect(warnings.join('\n')).toContain(`It was made in old-app; the credential now points at ${SMOOCH.appId}: remove it there by hand, or point the credential back.`);
+	});
+
 	test('the credential switched to another Gupshup app: delete removes it in the app that made it', async () => {
 		const app = 'bf9ee64c-3d4d-4ac4-8668-732e577007c4';
 		const made = { provider: 'gupshup', url: PRODUCTION_URL, account: app, ids: { subscription: '8166' } };
