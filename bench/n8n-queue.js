@@ -20,7 +20,8 @@
  * processor, the workers, PostgreSQL, Redis) beside the whole machine's busy share, since the
  * machine is shared.
  *
- * --env sets an n8n setting on every process (e.g. --env N8N_EXPRESSION_ENGINE=legacy);
+ * --env sets an n8n setting on every process (e.g. --env N8N_EXPRESSION_ENGINE=legacy), --webhook-env
+ * on the webhook processor only (--webhook-env N8N_METRICS=true prints its expression-engine metrics);
  * --recommended adds the settings the queue test uses for this version (scripts/n8n-runtime/queue.js);
  * --targets measures only those; --profile-webhook writes a V8 CPU profile of the webhook processor.
  * Rows with scenario "n8n-queue" go into bench/results.json, replacing earlier rows of the same
@@ -52,13 +53,15 @@ function parseOptions(args) {
 			warmup: { type: 'string' },
 			'worker-concurrency': { type: 'string' },
 			env: { type: 'string', multiple: true },
+			'webhook-env': { type: 'string', multiple: true },
 			recommended: { type: 'boolean' },
 			targets: { type: 'string' },
 			'profile-webhook': { type: 'string' },
 			'no-write': { type: 'boolean' },
 		},
 	});
-	const env = Object.fromEntries((values.env || []).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
+	const pairs = (list) => Object.fromEntries((list || []).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
+	const env = pairs(values.env);
 	return {
 		n8nVersion: values.n8n,
 		count: Number(values.requests ?? 300),
@@ -66,6 +69,7 @@ function parseOptions(args) {
 		warmup: Number(values.warmup ?? 50),
 		workerConcurrency: Number(values['worker-concurrency'] ?? 10),
 		env,
+		webhookEnv: pairs(values['webhook-env']),
 		recommended: Boolean(values.recommended),
 		targets: values.targets ? values.targets.split(',') : undefined,
 		profileDir: values['profile-webhook'] ? path.resolve(values['profile-webhook']) : undefined,
@@ -160,6 +164,10 @@ async function measureTarget(setup, target, opts) {
 			`CPU ms per callback: ${cpuText}; machine busy ${Math.round(cpu.machineBusyShare * 100)}% of ${cpu.cores} cores, load ${loadAtStart.join(' ')}`,
 	);
 	console.log(`  ${''.padEnd(18)} database rows per callback: ${JSON.stringify(database)}`);
+	if (opts.webhookEnv.N8N_METRICS === 'true') {
+		const metrics = await (await fetch(`${setup.webhookBase}/metrics`)).text();
+		console.log(metrics.split('\n').filter((line) => /expression/.test(line) && !line.startsWith('#')).join('\n'));
+	}
 	return row;
 }
 
@@ -184,7 +192,7 @@ async function setUp(tmp, opts, cleanups) {
 		workers: WORKERS,
 		env,
 		// A V8 CPU profile of the webhook processor, written when it stops (open it in Chrome's DevTools).
-		webhookEnv: opts.profileDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${opts.profileDir}` } : {},
+		webhookEnv: { ...opts.webhookEnv, ...(opts.profileDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${opts.profileDir}` } : {}) },
 		webhookPort,
 		workerConcurrency: opts.workerConcurrency,
 		expectActive: targets.map((target) => target.workflow.id),

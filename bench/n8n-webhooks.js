@@ -15,7 +15,7 @@
  * A fresh user folder on a free loopback port; the package installed as n8n installs
  * a community package (from dist/, no rebuild); one-node workflows, published:
  *   webhook-node     n8n's Webhook node, POST, Respond: Immediately (onReceived)
- *   webhook-node-expr the same with one expression (Response Code {{ 200 }}): n8n 2.39 builds an
+ *   webhook-node-expr the same with one expression (Ignore Bots {{ false }}): n8n 2.39 builds an
  *                    expression isolate for its webhook calls, as for every other trigger
  *   trigger-<name>   the Status Trigger, one per provider whose kit makes load callbacks
  *                    (sandbox/providers/<name>.js loadCallback: Smooch v1.1 with X-API-Key, Gupshup v2
@@ -158,9 +158,9 @@ function benchTargets(credentials) {
 	};
 	const targets = [
 		webhookTarget('webhook-node', 'bench-webhook'),
-		// One expression (the answer's status code, evaluated when the call is answered): n8n 2.39 then
-		// runs the webhook phase in an expression isolate, as it does for every other trigger.
-		webhookTarget('webhook-node-expr', 'bench-webhook-expr', { responseCode: '={{ 200 }}' }),
+		// One expression (Ignore Bots, which the node reads for every call): n8n 2.39 then runs the
+		// webhook phase in an expression isolate, as it does for every trigger but the static Webhook node.
+		webhookTarget('webhook-node-expr', 'bench-webhook-expr', { options: { ignoreBots: '={{ false }}' } }),
 		...statusTriggerTargets(credentials),
 	];
 	return targets.map((t) => ({ ...t, workflow: { id: rt.newId(), name: `bench ${t.target}`, active: true, nodes: [t.node], connections: {} } }));

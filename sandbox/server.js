@@ -35,12 +35,13 @@ const DEFAULTS = Object.freeze({
 	rateLimitPerSecond: 0,
 	retryAfterSeconds: 1,
 	callbackDelayMs: 200,
+	callbackRatePerSecond: 0,
 	registrationOutageStatus: 0,
 	log: false,
 });
 
 /** registrationOutageStatus: when not 0, every provider's registration API answers this HTTP status (a provider down). */
-const NUMERIC_SETTINGS = ['latencyMs', 'rateLimitPerSecond', 'retryAfterSeconds', 'callbackDelayMs', 'registrationOutageStatus'];
+const NUMERIC_SETTINGS = ['latencyMs', 'rateLimitPerSecond', 'retryAfterSeconds', 'callbackDelayMs', 'callbackRatePerSecond', 'registrationOutageStatus'];
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -278,7 +279,7 @@ class Sandbox {
 				if (!target.accepts || target.accepts(callback.status)) await this.deliver(provider, target, callback, isCurrent);
 			}
 		});
-		this.queue.enqueue(steps, this.config.callbackDelayMs);
+		this.queue.enqueue(steps, this.config.callbackDelayMs, this.config.callbackRatePerSecond);
 	}
 
 	async deliver(provider, { url, registration }, callback, isCurrent) {
@@ -441,7 +442,7 @@ class Sandbox {
 /**
  * Starts a sandbox on 127.0.0.1. Options: port (0 = a free one), latencyMs,
  * rateLimitPerSecond, retryAfterSeconds, webhooks {<provider>: url}, one per registry provider,
- * callbackDelayMs, log. See sandbox/README.md.
+ * callbackDelayMs, callbackRatePerSecond, log. See sandbox/README.md.
  */
 async function startSandbox(options = {}) {
 	const { port = 0, ...settings } = options;
@@ -477,6 +478,7 @@ const usage = () => `Usage: node sandbox/server.js [options]
   --rate-limit N        sends per provider per second before 429 (default 0 = no limit)
   --retry-after S       Retry-After seconds on 429 (default 1)
   --callback-delay MS   gap between one message's callbacks (default 200)
+  --callback-rate N     callbacks starting per second, all messages together (default 0 = no limit)
   --<provider>-webhook URL  where that provider's status callbacks go, for ${Object.keys(sandboxProviders()).join(', ')}
                         (Gupshup: put ?token=… in it; Meta: the URL is verified with a GET first)
   --log                 print one line per request and callback`;
@@ -499,6 +501,7 @@ function optionsFromArgs(args) {
 			'rate-limit': text,
 			'retry-after': text,
 			'callback-delay': text,
+			'callback-rate': text,
 			...Object.fromEntries(Object.keys(sandboxProviders()).map((provider) => [`${provider}-webhook`, text])),
 			log: { type: 'boolean' },
 			help: { type: 'boolean', short: 'h' },
@@ -511,6 +514,7 @@ function optionsFromArgs(args) {
 		rateLimitPerSecond: numberOption(values, 'rate-limit', DEFAULTS.rateLimitPerSecond),
 		retryAfterSeconds: numberOption(values, 'retry-after', DEFAULTS.retryAfterSeconds),
 		callbackDelayMs: numberOption(values, 'callback-delay', DEFAULTS.callbackDelayMs),
+		callbackRatePerSecond: numberOption(values, 'callback-rate', DEFAULTS.callbackRatePerSecond),
 		webhooks: Object.fromEntries(Object.keys(sandboxProviders()).map((provider) => [provider, values[`${provider}-webhook`]])),
 		log: Boolean(values.log),
 	};

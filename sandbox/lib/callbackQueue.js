@@ -4,8 +4,10 @@ const { EventEmitter } = require('events');
 
 /**
  * Runs each message's callbacks in order, spaced by a delay, while other
- * messages' callbacks run alongside. Counts what is pending so idle() can
- * tell a test when everything has gone out, and can drop it all on reset.
+ * messages' callbacks run alongside, optionally no more than a given number
+ * starting per second in all (a provider sends its status events as they
+ * happen, not all at once). Counts what is pending so idle() can tell a test
+ * when everything has gone out, and can drop it all on reset.
  */
 class CallbackQueue extends EventEmitter {
 	constructor() {
@@ -14,6 +16,8 @@ class CallbackQueue extends EventEmitter {
 		// Bumped by cancelAll(): chains started before it stop at their next step.
 		this.generation = 0;
 		this.sleepers = new Set();
+		// When the next callback may start, under a rate (performance.now() ms).
+		this.nextStart = 0;
 	}
 
 	/**
@@ -21,13 +25,14 @@ class CallbackQueue extends EventEmitter {
 	 * `async (isCurrent) => …`; isCurrent() turns false once the chain was
 	 * cancelled, so a step that was already under way can skip recording.
 	 */
-	enqueue(steps, delayMs) {
+	enqueue(steps, delayMs, ratePerSecond = 0) {
 		const generation = this.generation;
 		const isCurrent = () => generation === this.generation;
 		this.pending++;
 		const run = async () => {
 			for (const step of steps) {
 				await this.sleep(delayMs);
+				if (ratePerSecond > 0) await this.sleep(this.startSlot(ratePerSecond));
 				if (!isCurrent()) return;
 				await step(isCurrent);
 			}
@@ -38,6 +43,14 @@ class CallbackQueue extends EventEmitter {
 				this.pending--;
 				if (this.pending === 0) this.emit('idle');
 			});
+	}
+
+	/** How long the next callback waits for its turn so that at most `ratePerSecond` start per second; takes the turn. */
+	startSlot(ratePerSecond) {
+		const now = performance.now();
+		const start = Math.max(now, this.nextStart);
+		this.nextStart = start + 1000 / ratePerSecond;
+		return start - now;
 	}
 
 	/** Resolves when no chain is pending. */

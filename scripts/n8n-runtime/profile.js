@@ -23,6 +23,8 @@ const DEFAULT_N8N_VERSION = '2.8.4';
  *                  from outside the registry
  *   cli            'publish' (2.x: `n8n publish:workflow`) or 'update' (1.x: `n8n update:workflow --active=true`)
  *   env            settings only this version knows (an unknown module name stops older ones)
+ *   queueEnv       settings for queue mode (test/e2e/queue.js): what this version needs to answer
+ *                  status callbacks in time on a small machine (docs/scaling.md)
  */
 const N8N_VERSIONS = {
 	'2.8.4': { overrides: { xlsx: '0.18.5' }, cli: 'publish' },
@@ -35,6 +37,10 @@ const N8N_VERSIONS = {
 		cli: 'publish',
 		// Its MCP registry module fetches api.n8n.io every start; nothing here uses it.
 		env: { N8N_DISABLED_MODULES: 'mcp-registry' },
+		// Its default vm engine builds a V8 isolate for every webhook call of a trigger other than the
+		// static Webhook node and for every execution: about 40 ms of CPU per callback on the webhook
+		// processor and 15 more on the worker (bench/n8n-queue.js). The legacy engine builds none.
+		queueEnv: { N8N_EXPRESSION_ENGINE: 'legacy' },
 	},
 };
 
@@ -60,13 +66,13 @@ function n8nProfile(version) {
 				? path.resolve(process.env.N8N_TOOL_DIR)
 				: path.join(ROOT, '.tools', 'n8n')
 			: path.join(ROOT, '.tools', `n8n-${version}`);
-	return { version, major: Number(version.split('.')[0]), toolDir, ignoreScripts: false, rebuild: [], node: null, env: {}, ...recipe };
+	return { version, major: Number(version.split('.')[0]), toolDir, ignoreScripts: false, rebuild: [], node: null, env: {}, queueEnv: {}, ...recipe };
 }
 
 // The n8n every module of the runtime works with; useN8n() switches it (once, at the start of a run).
 let profile = n8nProfile(DEFAULT_N8N_VERSION);
 
-/** The profile of the n8n in use: { version, major, toolDir, node, overrides, ignoreScripts, rebuild, cli, env }. */
+/** The profile of the n8n in use: { version, major, toolDir, node, overrides, ignoreScripts, rebuild, cli, env, queueEnv }. */
 const current = () => profile;
 
 /** The version a command line asks for with `--n8n <version>` or `--n8n=<version>`; undefined without one. */

@@ -11,20 +11,8 @@ const crypto = require('node:crypto');
 const { current } = require('./profile');
 const { startN8n } = require('./processes');
 
-/**
- * Settings n8n 2.39 needs to answer webhook calls in queue mode on a small machine (docs/scaling.md).
- * 2.39's default expression engine, `vm`, builds a fresh V8 isolate (and loads its runtime into
- * it) for every webhook call of a trigger other than n8n's static Webhook node, and again for every
- * execution; the `legacy` engine, n8n's engine up to 2.38, evaluates expressions without one.
- */
-const QUEUE_SETTINGS_BY_MAJOR = { 2: { minor: 39, env: { N8N_EXPRESSION_ENGINE: 'legacy' } } };
-
-/** The settings above for the n8n in use: {} for versions that do not need them. */
-function queueSettings() {
-	const [major, minor] = current().version.split('.').map(Number);
-	const entry = QUEUE_SETTINGS_BY_MAJOR[major];
-	return entry && minor >= entry.minor ? { ...entry.env } : {};
-}
+/** The settings this n8n runs with in queue mode (its profile's queueEnv, scripts/n8n-runtime/profile.js): {} for most. */
+const queueSettings = () => ({ ...current().queueEnv });
 
 /** What every queue-mode process shares: the database, the queue, the encryption key, the URL n8n shows. */
 function queueEnvironment({ redis, postgres }, webhookBase) {

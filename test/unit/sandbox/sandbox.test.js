@@ -753,6 +753,19 @@ describe('callback delivery', () => {
 		expect(times[2] - times[1]).toBeGreaterThanOrEqual(50);
 	});
 
+	test('with callbackRatePerSecond, callbacks of all messages start at most that many per second, each timed to its answer', async () => {
+		sb.configure({ callbackDelayMs: 0, callbackRatePerSecond: 20 });
+		await Promise.all([TEST_NUMBERS.delivered, ORDINARY].map((to) => twilioSend(twilioText(to))));
+		await sb.idle();
+		sb.configure({ callbackRatePerSecond: 0 });
+		// Start = answered minus the time the answer took.
+		const starts = sb.callbacks.map((callback) => Date.parse(callback.at) - callback.answerMs).sort((a, b) => a - b);
+		expect(sb.callbacks.length).toBeGreaterThanOrEqual(4);
+		expect(sb.callbacks.every((callback) => callback.answerMs >= 0 && callback.httpStatus === 200)).toBe(true);
+		// 20/s: 50 ms apart; Date's millisecond and timer rounding allow a few ms less.
+		starts.slice(1).forEach((start, index) => expect(start - starts[index]).toBeGreaterThanOrEqual(45));
+	});
+
 	test('records what the webhook answered', async () => {
 		receiver.status = 401;
 		await smoochSend(smoochText(TEST_NUMBERS.outsideWindow));

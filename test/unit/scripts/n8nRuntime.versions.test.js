@@ -55,6 +55,17 @@ describe('useN8n', () => {
 		expect(rt.n8nEnv('/tmp/x').N8N_DISABLED_MODULES).toBe('mcp-registry');
 	});
 
+	test('queue mode: 2.39.10 runs with the legacy expression engine, the others with their defaults', () => {
+		const { queueSettings } = require('../../../scripts/n8n-runtime/queue');
+		expect(queueSettings()).toEqual({});
+		rt.useN8n('1.123.81');
+		expect(queueSettings()).toEqual({});
+		rt.useN8n('2.39.10');
+		expect(queueSettings()).toEqual({ N8N_EXPRESSION_ENGINE: 'legacy' });
+		// Not in the processes' environment outside queue mode.
+		expect(rt.n8nEnv('/tmp/x').N8N_EXPRESSION_ENGINE).toBeUndefined();
+	});
+
 	test('an untested version gets its own folder and the CLI of its major version', () => {
 		expect(rt.useN8n('1.100.0')).toMatchObject({ version: '1.100.0', cli: 'update', toolDir: tools('n8n-1.100.0') });
 		expect(rt.useN8n('2.41.0')).toMatchObject({ version: '2.41.0', cli: 'publish', toolDir: tools('n8n-2.41.0') });
