@@ -42,6 +42,23 @@ function blankNotifyWorkflow() {
 }
 
 /** Creates a credential from the open Notify panel: "Create new credential", fill, save, close. */
+/**
+ * Closes a dialog with its close button. On a busy machine a click that lands while the editor is
+ * still redrawing the dialog (after the credential test) is lost: click again until it is gone.
+ */
+async function closeModal(modal) {
+	for (let attempt = 1; ; attempt++) {
+		try {
+			if (await modal.isHidden()) return;
+			await modal.locator('.el-dialog__headerbtn, button[aria-label="Close"]').first().click({ timeout: 15000 });
+			await modal.waitFor({ state: 'hidden', timeout: 15000 });
+			return;
+		} catch (error) {
+			if (attempt >= 4) throw error;
+		}
+	}
+}
+
 async function createCredential(page, kit, sandboxUrl) {
 	await page.click('[data-test-id="node-credentials-select"]');
 	await page.getByText('Create new credential').first().click();
@@ -61,8 +78,7 @@ async function createCredential(page, kit, sandboxUrl) {
 	// Attached, not visible: n8n 2.39 keeps the result in a collapsed banner.
 	await modal.getByText(/Connection tested successfully|Couldn’t connect/).first().waitFor({ state: 'attached' });
 	const tested = (await modal.textContent()) || '';
-	await modal.locator('.el-dialog__headerbtn, button[aria-label="Close"]').first().click();
-	await modal.waitFor({ state: 'hidden' });
+	await closeModal(modal);
 	return { name: name.trim(), formFields, testedOk: tested.includes('Connection tested successfully') };
 }
 
