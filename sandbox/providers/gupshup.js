@@ -390,7 +390,11 @@ module.exports = {
 	statusWords: { delivered: 'delivered', read: 'seen', failed: 'discarded' },
 	recipientSent: (fields) => fields.destination,
 	recipientAsSent: (e164) => e164.slice(1),
-	sentText: (fields) => JSON.parse(fields.message || '{}').text,
+	// A text, or the text of a quick_reply (reply-button) message's content.
+	sentText: (fields) => {
+		const message = JSON.parse(fields.message || '{}');
+		return message.text ?? (message.content && message.content.text);
+	},
 	undeliverableCode: 1002,
 	invalidError: 'Invalid Destination',
 	override: {

@@ -394,7 +394,8 @@ module.exports = {
 	statusWords: { delivered: 'delivered', read: 'seen', failed: 'discarded' },
 	recipientSent: (body) => body.to,
 	recipientAsSent: (e164) => e164,
-	sentText: (body) => body.text && body.text.body,
+	// A text, or the body of an interactive (reply-button) message.
+	sentText: (body) => (body.text && body.text.body) || (body.interactive && body.interactive.body && body.interactive.body.text),
 	undeliverableCode: 131026,
 	invalidError: '131030',
 	override: {
