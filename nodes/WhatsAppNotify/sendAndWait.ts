@@ -22,7 +22,7 @@ import {
 import { getProvider } from '../providers';
 import { isE164 } from '../shared/phone';
 import { RateGate } from '../shared/rateGate';
-import { checkedButtons } from '../shared/replyButtons';
+import { checkedButtons, MAX_BUTTON_ID } from '../shared/replyButtons';
 import type { ProviderSettings, ReplyButton } from '../shared/types';
 import { checkAnswer, makeWaitToken, readWaitToken, RESUME_SIGNATURE_HEADER, waitKey } from '../shared/waitToken';
 import { buttonContentFor } from './buttonContent';
@@ -87,9 +87,17 @@ function waitTill(context: IExecuteFunctions): Date {
 function waitButtons(context: IExecuteFunctions, answers: Answer[], key: Buffer, recipient: string): ReplyButton[] {
 	const node = context.getNode();
 	if (answers.length === 0) throw new NodeOperationError(node, 'Send and Wait has no choices: add one to three', { itemIndex: 0 });
+	const tokens = answers.map(({ query }) => makeWaitToken(key, context.getSignedResumeUrl(query), recipient));
+	const longest = Math.max(...tokens.map((token) => token.length));
+	if (longest > MAX_BUTTON_ID) {
+		throw new NodeOperationError(node, `Send and Wait in item 0: n8n's resume URL makes button ids of ${longest} characters, over WhatsApp's ${MAX_BUTTON_ID}`, {
+			itemIndex: 0,
+			description: 'Each button carries n8n’s resume URL, which starts with WEBHOOK_URL: a shorter public address for n8n makes it fit.',
+		});
+	}
 	let buttons: ReplyButton[];
 	try {
-		buttons = checkedButtons(answers.map(({ label, query }) => ({ title: label, id: makeWaitToken(key, context.getSignedResumeUrl(query), recipient) })));
+		buttons = checkedButtons(answers.map(({ label }, index) => ({ title: label, id: tokens[index] })));
 	} catch (error) {
 		const reason = (error as Error).message;
 		throw new NodeOperationError(node, `Send and Wait in item 0: ${reason[0].toUpperCase()}${reason.slice(1)}`, { itemIndex: 0 });

@@ -154,6 +154,14 @@ describe('sending the question', () => {
 		expect(error.message).toContain('longer than WhatsApp');
 	});
 
+	test('a resume URL too long for WhatsApp’s 256-character button id: refused, saying why, nothing sent', async () => {
+		const sent = nock('https://graph.facebook.com').post(/messages/).reply(200, {});
+		const webhookWaitingBaseUrl = `https://${'n8n-'.repeat(30)}example.com/webhook-waiting`;
+		const outcome = await runNotify({ parameters: approval(), credentials: CREDENTIALS, webhookWaitingBaseUrl });
+		expect(outcome.error.message).toMatch(/resume URL makes button ids of \d+ characters, over WhatsApp's 256/);
+		expect(sent.isDone()).toBe(false);
+	});
+
 	test('a credential without the App Secret cannot sign the buttons: refused, naming the field', async () => {
 		const { accessToken, phoneNumberId, apiVersion } = CREDENTIAL;
 		const outcome = await runNotify({ parameters: approval(), credentials: { metaWhatsAppCloudApi: { accessToken, phoneNumberId, apiVersion } } });

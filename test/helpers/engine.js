@@ -169,9 +169,10 @@ function notifyNode(parameters, credentials, settings = {}) {
  * @param {boolean} [options.continueOnFail]
  * @param {string} [options.onError]
  * @param {boolean} [options.keepSendPaces]
+ * @param {string} [options.webhookWaitingBaseUrl] n8n's resume URLs' base (from WEBHOOK_URL)
  * @returns {Promise<{ items: any[], errorItems: any[], error: any, run: import('n8n-workflow').IRun }>}
  */
-async function runNotify({ parameters, items = [{ json: {} }], credentials, continueOnFail = false, onError = undefined, keepSendPaces = false }) {
+async function runNotify({ parameters, items = [{ json: {} }], credentials, continueOnFail = false, onError = undefined, keepSendPaces = false, webhookWaitingBaseUrl = undefined }) {
 	if (!keepSendPaces) forgetSendPaces();
 	// continueOnFail: Settings → On Error → Continue; onError names any of n8n's choices ('continueErrorOutput').
 	const node = notifyNode(parameters, credentials, onError ? { onError } : continueOnFail ? { onError: 'continueRegularOutput' } : {});
@@ -186,7 +187,7 @@ async function runNotify({ parameters, items = [{ json: {} }], credentials, cont
 	/** @type {import('n8n-workflow').IDeferredPromise<import('n8n-workflow').IRun>} */
 	const finished = createDeferredPromise();
 	hooks.addHandler('workflowExecuteAfter', (run) => finished.resolve(run));
-	const additionalData = additionalDataFor(credentials, { hooks });
+	const additionalData = additionalDataFor(credentials, { hooks, ...(webhookWaitingBaseUrl ? { webhookWaitingBaseUrl } : {}) });
 	/** @type {any} */
 	const runExecutionData = {
 		startData: {},
