@@ -25,6 +25,8 @@
  *   send-and-wait.png      "WhatsApp demo: appointment confirmation": its executions, the newest resumed by a
  *                          tap on "Confirm" played by the sandbox, out of "Confirmed: mark in calendar"
  *   send-and-wait-panel.png  its "Ask to confirm" panel: Send and Wait for Reply, Choices, Limit Wait Time
+ *   received.png           "WhatsApp demo: status (Meta)": the execution of a customer's reply (played by the
+ *                          sandbox, answering the demo's send) out of Received into "Received: answer the customer"
  *   sandbox-page.png       the provider sandbox's page (--sandbox, default the dev sandbox on 5680): where
  *                          callbacks go, the appointment question with its buttons on top, the sends
  *                          with their callbacks and n8n's answers
@@ -71,6 +73,13 @@ function demoWorkflow(file) {
 	return JSON.parse(fs.readFileSync(path.join(DEMO_DIR, file), 'utf8'));
 }
 
+/** The owner's REST cookie, one sign-in per run: n8n answers 429 to more than a few sign-ins a minute, and the browser signs in too. */
+const cookies = new Map();
+function ownerCookie(url) {
+	if (!cookies.has(url)) cookies.set(url, rt.login(url, rt.OWNER));
+	return cookies.get(url);
+}
+
 async function isUp(url) {
 	try {
 		const response = await fetch(`${url}/healthz/readiness`, { signal: AbortSignal.timeout(2000) });
@@ -109,7 +118,7 @@ function startDev() {
 
 /** The REST side: owner cookie, sends through the demo webhook, execution counts. */
 async function prepareExecutions(url, statusWorkflow) {
-	const cookie = await rt.login(url, rt.OWNER);
+	const cookie = await ownerCookie(url);
 	const count = async () => {
 		const filter = encodeURIComponent(JSON.stringify({ workflowId: statusWorkflow.id }));
 		const response = await fetch(`${url}/rest/executions?limit=1&filter=${filter}`, { headers: { cookie } });
@@ -365,7 +374,7 @@ function fallbackDefinition(template, sms) {
  * into n8n's Twilio node "Send SMS".
  */
 async function prepareFallback(url, send) {
-	const cookie = await rt.login(url, rt.OWNER);
+	const cookie = await ownerCookie(url);
 	const rest = async (method, route, body) => {
 		const response = await fetch(`${url}/rest${route}`, {
 			method,
@@ -445,7 +454,7 @@ async function shootSandboxPage({ page, options, shoot, textOf }) {
  * the sandbox (POST /_sandbox/inbound, the button found by its title): the execution resumes.
  */
 async function prepareAppointment(url, sandboxUrl, appointment) {
-	const cookie = await rt.login(url, rt.OWNER);
+	const cookie = await ownerCookie(url);
 	const executions = async (status) => {
 		const filter = encodeURIComponent(JSON.stringify({ workflowId: appointment.id, status: [status] }));
 		const response = await fetch(`${url}/rest/executions?limit=20&filter=${filter}`, { headers: { cookie } });
@@ -482,6 +491,73 @@ async function prepareAppointment(url, sandboxUrl, appointment) {
 		await new Promise((resolve) => setTimeout(resolve, 250));
 	}
 	return asking;
+}
+
+const REPLY_TEXT = 'Can I pick it up on Friday instead?';
+
+/**
+ * A Meta send through the demo webhook, then the customer's text answering it, played by the
+ * sandbox (POST /_sandbox/inbound with replyTo): the Meta status workflow runs once more, out of
+ * Received. Meta's callback carries the most fields (replyTo, profileName). Returns that execution's id.
+ */
+async function prepareReceived(url, sandboxUrl, statusMeta) {
+	const cookie = await ownerCookie(url);
+	const newest = async () => {
+		const filter = encodeURIComponent(JSON.stringify({ workflowId: statusMeta.id }));
+		const response = await fetch(`${url}/rest/executions?limit=1&filter=${filter}`, { headers: { cookie } });
+		const [latest] = /** @type {any} */ (await response.json()).data.results;
+		return latest ? Number(latest.id) : 0;
+	};
+	const sent = await fetch(`${url}/webhook/whatsapp-send`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify({ provider: 'meta', to: TEST_NUMBERS.delivered, text: 'Your order #1042 has shipped' }),
+	});
+	if (!sent.ok) throw new Error(`the demo send via Meta answered ${sent.status}: ${await sent.text()}`);
+	const { messageId } = /** @type {any} */ (await sent.json());
+	await fetch(`${sandboxUrl}/_sandbox/idle`); // its delivered and seen callbacks made and answered
+	const before = await newest();
+	const played = await fetch(`${sandboxUrl}/_sandbox/inbound`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify({ provider: 'meta', from: TEST_NUMBERS.delivered, profileName: 'Asha', text: REPLY_TEXT, replyTo: messageId }),
+	});
+	if (!played.ok) throw new Error(`the sandbox could not play the reply: ${played.status} ${await played.text()}`);
+	const deadline = Date.now() + 30000;
+	let execution;
+	while ((execution = await newest()) <= before) {
+		if (Date.now() > deadline) throw new Error(`the reply played by the sandbox started no execution of "${statusMeta.name}"`);
+		await new Promise((resolve) => setTimeout(resolve, 250));
+	}
+	return execution;
+}
+
+/** That execution in the editor: the path out of Received, and in the Logs panel the item it carried. */
+async function shootReceived({ page, options, shoot, textOf }, statusMeta, execution) {
+	await page.goto(`${options.url}/workflow/${statusMeta.id}/executions/${execution}`);
+	await page.waitForSelector('[data-test-id="workflow-preview-iframe"]');
+	const preview = page.frameLocator('[data-test-id="workflow-preview-iframe"]');
+	await preview.locator('[data-test-id="canvas-node"]').first().waitFor();
+	await page.waitForLoadState('networkidle');
+	await preview.locator('img').evaluateAll((images) =>
+		Promise.all(images.map((image) => (image.complete ? null : new Promise((done) => image.addEventListener('load', done, { once: true }) || image.addEventListener('error', done, { once: true }))))),
+	);
+	// The Logs panel under the canvas: the last node's output, the customer's reply as Received gave it.
+	await preview.getByText('Logs').first().click();
+	await preview.getByText(REPLY_TEXT).first().waitFor();
+	await preview.locator('[data-test-id="zoom-to-fit"]').first().click();
+	await page.mouse.move(VIEWPORT.width - 40, 400); // off the button: no hover ring in the picture
+	await page.waitForTimeout(1500); // the panel's and the zoom's animations
+	await shoot('received.png', async () => {
+		const list = await textOf('[data-test-id="current-executions-list"]');
+		const nodes = (await preview.locator('[data-test-id="canvas-node"]').allInnerTexts()).join('\n');
+		const canvas = await preview.locator('body').innerText();
+		const missing = ['Meta status', 'Received: answer the customer'].filter((name) => !nodes.includes(name));
+		if (!canvas.includes('Received')) missing.push('the Received output');
+		if (!canvas.includes(REPLY_TEXT)) missing.push(`the reply "${REPLY_TEXT}" in the Logs panel`);
+		if (!/Succeeded/.test(list)) missing.push('a succeeded execution in the list');
+		return missing.length ? `the execution view lacks ${missing.join(', ')}` : null;
+	});
 }
 
 /** The appointment workflow's executions, the newest resumed by the tap; the Send and Wait panel. */
@@ -529,6 +605,7 @@ async function main() {
 	const send = demoWorkflow('send.json');
 	const status = demoWorkflow('status-twilio.json');
 	const appointment = demoWorkflow('appointment.json');
+	const statusMeta = demoWorkflow('status-meta.json');
 	const notifyNode = send.nodes.find((node) => node.type === rt.NODE_TYPES.notify && node.parameters.provider === 'twilio');
 	const triggerNode = status.nodes.find((node) => node.type === rt.NODE_TYPES.statusTrigger);
 
@@ -563,6 +640,8 @@ async function main() {
 		const fallback = await prepareFallback(options.url, send);
 		say('asking the appointment question and tapping "Confirm" through the sandbox');
 		const resumed = await prepareAppointment(options.url, options.sandbox, appointment);
+		say("playing a customer's reply to a Meta send through the sandbox: the Meta status workflow takes Received");
+		const received = await prepareReceived(options.url, options.sandbox, statusMeta);
 
 		fs.mkdirSync(options.out, { recursive: true });
 		const opened = await openBrowser(options);
@@ -572,6 +651,7 @@ async function main() {
 		await shootSendWorkflow(pictures, send, notifyNode);
 		await shootStatusWorkflow(pictures, status, triggerNode);
 		await shootAppointment(pictures, appointment, resumed);
+		await shootReceived(pictures, statusMeta, received);
 		// Before the fallback's sends, so that the page's newest message is the appointment question.
 		await shootSandboxPage(pictures);
 		await shootFallback(pictures, fallback);

@@ -40,7 +40,10 @@ const N8N_VERSIONS = {
 		// Its default vm engine builds a V8 isolate for every webhook call of a trigger other than the
 		// static Webhook node and for every execution: about 40 ms of CPU per callback on the webhook
 		// processor and 15 more on the worker (bench/n8n-queue.js). The legacy engine builds none.
-		queueEnv: { N8N_EXPRESSION_ENGINE: 'legacy' },
+		// It also removes a finished job from Redis at once (keep 0): a webhook processor that starts
+		// waiting for a job after a fast worker finished it never answers ("Respond: When Last Node
+		// Finishes"); kept jobs let it see the job is done.
+		queueEnv: { N8N_EXPRESSION_ENGINE: 'legacy', N8N_EXECUTIONS_QUEUE_KEEP_LAST_COMPLETED: '1000', N8N_EXECUTIONS_QUEUE_KEEP_LAST_FAILED: '1000' },
 	},
 };
 

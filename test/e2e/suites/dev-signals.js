@@ -26,6 +26,7 @@ const path = require('node:path');
 const rt = require('../../../scripts/n8n-runtime');
 const { sandboxProviders } = require('../../../sandbox/providers');
 const { TEST_NUMBERS } = require('../../../sandbox/server');
+const { outputItems, savedRunData } = require('../lib/executions');
 const { waitFor } = require('../lib/wait');
 
 const READY = /is ready \(\d+ s\)/;
@@ -176,6 +177,49 @@ async function demoRegistersItself(report, ports) {
 	);
 }
 
+/**
+ * The demo's status workflows take customers' messages: a text played from the sandbox as each
+ * provider's customer (POST /_sandbox/inbound) runs that provider's demo status workflow out of
+ * its trigger's Received output into "Received: answer the customer".
+ */
+/** The trigger's outputs in the demo: Delivered, Seen, Discarded, then Received (Include Other Events is off). */
+const RECEIVED_OUTPUT = 3;
+
+async function demoReceives(report, ports) {
+	const base = `http://127.0.0.1:${ports.n8n}`;
+	const cookie = await rt.login(base, rt.OWNER);
+	const n8n = {
+		rest: async (method, route) => /** @type {any} */ (await (await fetch(`${base}/rest${route}`, { method, headers: { cookie } })).json()).data,
+	};
+	for (const provider of Object.keys(sandboxProviders())) {
+		const workflow = JSON.parse(fs.readFileSync(path.join(rt.ROOT, 'scripts', 'demo', 'workflows', `status-${provider}.json`), 'utf8'));
+		const trigger = workflow.nodes.find((node) => node.type === rt.NODE_TYPES.statusTrigger);
+		const text = `Is my ${provider} order on its way?`;
+		const played = await fetch(`http://127.0.0.1:${ports.sandbox}/_sandbox/inbound`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ provider, from: TEST_NUMBERS.delivered, text }),
+		});
+		const filter = encodeURIComponent(JSON.stringify({ workflowId: workflow.id }));
+		const item = await waitFor(
+			async () => {
+				for (const { id } of (await n8n.rest('GET', `/executions?limit=5&filter=${filter}`)).results) {
+					const { runData } = await savedRunData(n8n, id);
+					const received = outputItems(runData, trigger.name, RECEIVED_OUTPUT).find((message) => message.text === text);
+					if (received && runData['Received: answer the customer']) return received;
+				}
+				return null;
+			},
+			{ timeoutMs: 30000, intervalMs: 250, what: `the ${provider} demo's Received execution` },
+		).catch(() => null);
+		report.check(
+			played.ok && item && item.kind === 'received' && item.from === TEST_NUMBERS.delivered,
+			`demo: a ${provider} customer's text played by the sandbox (${played.status}) left "${workflow.name}" by Received into "Received: answer the customer"`,
+			() => JSON.stringify(item),
+		);
+	}
+}
+
 /** The banner links the sandbox page, and the link serves it. */
 async function demoLinksThePage(report, ports, output) {
 	const pageUrl = `http://127.0.0.1:${ports.sandbox}/_sandbox/`;
@@ -298,6 +342,7 @@ async function run({ report }) {
 					? async (started) => {
 							await demoAnswers(report, ports);
 							await demoRegistersItself(report, ports);
+							await demoReceives(report, ports);
 							await demoCredentialsPass(report, ports, started.output);
 							await demoLinksThePage(report, ports, started.output);
 						}

@@ -55,13 +55,13 @@ describe('useN8n', () => {
 		expect(rt.n8nEnv('/tmp/x').N8N_DISABLED_MODULES).toBe('mcp-registry');
 	});
 
-	test('queue mode: 2.39.10 runs with the legacy expression engine, the others with their defaults', () => {
+	test('queue mode: 2.39.10 runs with the legacy expression engine and keeps finished jobs, the others with their defaults', () => {
 		const { queueSettings } = require('../../../scripts/n8n-runtime/queue');
 		expect(queueSettings()).toEqual({});
 		rt.useN8n('1.123.81');
 		expect(queueSettings()).toEqual({});
 		rt.useN8n('2.39.10');
-		expect(queueSettings()).toEqual({ N8N_EXPRESSION_ENGINE: 'legacy' });
+		expect(queueSettings()).toEqual({ N8N_EXPRESSION_ENGINE: 'legacy', N8N_EXECUTIONS_QUEUE_KEEP_LAST_COMPLETED: '1000', N8N_EXECUTIONS_QUEUE_KEEP_LAST_FAILED: '1000' });
 		// Not in the processes' environment outside queue mode.
 		expect(rt.n8nEnv('/tmp/x').N8N_EXPRESSION_ENGINE).toBeUndefined();
 	});
