@@ -38,6 +38,7 @@ const { queueEnvironment, queueSettings, startQueueProcesses } = require('../scr
 const { startRedis, startPostgres } = require('../scripts/n8n-runtime/services');
 const { sandboxProviders } = require('../sandbox/providers');
 const { cpuSnapshot, cpuUsed } = require('./cpu');
+const { load, loadCredentials, requestsFor } = require('../sandbox/callbackLoad');
 const webhooks = require('./n8n-webhooks');
 
 const RESULTS = path.join(__dirname, 'results.json');
@@ -126,15 +127,15 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 async function measureTarget(setup, target, opts) {
 	const { main, leaders } = setup;
 	const url = sandboxProviders()[target.provider].callbackUrl(`${setup.webhookBase}/webhook/${target.urlPath}`, target.credential.data);
-	const warm = await webhooks.load(url, webhooks.requestsFor(target, url, opts.warmup), opts.concurrency);
+	const warm = await load(url, requestsFor(target, url, opts.warmup), opts.concurrency);
 	if (warm.statuses[200] !== opts.warmup) throw new Error(`${target.target}: warm-up answered ${JSON.stringify(warm.statuses)} at ${url}`);
 	const before = (await waitForSuccess(main, target.workflow.id, opts.warmup, 120_000)).success;
-	const requests = webhooks.requestsFor(target, url, opts.count);
+	const requests = requestsFor(target, url, opts.count);
 	await sleep(STATS_DELAY_MS);
 	const tablesBefore = tableCounters(setup.postgres);
 	const cpuBefore = cpuSnapshot(leaders);
 	const loadAtStart = loadAverage();
-	const result = await webhooks.load(url, requests, opts.concurrency);
+	const result = await load(url, requests, opts.concurrency);
 	const done = await waitForSuccess(main, target.workflow.id, before + opts.count, 300_000);
 	const cpu = cpuUsed(cpuBefore, cpuSnapshot(leaders));
 	await sleep(STATS_DELAY_MS);
@@ -183,7 +184,7 @@ async function setUp(tmp, opts, cleanups) {
 	const env = { ...queueEnvironment({ redis, postgres }, webhookBase), ...settings };
 	const folders = Object.fromEntries(['main', 'webhook', ...WORKERS].map((name) => [name, path.join(tmp, name)]));
 	for (const [name, folder] of Object.entries(folders)) rt.installPackage(folder, { quiet: true, build: name === 'main' });
-	const credentials = webhooks.loadCredentials().map((credential) => ({ ...credential, id: rt.newId() }));
+	const credentials = loadCredentials().map((credential) => ({ ...credential, id: rt.newId() }));
 	rt.importCredentials(folders.main, credentials, { quiet: true, env });
 	const targets = webhooks.benchTargets(credentials).filter((target) => !opts.targets || opts.targets.includes(target.target));
 	rt.importWorkflows(folders.main, targets.map((target) => target.workflow), { quiet: true, env, activate: true });

@@ -31,7 +31,6 @@
 
 const crypto = require('crypto');
 const fs = require('fs');
-const http = require('http');
 const os = require('os');
 const path = require('path');
 const { performance } = require('perf_hooks');
@@ -39,72 +38,18 @@ const { parseArgs } = require('util');
 
 const rt = require('../scripts/n8n-runtime');
 const { sandboxProviders } = require('../sandbox/providers');
+const { load, loadCredentials, loadKits, requestsFor } = require('../sandbox/callbackLoad');
 
 const RESULTS = path.join(__dirname, 'results.json');
 
-/** The providers of the load: those whose kit makes load callbacks (sandbox/providers/<name>.js loadCallback). */
-const loadKits = () => Object.values(sandboxProviders()).filter((kit) => kit.loadCallback);
 
-/** The credential each load target checks callbacks with: its kit's test credential (sends would go to the real host; none is made). */
-const loadCredentials = () => loadKits().map((kit) => ({ name: `${kit.name} load`, type: kit.credentialType, data: { ...kit.testCredential, baseUrl: kit.apiHost } }));
 
-/** `count` distinct delivered callbacks of `provider`, signed for `url` with `credential`: { headers, body }. Built before the clock starts. */
-function requestsFor({ provider, credential }, url, count) {
-	const kit = sandboxProviders()[provider];
-	return Array.from({ length: count }, (_, index) => kit.loadCallback(`+4477${String(index).padStart(8, '0')}`, url, credential.data));
-}
 
 /** The URL a target is loaded at: its webhook, with the credential's token for a provider that takes one in the URL. */
 function targetUrl(n8n, target) {
 	return sandboxProviders()[target.provider].callbackUrl(n8n.webhookUrl(target.urlPath), target.credential.data);
 }
 
-/** A closed loop: `concurrency` clients, each sending the next request when its answer is in. */
-async function load(url, requests, concurrency) {
-	const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
-	const target = new URL(url);
-	const latencies = [];
-	const statuses = {};
-	let next = 0;
-	const one = (request) =>
-		new Promise((resolve) => {
-			const started = performance.now();
-			const req = http.request(
-				{
-					host: target.hostname,
-					port: target.port,
-					method: 'POST',
-					path: target.pathname + target.search,
-					agent,
-					headers: { ...request.headers, 'content-length': Buffer.byteLength(request.body) },
-				},
-				(res) => {
-					res.resume();
-					res.on('end', () => {
-						latencies.push(performance.now() - started);
-						statuses[res.statusCode] = (statuses[res.statusCode] || 0) + 1;
-						resolve();
-					});
-				},
-			);
-			req.on('error', (/** @type {NodeJS.ErrnoException} */ error) => {
-				statuses[error.code || 'error'] = (statuses[error.code || 'error'] || 0) + 1;
-				resolve();
-			});
-			req.end(request.body);
-		});
-	const started = performance.now();
-	await Promise.all(
-		Array.from({ length: concurrency }, async () => {
-			while (next < requests.length) await one(requests[next++]);
-		}),
-	);
-	const wallMs = performance.now() - started;
-	agent.destroy();
-	latencies.sort((a, b) => a - b);
-	const pct = (p) => latencies[Math.min(latencies.length - 1, Math.ceil((p / 100) * latencies.length) - 1)];
-	return { wallMs, statuses, p50Ms: pct(50), p95Ms: pct(95), p99Ms: pct(99), maxMs: latencies[latencies.length - 1] };
-}
 
 /** Finished executions of a workflow (any status but running/new/waiting), and how many succeeded. */
 async function executionCounts(n8n, workflowId) {
@@ -321,7 +266,7 @@ async function main(args = process.argv.slice(2)) {
 }
 
 // The load and its payloads are reused by the queue-mode test (test/e2e/queue.js), so both measure the same thing.
-module.exports = { main, load, requestsFor, loadCredentials, benchTargets, statusTriggerTargets, targetUrl };
+module.exports = { main, benchTargets, statusTriggerTargets, targetUrl };
 
 if (require.main === module) {
 	main().catch((error) => {

@@ -25,7 +25,7 @@
  *   - concurrent batches on both workers against one provider limit (the sandbox's 429s):
  *     each message accepted once; the combined rate and the 429s are reported;
  *   - callbacks per second through the webhook processor under the benchmark's load
- *     (bench/n8n-webhooks.js), reported; bench/n8n-queue.js measures it against n8n's Webhook node.
+ *     (sandbox/callbackLoad.js), reported; bench/n8n-queue.js measures it against n8n's Webhook node.
  * Everything is stopped at the end, on failure and on a signal too. Last line: "N passed, N failed".
  */
 
@@ -37,7 +37,7 @@ const path = require('node:path');
 const rt = require('../../scripts/n8n-runtime');
 const { queueEnvironment, queueSettings, startQueueProcesses } = require('../../scripts/n8n-runtime/queue');
 const { startRedis, startPostgres } = require('../../scripts/n8n-runtime/services');
-const bench = require('../../bench/n8n-webhooks');
+const { load, loadCredentials, loadKits, requestsFor } = require('../../sandbox/callbackLoad');
 const { startSandbox, TEST_NUMBERS } = require('../../sandbox/server');
 const { createReport } = require('./lib/report');
 const { httpPost } = require('./lib/http');
@@ -110,11 +110,14 @@ function executionsRunBy(handles) {
 	return handles.map((handle) => [...handle.readLog().matchAll(/Worker started execution (\d+) \(job/g)].map((match) => match[1]));
 }
 
-/** The bench's load targets (bench/n8n-webhooks.js): a Status Trigger per load provider, in an e2e status workflow without sink. */
+/** A Status Trigger workflow per provider of the callback load (sandbox/callbackLoad.js), as the bench loads it, without sink. */
 function loadTargets(credentials) {
-	return bench.statusTriggerTargets(credentials).map((target) => {
-		const workflow = statusWorkflow({ provider: target.provider, credential: target.credential, webhookId: target.node.webhookId });
-		return { ...target, workflow: { ...workflow, name: `load ${target.target}` } };
+	return loadKits().map((kit) => {
+		const credential = credentials.find((each) => each.type === kit.credentialType);
+		const workflow = statusWorkflow({ provider: kit.name, credential, webhookId: crypto.randomUUID() });
+		const node = workflow.nodes.find((each) => each.type === rt.NODE_TYPES.statusTrigger);
+		const target = `trigger-${kit.name}`;
+		return { target, provider: kit.name, credential, urlPath: rt.productionWebhookPath({ node, path: 'status' }), workflow: { ...workflow, name: `load ${target}` } };
 	});
 }
 
@@ -127,11 +130,11 @@ async function measureLoad(label, baseUrl, targets, counts) {
 	for (const target of targets) {
 		const url = sandboxProviders()[target.provider].callbackUrl(`${baseUrl}/webhook/${target.urlPath}`, target.credential.data);
 		const before = (await counts(target.workflow.id)).success;
-		await bench.load(url, bench.requestsFor(target, url, LOAD.warmup), LOAD.concurrency);
+		await load(url, requestsFor(target, url, LOAD.warmup), LOAD.concurrency);
 		const warmed = before + LOAD.warmup;
 		await waitFor(async () => (await counts(target.workflow.id)).success >= warmed, { timeoutMs: 120000, intervalMs: 200, what: `${label} ${target.target} warm-up executions` });
 		const started = performance.now();
-		const result = await bench.load(url, bench.requestsFor(target, url, LOAD.requests), LOAD.concurrency);
+		const result = await load(url, requestsFor(target, url, LOAD.requests), LOAD.concurrency);
 		const done = await waitFor(
 			async () => {
 				const now = await counts(target.workflow.id);
@@ -199,13 +202,13 @@ function installAndImport(services, queueEnv) {
 	report.pass('packed the package and installed it as a community package in the main, webhook and both worker folders');
 
 	const credentials = sandboxCredentials(sandbox.url, { suffix: 'queue' });
-	const loadCredentials = bench.loadCredentials().map((credential) => ({ ...credential, id: rt.newId() }));
-	rt.importCredentials(folders.main, [...Object.values(credentials), ...loadCredentials], { ...runtimeOptions, env: queueEnv });
+	const callbackCredentials = loadCredentials().map((credential) => ({ ...credential, id: rt.newId() }));
+	rt.importCredentials(folders.main, [...Object.values(credentials), ...callbackCredentials], { ...runtimeOptions, env: queueEnv });
 	const byProvider = (make) => Object.fromEntries(providerNames().map((provider) => [provider, make(provider)]));
 	const triggerIds = byProvider(() => crypto.randomUUID());
 	const statusWorkflows = byProvider((provider) => statusWorkflow({ provider, credential: credentials[provider], webhookId: triggerIds[provider], sinkUrl: sink.url }));
 	const batchWorkflows = byProvider((provider) => batchSendWorkflow({ provider, credential: credentials[provider], path: `batch-${provider}` }));
-	const targets = loadTargets(loadCredentials);
+	const targets = loadTargets(callbackCredentials);
 	const workflows = [...Object.values(statusWorkflows), ...Object.values(batchWorkflows), ...targets.map((target) => target.workflow)];
 	rt.importWorkflows(folders.main, workflows, { ...runtimeOptions, env: queueEnv, activate: true });
 	report.pass(`imported the credentials and ${workflows.length} workflows into PostgreSQL and published them`);
