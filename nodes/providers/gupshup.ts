@@ -3,9 +3,8 @@
  * Sends: form-encoded POST to /wa/api/v1/msg (templates: /wa/api/v1/template/msg), header `apikey`.
  * Callbacks: v2 `message-event` and v3 (Meta's envelope with `gs_id`). Gupshup signs
  * nothing, so a shared token in a header or the URL's query is the protection.
+ * Automatic registration (the app's subscriptions): gupshupRegistration.ts.
  */
-
-import { createHmac } from 'crypto';
 
 import { apiBaseUrl } from '../shared/apiBaseUrl';
 import { asCode, asString, header, secretsEqual, stableEventId, toIsoTimestamp } from '../shared/callback';
@@ -24,7 +23,6 @@ import { customerAddress, e164Digits, toE164 } from '../shared/phone';
 import { mediaType, objectAt, receivedButton, receivedLocation, receivedMedia, receivedMessage } from '../shared/received';
 import {
 	CallbackFormatError,
-	type CallbackRegistration,
 	type CallbackToVerify,
 	type DeliveryStatus,
 	type MediaContent,
@@ -40,8 +38,9 @@ import {
 	type TemplateListing,
 	type TemplateSummary,
 } from '../shared/types';
+import { GUPSHUP_DEFAULT_BASE_URL } from './gupshupApi';
+import { registration } from './gupshupRegistration';
 
-const GUPSHUP_DEFAULT_BASE_URL = 'https://api.gupshup.io';
 
 /** Where the trigger looks for the shared token. */
 const GUPSHUP_TOKEN_HEADER = 'x-webhook-token';
@@ -313,113 +312,6 @@ function verifyCallback(callback: CallbackToVerify, settings: ProviderSettings):
 	const candidates = [header(callback.headers, GUPSHUP_TOKEN_HEADER), typeof fromQuery === 'string' ? fromQuery : undefined];
 	return candidates.some((candidate) => secretsEqual(candidate, settings.webhookToken));
 }
-
-/** Gupshup's app ids are UUIDs (not the app name): they go into the URL path. */
-const APP_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** The event types the trigger subscribes to, in the spelling of Gupshup's subscription API. */
-const STATUS_MODES = 'ENQUEUED,SENT,DELIVERED,READ,FAILED';
-
-/** The mode of customers' messages (`type: "message"` callbacks), for a trigger with the Received output. */
-const MESSAGE_MODE = 'MESSAGE';
-
-function subscriptionsUrl(settings: ProviderSettings): string {
-	return `${apiBaseUrl(settings.baseUrl, GUPSHUP_DEFAULT_BASE_URL)}/wa/app/${encodeURIComponent(settings.appId ?? '')}/subscription`;
-}
-
-/** A subscription's modes, as a list: Gupshup answers `modes` as a list or `mode` as comma-separated text. */
-function modesOf(subscription: JsonObject): string[] {
-	const given = subscription.modes ?? subscription.mode;
-	const list = Array.isArray(given) ? given : typeof given === 'string' ? given.split(',') : [];
-	return list.filter((mode): mode is string => typeof mode === 'string').map((mode) => mode.trim().toUpperCase());
-}
-
-/** Tags are unique per app: one per trigger (its n8n, workflow, node, and test or production), from its mark. */
-const TAG_PREFIX = 'n8n-trigger-';
-const MARKED_TAG = /^n8n-trigger-([0-9a-f]{16})$/;
-
-/**
- * The token Gupshup sends with a registration's callbacks, derived from the API Key and the URL
- * rather than stored: the workflow's static data, which anyone who can read the workflow sees,
- * holds no secret.
- */
-function registeredToken(settings: ProviderSettings, url: string): string {
-	return createHmac('sha256', settings.apiKey ?? '').update(`whatsapp-status-trigger gupshup token\n${url}`).digest('hex');
-}
-
-/**
- * The app's subscriptions (`/wa/app/{appId}/subscription`, header `apikey`), version 2 callbacks.
- * Gupshup signs nothing: the subscription's `meta` makes Gupshup send a token in the
- * X-Webhook-Token header, which the trigger checks.
- */
-const registration: CallbackRegistration = {
-	setupNotice:
-		'Publishing (activating) the workflow, or listening for a test event, subscribes this trigger’s URL to the app’s sent, delivered, read and failed events, and to customers’ messages when Receive Customer Messages is on (the credential needs the App ID), tagged with this workflow and node, with a token derived from the API Key that Gupshup sends in a header and the trigger checks. Unpublishing (deactivating) removes that subscription, and nothing else.',
-	requiresHttps: false,
-	accountSetting: 'appId',
-	accountInUrl: true,
-	secretSetting: 'webhookToken',
-	secretFor: registeredToken,
-	checkSettings(settings) {
-		if (!settings.appId || !APP_ID.test(settings.appId)) {
-			throw new Error(
-				`the Gupshup credential's App ID ${JSON.stringify(settings.appId ?? '')} is not the app's id (a UUID, shown in the Gupshup dashboard under the app's settings; not the app name)`,
-			);
-		}
-	},
-	lookup: (settings) => [{ method: 'GET', url: subscriptionsUrl(settings) }],
-	// A trigger's own subscription in MESSAGE mode: a tapped button's postbackText or id comes with it.
-	endsWaits: (listed) => listed.mark !== null && (listed.events ?? []).includes(MESSAGE_MODE),
-	readLookup([responseBody]) {
-		if (!isPlainObject(responseBody) || !Array.isArray(responseBody.subscriptions)) {
-			throw new Error('the answer holds no "subscriptions" list');
-		}
-		return {
-			callbacks: responseBody.subscriptions
-				.filter(isPlainObject)
-				.filter((subscription) => asString(subscription.id))
-				.map((subscription) => ({
-					ids: { subscription: asString(subscription.id) as string },
-					url: asString(subscription.url) ?? '',
-					mark: MARKED_TAG.exec(asString(subscription.tag) ?? '')?.[1] ?? null,
-					events: modesOf(subscription),
-				})),
-		};
-	},
-	create: [
-		{
-			request: (settings, made) => ({
-				method: 'POST',
-				url: subscriptionsUrl(settings),
-				body: {
-					modes: made.receives ? `${STATUS_MODES},${MESSAGE_MODE}` : STATUS_MODES,
-					tag: `${TAG_PREFIX}${made.mark ?? ''}`,
-					url: made.url,
-					version: '2',
-					showOnUI: 'false',
-					// Gupshup sends meta's headers with every callback.
-					meta: { headers: { 'X-Webhook-Token': registeredToken(settings, made.url) } },
-				},
-				encoding: 'form',
-			}),
-			read(responseBody, made) {
-				const subscription = isPlainObject(responseBody) && isPlainObject(responseBody.subscription) ? responseBody.subscription : {};
-				const id = asString(subscription.id);
-				if (!id) throw new Error('the answer holds no subscription.id');
-				return { ...made, ids: { subscription: id } };
-			},
-		},
-	],
-	remove: (settings, registered) => [
-		{ method: 'DELETE', url: `${subscriptionsUrl(settings)}/${encodeURIComponent(registered.ids.subscription ?? '')}` },
-	],
-	advice(statusCode) {
-		if (statusCode === 401 || statusCode === 403) {
-			return 'Check the credential’s API Key and App ID (the key must own the app, and the app be live).';
-		}
-		return 'Check the app’s subscriptions in the Gupshup dashboard, or turn off Register Callback Automatically.';
-	},
-};
 
 export const gupshup: Provider<'gupshup'> = {
 	name: 'gupshup',

@@ -3,15 +3,17 @@
  * Sends: the v1.1 Notification API, JSON, Basic auth (key id : secret).
  * Callbacks: v1.1 triggers (`notification:delivery:*`, `message:delivery:*`,
  * `conversation:read`) and v2 `events[]`, both carrying X-API-Key.
+ * Customers' messages: smoochReceived.ts. Automatic registration (the app's webhooks): smoochRegistration.ts.
  */
 
-import { apiBaseUrl } from '../shared/apiBaseUrl';
 import { asCode, asString, header, secretsEqual, stableEventId, toIsoTimestamp } from '../shared/callback';
 import { hasOwn, isPlainObject, type JsonObject } from '../shared/json';
 import { headerMediaParameter, mimeTypeOf } from '../shared/messageContent';
 import { deepMerge } from '../shared/override';
 import { toE164 } from '../shared/phone';
-import { CUSTOMER_MESSAGE_TRIGGER, isCustomerMessage, parseReceived } from './smoochReceived';
+import { SMOOCH_ID, smoochBaseUrl } from './smoochApi';
+import { isCustomerMessage, parseReceived } from './smoochReceived';
+import { registration } from './smoochRegistration';
 import { quickReplyComponents } from '../shared/replyButtons';
 import {
 	CallbackFormatError,
@@ -23,33 +25,14 @@ import {
 	type ProviderSettings,
 	type ReplyButton,
 	type SendRequest,
-	type CallbackRegistration,
 	type StatusCallback,
 	type StatusError,
 	type StatusEvent,
 	type TemplateContent,
 } from '../shared/types';
 
-const SMOOCH_REGION_HOSTS: Record<string, string> = {
-	us: 'https://api.smooch.io',
-	eu: 'https://api.eu-1.smooch.io',
-};
-
-/** The API host for a credential: a region's, or the custom Base URL (Zendesk subdomain, proxy, sandbox). */
-function smoochBaseUrl(settings: ProviderSettings): string {
-	if (settings.region === 'custom' && !settings.baseUrl) {
-		// Never a region's host in its place: the credential would go to a host the user did not choose.
-		throw new Error('the credential’s Region is Custom Host but its Base URL is empty: fill it in, or choose a region');
-	}
-	const host =
-		settings.region === 'custom' ? settings.baseUrl : SMOOCH_REGION_HOSTS[settings.region ?? 'us'];
-	return apiBaseUrl(host, SMOOCH_REGION_HOSTS.us);
-}
-
 const TEXT_TYPES = ['text', 'image', 'file'];
 
-/** Smooch's app and integration ids: letters, digits, `_` and `-` (they go into the URL path). */
-const SMOOCH_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** The last part of a delivery trigger tells the outcome, in v1.1 and v2 alike. */
 function statusOf(trigger: string): DeliveryStatus {
@@ -265,95 +248,6 @@ function verifyCallback(callback: CallbackToVerify, settings: ProviderSettings):
 	// Smooch has no HMAC: every call carries the webhook's secret in X-API-Key.
 	return secretsEqual(header(callback.headers, 'x-api-key'), settings.webhookSecret);
 }
-
-/** The delivery triggers the Status Trigger registers: Notification API sends and conversation messages alike. */
-const STATUS_TRIGGERS = [
-	'notification:delivery:channel',
-	'notification:delivery:user',
-	'notification:delivery:failure',
-	'message:delivery:channel',
-	'message:delivery:user',
-	'message:delivery:failure',
-	'conversation:read',
-];
-
-function webhooksUrl(settings: ProviderSettings): string {
-	return `${smoochBaseUrl(settings)}/v1.1/apps/${encodeURIComponent(settings.appId ?? '')}/webhooks`;
-}
-
-/** The query parameter that marks a webhook's target as a trigger's: Smooch keeps no description. */
-const MARK_PARAMETER = 'n8n-trigger';
-
-/** The target Smooch calls: the trigger's URL with its mark (n8n routes webhooks by path; the query is ignored). */
-function markedTarget(url: string, mark: string | undefined): string {
-	if (!mark) return url;
-	return `${url}${url.includes('?') ? '&' : '?'}${MARK_PARAMETER}=${mark}`;
-}
-
-/** A target read back: the trigger's URL and its mark, or the target as it is. */
-function readTarget(target: string): { url: string; mark: string | null } {
-	const match = new RegExp(`[?&]${MARK_PARAMETER}=([0-9a-f]{16})$`).exec(target);
-	return match ? { url: target.slice(0, match.index), mark: match[1] } : { url: target, mark: null };
-}
-
-/**
- * The app's webhooks (`/v1.1/apps/{appId}/webhooks`): Smooch issues each webhook's secret, which
- * every call then carries in X-API-Key; the trigger keeps it sealed with the credential's secret.
- * An app holds at most 10 webhooks.
- */
-const registration: CallbackRegistration = {
-	setupNotice:
-		'Publishing (activating) the workflow, or listening for a test event, creates a webhook on the credential’s app for this trigger’s URL (marked with this workflow and node), with the delivery and read triggers (and message:appUser, customers’ messages, when Receive Customer Messages is on); Smooch’s secret for it is kept sealed with the credential and checked on every call. Unpublishing (deactivating) removes that webhook, and nothing else. An app holds at most 10 webhooks.',
-	requiresHttps: false,
-	accountSetting: 'appId',
-	accountInUrl: true,
-	secretSetting: 'webhookSecret',
-	sealWith: 'secret',
-	checkSettings(settings) {
-		if (!settings.appId || !SMOOCH_ID.test(settings.appId)) throw new Error('the Smooch credential has no valid App ID');
-	},
-	lookup: (settings) => [{ method: 'GET', url: webhooksUrl(settings) }],
-	// A trigger's own webhook with the customers' messages trigger: a reply's payload comes with it.
-	endsWaits: (listed) => listed.mark !== null && (listed.events ?? []).includes(CUSTOMER_MESSAGE_TRIGGER),
-	readLookup([responseBody]) {
-		if (!isPlainObject(responseBody) || !Array.isArray(responseBody.webhooks)) throw new Error('the answer holds no "webhooks" list');
-		return {
-			callbacks: responseBody.webhooks
-				.filter(isPlainObject)
-				.filter((webhook) => asString(webhook._id))
-				.map((webhook) => ({
-					ids: { webhook: asString(webhook._id) as string },
-					...readTarget(asString(webhook.target) ?? ''),
-					events: Array.isArray(webhook.triggers) ? webhook.triggers.filter((trigger): trigger is string => typeof trigger === 'string') : [],
-				})),
-		};
-	},
-	create: [
-		{
-			request: (settings, made) => ({
-				method: 'POST',
-				url: webhooksUrl(settings),
-				body: { target: markedTarget(made.url, made.mark), triggers: made.receives ? [...STATUS_TRIGGERS, CUSTOMER_MESSAGE_TRIGGER] : STATUS_TRIGGERS },
-				encoding: 'json',
-			}),
-			read(responseBody, made) {
-				const webhook = isPlainObject(responseBody) && isPlainObject(responseBody.webhook) ? responseBody.webhook : {};
-				const id = asString(webhook._id);
-				const secret = asString(webhook.secret);
-				if (!id || !secret) throw new Error('the answer holds no webhook._id and webhook.secret');
-				return { ...made, secret, ids: { webhook: id } };
-			},
-		},
-	],
-	remove: (settings, registered) => [
-		{ method: 'DELETE', url: `${webhooksUrl(settings)}/${encodeURIComponent(registered.ids.webhook ?? '')}` },
-	],
-	advice(statusCode) {
-		if (statusCode === 401 || statusCode === 403) return 'Check the credential’s Key ID and Secret (an API key of this App ID).';
-		if (statusCode >= 500) return 'Try again later.';
-		return 'An app holds at most 10 webhooks: remove one you no longer use (Zendesk Admin Center, Conversations integrations), or turn off Register Callback Automatically.';
-	},
-};
 
 export const smooch: Provider<'smooch'> = {
 	name: 'smooch',
