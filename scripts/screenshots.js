@@ -282,12 +282,8 @@ async function shootStatusWorkflow({ page, options, shoot, textOf, openCanvas, o
 	});
 
 	// -- the executions of the status workflow: the newest took the Discarded path
-	await page.goto(`${options.url}/workflow/${status.id}/executions`);
+	await openExecutionPreview(page, `${options.url}/workflow/${status.id}/executions`);
 	await page.waitForSelector('[data-test-id="current-executions-list"]');
-	await page.waitForSelector('[data-test-id="workflow-preview-iframe"]');
-	const preview = page.frameLocator('[data-test-id="workflow-preview-iframe"]');
-	await preview.locator('[data-test-id="canvas-node"]').first().waitFor();
-	await page.waitForLoadState('networkidle');
 	await page.waitForTimeout(600);
 	await shoot('status-executions.png', async () => {
 		const list = await textOf('[data-test-id="current-executions-list"]');
@@ -532,16 +528,36 @@ async function prepareReceived(url, sandboxUrl, statusMeta) {
 	return execution;
 }
 
-/** That execution in the editor: the path out of Received, and in the Logs panel the item it carried. */
-async function shootReceived({ page, options, shoot, textOf }, statusMeta, execution) {
-	await page.goto(`${options.url}/workflow/${statusMeta.id}/executions/${execution}`);
+/**
+ * Opens a workflow's executions at `url` and waits for the execution's canvas (its preview frame);
+ * with `icons`, also for every node icon to load or fail (they load after the canvas). The frame.
+ */
+async function openExecutionPreview(page, url, { icons = false } = {}) {
+	await page.goto(url);
 	await page.waitForSelector('[data-test-id="workflow-preview-iframe"]');
 	const preview = page.frameLocator('[data-test-id="workflow-preview-iframe"]');
 	await preview.locator('[data-test-id="canvas-node"]').first().waitFor();
 	await page.waitForLoadState('networkidle');
-	await preview.locator('img').evaluateAll((images) =>
-		Promise.all(images.map((image) => (image.complete ? null : new Promise((done) => image.addEventListener('load', done, { once: true }) || image.addEventListener('error', done, { once: true }))))),
-	);
+	if (icons) {
+		await preview.locator('img').evaluateAll((images) =>
+			Promise.all(
+				images.map((image) =>
+					image.complete
+						? null
+						: new Promise((done) => {
+								image.addEventListener('load', done, { once: true });
+								image.addEventListener('error', done, { once: true });
+							}),
+				),
+			),
+		);
+	}
+	return preview;
+}
+
+/** That execution in the editor: the path out of Received, and in the Logs panel the item it carried. */
+async function shootReceived({ page, options, shoot, textOf }, statusMeta, execution) {
+	const preview = await openExecutionPreview(page, `${options.url}/workflow/${statusMeta.id}/executions/${execution}`, { icons: true });
 	// The Logs panel under the canvas: the last node's output, the customer's reply as Received gave it.
 	await preview.getByText('Logs').first().click();
 	await preview.getByText(REPLY_TEXT).first().waitFor();
@@ -562,16 +578,8 @@ async function shootReceived({ page, options, shoot, textOf }, statusMeta, execu
 
 /** The appointment workflow's executions, the newest resumed by the tap; the Send and Wait panel. */
 async function shootAppointment({ page, options, shoot, textOf, openPanel }, appointment, resumed) {
-	await page.goto(`${options.url}/workflow/${appointment.id}/executions/${resumed}`);
+	const preview = await openExecutionPreview(page, `${options.url}/workflow/${appointment.id}/executions/${resumed}`, { icons: true });
 	await page.waitForSelector('[data-test-id="current-executions-list"]');
-	await page.waitForSelector('[data-test-id="workflow-preview-iframe"]');
-	const preview = page.frameLocator('[data-test-id="workflow-preview-iframe"]');
-	await preview.locator('[data-test-id="canvas-node"]').first().waitFor();
-	await page.waitForLoadState('networkidle');
-	// The nodes' icons load after the canvas: every one loaded (or failed) before the picture.
-	await preview.locator('img').evaluateAll((images) =>
-		Promise.all(images.map((image) => (image.complete ? null : new Promise((done) => image.addEventListener('load', done, { once: true }) || image.addEventListener('error', done, { once: true }))))),
-	);
 	await page.waitForTimeout(1500);
 	await shoot('send-and-wait.png', async () => {
 		const list = await textOf('[data-test-id="current-executions-list"]');
